@@ -1,0 +1,1 @@
+// Small progressive enhancements; every feature works without this file.

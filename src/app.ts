@@ -1,0 +1,80 @@
+// Builds the Express app from its parts; never listens, so tests drive it directly.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import compression from 'compression';
+import cookieParser from 'cookie-parser';
+import express, { Router, type Request, type Response } from 'express';
+import type { Config } from './config.ts';
+import { isReady, type Db } from './db.ts';
+import { createAssets } from './http/assets.ts';
+import { urlFor } from './http/base-path.ts';
+import { loadUser } from './http/auth.ts';
+import { csrfProtection } from './http/csrf.ts';
+import { errorHandler, notFound } from './http/errors.ts';
+import { createLogger, httpLogger, type Logger } from './http/logger.ts';
+import { securityHeaders } from './http/security.ts';
+import { sessionMiddleware } from './http/session.ts';
+import { homeRoutes } from './features/home/home.routes.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export type AppDeps = { config: Config; db: Db; logger?: Logger };
+
+export function createApp({ config, db, logger = createLogger(config.logLevel) }: AppDeps) {
+  const app = express();
+  const url = urlFor(config.basePath);
+  const assets = createAssets(url);
+
+  app.set('trust proxy', config.trustProxy);
+  app.set('env', config.env);
+  app.set('views', path.join(root, 'views'));
+  app.set('view engine', 'ejs');
+  app.set('x-powered-by', false);
+  if (config.isProduction) app.set('view cache', true);
+  Object.assign(app.locals, {
+    url,
+    asset: assets.assetUrl,
+    basePath: config.basePath,
+    appName: 'MistralChat',
+  });
+
+  // Health checks answer before anything that touches sessions or logs every probe.
+  const health = Router();
+  health.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
+  health.get('/readyz', async (_req, res) => {
+    const ok = await isReady(db);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', database: ok ? 'ok' : 'unreachable' });
+  });
+
+  const router = Router();
+  router.use(health);
+  router.use(httpLogger(logger));
+  router.use(securityHeaders({ https: Boolean(config.publicUrl?.startsWith('https:')) }));
+  // Compress HTML, CSS and JS, but never an event stream: compression would hold its bytes back.
+  router.use(compression({
+    filter: (req: Request, res: Response) =>
+      !String(res.getHeader('Content-Type') ?? '').startsWith('text/event-stream') && compression.filter(req, res),
+  }));
+  router.use(assets.router);
+  router.use(cookieParser());
+  router.use(sessionMiddleware(db, { secret: config.sessionSecret, basePath: config.basePath }).middleware);
+  router.use(loadUser(db, config));
+  router.use(express.urlencoded({ extended: false, limit: '2mb' }));
+  router.use(express.json({ limit: '2mb' }));
+  router.use((req, res, next) => {
+    res.locals.currentPath = req.originalUrl;
+    res.locals.flash = [];
+    next();
+  });
+  router.use(csrfProtection);
+
+  router.use(homeRoutes({ config, db }));
+
+  router.use(notFound);
+  router.use(errorHandler({ logger, isProduction: config.isProduction }));
+
+  app.use(config.basePath || '/', router);
+  // Outside the base path there is nothing; say where the app is instead of a bare 404.
+  if (config.basePath) app.get('/', (_req, res) => { res.redirect(302, url('/')); });
+  return app;
+}

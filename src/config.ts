@@ -1,0 +1,145 @@
+// The only reader of process.env: everything else receives a parsed, typed Config.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { z } from 'zod';
+
+export type Env = Record<string, string | undefined>;
+
+const DEFAULT_DATABASE_URL = 'sqlite:data/mistralchat.sqlite3';
+const SECRETS_FILE = 'data/secrets.json';
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const opt = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(emptyToUndefined, schema.optional());
+const bool = (fallback: boolean) =>
+  z.preprocess(
+    (v) => emptyToUndefined(v) ?? String(fallback),
+    z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' }),
+  ).transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (fallback: number, min: number, max: number) =>
+  z.preprocess(
+    (v) => emptyToUndefined(v) ?? String(fallback),
+    z.string().regex(/^\d+$/, { message: 'must be a whole number' }),
+  ).transform(Number).pipe(z.number().min(min, { message: `must be at least ${min}` }).max(max, { message: `must be at most ${max}` }));
+const list = z.preprocess(emptyToUndefined, z.string().optional())
+  .transform((v) => (v ? v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean) : []));
+
+const basePath = z.preprocess(
+  (v) => emptyToUndefined(v) ?? '',
+  z.string().regex(/^(\/[A-Za-z0-9._~-]+)*\/?$/, { message: 'must be a path such as /chat' }),
+).transform((v) => v.replace(/\/+$/, ''));
+
+// 32 bytes, as 64 hex characters or base64.
+const key32 = z.string().transform((v, ctx) => {
+  const buf = /^[0-9a-fA-F]{64}$/.test(v) ? Buffer.from(v, 'hex') : Buffer.from(v, 'base64');
+  if (buf.length !== 32) ctx.addIssue({ code: 'custom', message: 'must be 32 bytes as 64 hex characters or base64' });
+  return buf;
+});
+
+const schema = z.object({
+  NODE_ENV: z.preprocess((v) => emptyToUndefined(v) ?? 'development', z.enum(['development', 'production', 'test'])),
+  PORT: int(3000, 0, 65535),
+  HOST: opt(z.string()),
+  DATABASE_URL: z.preprocess(
+    (v) => emptyToUndefined(v) ?? DEFAULT_DATABASE_URL,
+    z.string().regex(/^(mysql|mariadb):\/\/.+|^sqlite:.+/, { message: 'must start with mysql:// or sqlite:' }),
+  ),
+  BASE_PATH: basePath,
+  TRUST_PROXY: opt(z.string()),
+  PUBLIC_URL: opt(z.url({ message: 'must be an absolute URL such as https://chat.example.com' })),
+  SESSION_SECRET: opt(z.string().min(16, { message: 'must be at least 16 characters' })),
+  ENCRYPTION_KEY: opt(key32),
+  MISTRAL_API_KEY: opt(z.string()),
+  MISTRAL_SERVER_URL: z.preprocess((v) => emptyToUndefined(v) ?? 'https://api.mistral.ai', z.url({ message: 'must be a URL' })),
+  MISTRAL_DEFAULT_MODEL: z.preprocess((v) => emptyToUndefined(v) ?? 'mistral-small-latest', z.string()),
+  MISTRAL_MODELS: list,
+  MAX_MESSAGE_CHARS: int(100_000, 1, 1_000_000),
+  GOOGLE_CLIENT_ID: opt(z.string()),
+  GOOGLE_CLIENT_SECRET: opt(z.string()),
+  GOOGLE_ALLOWED_DOMAINS: list,
+  REGISTRATION: z.preprocess((v) => emptyToUndefined(v) ?? 'open', z.enum(['open', 'closed'])),
+  REGISTRATION_DOMAINS: list,
+  TOKEN_TTL_DAYS: int(30, 1, 3650),
+  TRUSTED_AUTH_HEADER: opt(z.string().regex(/^[A-Za-z0-9-]+$/, { message: 'must be a header name' })),
+  ALLOW_GUESTS: bool(false),
+  GUEST_TTL_HOURS: int(24, 1, 24 * 365),
+  LOG_LEVEL: z.preprocess((v) => emptyToUndefined(v) ?? 'info', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
+});
+
+export type Config = ReturnType<typeof toConfig>;
+
+function toConfig(e: z.infer<typeof schema>, secrets: { sessionSecret: string; encryptionKey: Buffer }) {
+  return {
+    env: e.NODE_ENV,
+    isProduction: e.NODE_ENV === 'production',
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    basePath: e.BASE_PATH,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    sessionSecret: secrets.sessionSecret,
+    encryptionKey: secrets.encryptionKey,
+    mistral: {
+      apiKey: e.MISTRAL_API_KEY,
+      serverUrl: e.MISTRAL_SERVER_URL.replace(/\/+$/, ''),
+      defaultModel: e.MISTRAL_DEFAULT_MODEL,
+      models: e.MISTRAL_MODELS,
+    },
+    maxMessageChars: e.MAX_MESSAGE_CHARS,
+    google: { clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET, allowedDomains: e.GOOGLE_ALLOWED_DOMAINS },
+    registration: { mode: e.REGISTRATION, domains: e.REGISTRATION_DOMAINS },
+    tokenTtlDays: e.TOKEN_TTL_DAYS,
+    trustedAuthHeader: e.TRUSTED_AUTH_HEADER?.toLowerCase(),
+    guests: { allowed: e.ALLOW_GUESTS, ttlHours: e.GUEST_TTL_HOURS },
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+// Express's trust-proxy setting: a hop count, true/false, or a list of names/addresses.
+function parseTrustProxy(v: string | undefined): boolean | number | string {
+  if (v === undefined || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws ConfigError with one line per bad variable. */
+export function loadConfig(env: Env = process.env, opts: { secretsDir?: string; log?: (msg: string) => void } = {}): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${String(i.path[0])}=${JSON.stringify(env[String(i.path[0])] ?? '')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
+  }
+  const e = parsed.data;
+  let sessionSecret = e.SESSION_SECRET;
+  let encryptionKey = e.ENCRYPTION_KEY;
+  if (!sessionSecret || !encryptionKey) {
+    if (e.NODE_ENV === 'production') {
+      const missing = [!sessionSecret && 'SESSION_SECRET', !encryptionKey && 'ENCRYPTION_KEY'].filter(Boolean).join(', ');
+      throw new ConfigError(`Invalid configuration: ${missing} must be set when NODE_ENV=production`);
+    }
+    const dev = devSecrets(opts.secretsDir ?? '.', opts.log ?? ((m) => console.error(m)));
+    sessionSecret ??= dev.sessionSecret;
+    encryptionKey ??= Buffer.from(dev.encryptionKey, 'hex');
+  }
+  return toConfig(e, { sessionSecret, encryptionKey });
+}
+
+/** Outside production, secrets are generated once and kept in data/secrets.json so restarts keep sessions. */
+function devSecrets(dir: string, log: (msg: string) => void): { sessionSecret: string; encryptionKey: string } {
+  const file = path.resolve(dir, SECRETS_FILE);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  const secrets = { sessionSecret: randomBytes(32).toString('base64url'), encryptionKey: randomBytes(32).toString('hex') };
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
+  log(`Generated SESSION_SECRET and ENCRYPTION_KEY for development in ${file} (set them in the environment for production).`);
+  return secrets;
+}
+
+/** Reads .env if present (Node's own parser), without overriding what the environment already has. */
+export function loadDotEnv(file = '.env'): void {
+  if (existsSync(file)) process.loadEnvFile(file);
+}

@@ -1,0 +1,100 @@
+// Builds Knex for MySQL/MariaDB (mysql2) or SQLite (better-sqlite3) from DATABASE_URL.
+import { mkdirSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import knex, { type Knex } from 'knex';
+
+export type Db = Knex;
+export type Dialect = 'mysql' | 'sqlite';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const MIGRATIONS_DIR = path.join(root, 'migrations');
+export const SEEDS_DIR = path.join(root, 'seeds');
+
+export function dialectOf(databaseUrl: string): Dialect {
+  return /^(mysql|mariadb):/.test(databaseUrl) ? 'mysql' : 'sqlite';
+}
+
+/** The Knex configuration for a URL; knexfile.ts and the server share it. */
+export function knexConfig(databaseUrl: string, opts: { pool?: { min: number; max: number } } = {}): Knex.Config {
+  const common = {
+    migrations: { migrationSource: new TsMigrationSource(MIGRATIONS_DIR) },
+    seeds: { directory: SEEDS_DIR, loadExtensions: ['.ts'], extension: 'ts' },
+  };
+  if (dialectOf(databaseUrl) === 'mysql') {
+    const url = new URL(databaseUrl.replace(/^mariadb:/, 'mysql:'));
+    return {
+      ...common,
+      client: 'mysql2',
+      connection: {
+        host: url.hostname,
+        port: Number(url.port || 3306),
+        user: decodeURIComponent(url.username),
+        password: decodeURIComponent(url.password),
+        database: url.pathname.replace(/^\//, ''),
+        charset: 'utf8mb4',
+        // Dates are stored and read as UTC whatever the server's zone.
+        timezone: 'Z',
+        supportBigNumbers: true,
+        bigNumberStrings: false,
+      },
+      pool: opts.pool ?? { min: 0, max: 10 },
+    };
+  }
+  const file = databaseUrl.replace(/^sqlite:/, '');
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  return {
+    ...common,
+    client: 'better-sqlite3',
+    connection: { filename: file },
+    useNullAsDefault: true,
+    pool: {
+      min: 1,
+      max: 1,
+      // Cascading deletes need foreign keys on; WAL lets readers run beside the single writer.
+      afterCreate(conn: { pragma(s: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+        conn.pragma('foreign_keys = ON');
+        if (file !== ':memory:') conn.pragma('journal_mode = WAL');
+        conn.pragma('synchronous = NORMAL');
+        conn.pragma('busy_timeout = 5000');
+        done(null, conn);
+      },
+    },
+  };
+}
+
+type Migration = { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> };
+
+/**
+ * Loads migrations with this module's own import(), so the server (tsx), the knex CLI (tsx) and the test runner
+ * (vite) all load the same TypeScript files under the same names (the file names, as knex would record them).
+ */
+class TsMigrationSource implements Knex.MigrationSource<string> {
+  constructor(private dir: string) {}
+  async getMigrations(): Promise<string[]> {
+    return readdirSync(this.dir).filter((f) => /^\d+_[\w-]+\.ts$/.test(f)).sort();
+  }
+  getMigrationName(name: string): string {
+    return name;
+  }
+  async getMigration(name: string): Promise<Migration> {
+    return (await import(pathToFileURL(path.join(this.dir, name)).href)) as Migration;
+  }
+}
+
+export function createDb(databaseUrl: string): Db {
+  return knex(knexConfig(databaseUrl));
+}
+
+export async function migrateLatest(db: Db): Promise<void> {
+  await db.migrate.latest();
+}
+
+export async function isReady(db: Db): Promise<boolean> {
+  try {
+    await db.raw('select 1');
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,59 @@
+// Access tokens: 256-bit random, stored only as SHA-256, with a sliding expiry.
+import type { Db } from '../../db.ts';
+import { randomToken, sha256Hex } from '../../lib/crypto.ts';
+import { toDate } from '../../lib/time.ts';
+import { toUser, type User } from './users.repo.ts';
+
+const DAY = 24 * 3600 * 1000;
+// Last use is written at most this often, so reads stay reads.
+const TOUCH_EVERY_MS = 60 * 1000;
+
+export type AccessToken = { id: number; userId: number; userAgent: string | null; createdAt: Date; lastUsedAt: Date; expiresAt: Date };
+
+const toToken = (r: Record<string, unknown>): AccessToken => ({
+  id: Number(r.id), userId: Number(r.user_id), userAgent: (r.user_agent as string) ?? null,
+  createdAt: toDate(r.created_at), lastUsedAt: toDate(r.last_used_at), expiresAt: toDate(r.expires_at),
+});
+
+/** Creates a token and returns it once, in the clear; only its hash is kept. */
+export async function issueToken(db: Db, userId: number, opts: { ttlDays: number; userAgent?: string }): Promise<string> {
+  const token = randomToken();
+  const now = new Date();
+  await db('access_tokens').insert({
+    user_id: userId, token_hash: sha256Hex(token), user_agent: opts.userAgent?.slice(0, 512) ?? null,
+    created_at: now, last_used_at: now, expires_at: new Date(now.getTime() + opts.ttlDays * DAY),
+  });
+  return token;
+}
+
+/** The user behind a token, if it exists and has not expired; slides the expiry forward. */
+export async function userForToken(db: Db, token: string, opts: { ttlDays: number }): Promise<{ user: User; tokenId: number } | null> {
+  if (!token || token.length > 200) return null;
+  const now = new Date();
+  const row = await db('access_tokens as t').join('users as u', 'u.id', 't.user_id')
+    .where('t.token_hash', sha256Hex(token)).andWhere('t.expires_at', '>', now)
+    .first('u.*', 't.id as token_id', 't.last_used_at as token_last_used_at');
+  if (!row) return null;
+  if (now.getTime() - toDate(row.token_last_used_at).getTime() > TOUCH_EVERY_MS) {
+    await db('access_tokens').where({ id: row.token_id })
+      .update({ last_used_at: now, expires_at: new Date(now.getTime() + opts.ttlDays * DAY) });
+  }
+  const tokenId = Number(row.token_id);
+  delete row.token_id;
+  delete row.token_last_used_at;
+  return { user: toUser(row), tokenId };
+}
+
+export async function revokeToken(db: Db, userId: number, tokenId: number): Promise<boolean> {
+  return (await db('access_tokens').where({ id: tokenId, user_id: userId }).delete()) > 0;
+}
+
+export async function revokeAllTokens(db: Db, userId: number): Promise<void> {
+  await db('access_tokens').where({ user_id: userId }).delete();
+}
+
+export async function listTokens(db: Db, userId: number): Promise<AccessToken[]> {
+  const now = new Date();
+  const rows = await db('access_tokens').where({ user_id: userId }).andWhere('expires_at', '>', now).orderBy('last_used_at', 'desc');
+  return rows.map(toToken);
+}

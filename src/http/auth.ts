@@ -1,0 +1,59 @@
+// Who is asking: the access_token cookie, or for scripts an Authorization: Bearer header (which then wins,
+// so a Bearer request never rides on an ambient cookie). Pages that need a user send others to sign in.
+import type { NextFunction, Request, Response } from 'express';
+import type { Config } from '../config.ts';
+import type { Db } from '../db.ts';
+import { userForToken } from '../features/auth/tokens.repo.ts';
+import type { User } from '../features/auth/users.repo.ts';
+import { cookiePath } from './base-path.ts';
+import { HttpError } from './errors.ts';
+import { redirectToPage } from './htmx.ts';
+
+export const TOKEN_COOKIE = 'access_token';
+
+declare module 'express-serve-static-core' {
+  interface Request { user?: User; tokenId?: number }
+}
+
+export function bearerToken(req: Request): string | undefined {
+  const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  return m?.[1];
+}
+
+export function loadUser(db: Db, config: Config) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const token = bearerToken(req) ?? (req.cookies?.[TOKEN_COOKIE] as string | undefined);
+    if (token) {
+      const found = await userForToken(db, token, { ttlDays: config.tokenTtlDays });
+      if (found) {
+        req.user = found.user;
+        req.tokenId = found.tokenId;
+        res.locals.user = { id: found.user.id, email: found.user.email, name: found.user.name, picture: found.user.picture };
+      }
+    }
+    next();
+  };
+}
+
+export function setTokenCookie(req: Request, res: Response, token: string, config: Config): void {
+  res.cookie(TOKEN_COOKIE, token, {
+    httpOnly: true, sameSite: 'lax', secure: req.secure, path: cookiePath(config.basePath),
+    maxAge: config.tokenTtlDays * 24 * 3600 * 1000,
+  });
+}
+
+export function clearTokenCookie(res: Response, config: Config): void {
+  res.clearCookie(TOKEN_COOKIE, { path: cookiePath(config.basePath) });
+}
+
+const isApi = (req: Request) => req.path === '/api' || req.path.startsWith('/api/');
+
+/** Pages: signed-out visitors go to /login?next=<this page>; htmx gets HX-Redirect; the API gets 401 JSON. */
+export function requireUser(req: Request, res: Response, next: NextFunction): void {
+  if (req.user) return next();
+  if (isApi(req)) return next(new HttpError(401, 'Sign in first: send a valid access token.'));
+  const url = req.app.locals.url as (p: string) => string;
+  const here = req.get('HX-Request') === 'true' ? (req.get('HX-Current-URL') ? new URL(req.get('HX-Current-URL')!).pathname : '/') : req.originalUrl;
+  const next_ = here.startsWith(req.app.locals.basePath) ? here.slice(String(req.app.locals.basePath).length) || '/' : here;
+  redirectToPage(req, res, `${url('/login')}?next=${encodeURIComponent(next_)}`);
+}

@@ -1,0 +1,67 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { isCsrfError } from './csrf.ts';
+import { wantsFragment } from './htmx.ts';
+
+/** An error a person should read: its message is shown as is. */
+export class HttpError extends Error {
+  constructor(public status: number, message: string, public code = codeFor(status), public fields?: Record<string, string>) {
+    super(message);
+  }
+}
+
+function codeFor(status: number): string {
+  return ({ 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'too_large',
+    422: 'invalid', 429: 'rate_limited', 503: 'unavailable' } as Record<number, string>)[status] ?? 'error';
+}
+
+const isApi = (req: Request) => req.path === '/api' || req.path.startsWith('/api/');
+
+export function notFound(_req: Request, _res: Response, next: NextFunction): void {
+  next(new HttpError(404, 'There is nothing here. The link may be old, or the item was deleted.'));
+}
+
+/** Page, htmx fragment or JSON, by what asked; a stack trace only outside production. */
+export function errorHandler(opts: { logger: Logger; isProduction: boolean }) {
+  return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
+    if (res.headersSent) return next(err);
+    const { status, code, message, fields } = describe(err);
+    if (status >= 500) opts.logger.error({ err, reqId: req.id }, 'request failed');
+    const detail = !opts.isProduction && status >= 500 && err instanceof Error ? err.stack : undefined;
+    if (isApi(req)) {
+      res.status(status).json({ error: { code, message, ...(fields ? { fields } : {}) } });
+      return;
+    }
+    const locals = { status, message, detail, title: status === 404 ? 'Not found' : 'Something went wrong' };
+    if (wantsFragment(req)) {
+      // htmx swaps only 2xx and 422 by default: show the error where the user is looking.
+      res.set('HX-Retarget', '#flash').set('HX-Reswap', 'innerHTML');
+    }
+    // If the error page itself cannot render, still answer plainly rather than fall through to a stack trace.
+    res.render(wantsFragment(req) ? 'errors/_error' : 'errors/error', locals, (renderErr: Error | null, html: string) => {
+      if (renderErr) return plain(res, status, message, opts.logger, renderErr);
+      if (wantsFragment(req)) return void res.status(status).send(html);
+      res.render('layout', { ...locals, body: html }, (layoutErr: Error | null, page: string) => {
+        if (layoutErr) return plain(res, status, message, opts.logger, layoutErr);
+        res.status(status).vary('HX-Request').send(page);
+      });
+    });
+  };
+}
+
+function plain(res: Response, status: number, message: string, logger: Logger, err: Error): void {
+  logger.error({ err }, 'the error page could not be rendered');
+  res.status(status).type('text/plain').send(message);
+}
+
+function describe(err: unknown): { status: number; code: string; message: string; fields?: Record<string, string> } {
+  if (err instanceof HttpError) return { status: err.status, code: err.code, message: err.message, fields: err.fields };
+  if (isCsrfError(err)) {
+    return { status: 403, code: 'csrf', message: 'This form has expired or came from another site. Reload the page and try again; what you typed is still in the form.' };
+  }
+  const e = err as { status?: number; type?: string };
+  if (e?.type === 'entity.too.large') return { status: 413, code: 'too_large', message: 'That request is too large.' };
+  if (e?.type === 'entity.parse.failed') return { status: 400, code: 'bad_request', message: 'The request body is not valid JSON.' };
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return { status: e.status, code: codeFor(e.status), message: 'The request could not be understood.' };
+  return { status: 500, code: 'error', message: 'Something went wrong on our side. Try again in a moment.' };
+}

@@ -1,0 +1,59 @@
+// Starts the server: configuration, database (migrated to latest), HTTP, and a graceful shutdown.
+import type { Server } from 'node:http';
+import { ConfigError, loadConfig, loadDotEnv } from './config.ts';
+import { createDb, dialectOf, migrateLatest } from './db.ts';
+import { createApp } from './app.ts';
+import { createLogger } from './http/logger.ts';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const db = createDb(config.databaseUrl);
+  await migrateLatest(db);
+  const app = createApp({ config, db, logger });
+  const server: Server = app.listen(config.port, config.host ?? '0.0.0.0', () => {
+    const where = `http://${config.host ?? 'localhost'}:${config.port}${config.basePath}/`;
+    logger.info({ database: dialectOf(config.databaseUrl) }, `MistralChat listening on ${where}`);
+  });
+  server.on('error', (err) => {
+    logger.fatal({ err }, 'could not start the server');
+    process.exit(1);
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new connections, letting requests finish');
+    const force = setTimeout(() => {
+      logger.warn('requests still open after the grace period; closing them');
+      server.closeAllConnections();
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    server.close(async () => {
+      await db.destroy();
+      logger.info('stopped');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exit(1);
+});

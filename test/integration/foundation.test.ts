@@ -1,0 +1,120 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../support/dialects.ts';
+import { testApp, type TestApp } from '../support/app.ts';
+
+describe.each(DIALECTS)('foundation over HTTP on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => { t = await testApp(dialect); });
+  afterAll(async () => { await t?.close(); });
+
+  it('sends a signed-out visitor from / to the sign-in page', async () => {
+    const res = await request(t.app).get('/');
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('/login?next=%2F');
+    const login = await request(t.app).get('/login');
+    expect(login.status).toBe(200);
+    expect(login.text).toContain('<h1>Sign in</h1>');
+  });
+
+  it('answers health and readiness as JSON', async () => {
+    const h = await request(t.app).get('/healthz');
+    expect(h.status).toBe(200);
+    expect(h.body).toEqual({ status: 'ok' });
+    const r = await request(t.app).get('/readyz');
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ status: 'ok', database: 'ok' });
+  });
+
+  it('sets a strict CSP and serves no inline script', async () => {
+    const res = await request(t.app).get('/login');
+    const csp = res.headers['content-security-policy'];
+    const scriptSrc = csp.split(';').find((d: string) => d.startsWith('script-src'));
+    expect(scriptSrc).toBe("script-src 'self'");
+    expect(csp).not.toMatch(/unsafe-eval/);
+    expect(csp).toMatch(/object-src 'none'/);
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    const scripts = res.text.match(/<script\b[^>]*>/g) ?? [];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const tag of scripts) expect(tag).toMatch(/\ssrc="\/static\/[^"]+"/);
+    expect(res.text).not.toMatch(/<script\b[^>]*>[^<]+<\/script>/);
+    expect(res.text).not.toMatch(/\son[a-z]+=/i);
+    expect(res.text).toContain('"allowEval":false');
+    expect(res.text).toContain('"includeIndicatorStyles":false');
+  });
+
+  it('serves static files under fingerprinted URLs, cached for a year, and unknown ones 404', async () => {
+    const page = await request(t.app).get('/login');
+    const urls = [...page.text.matchAll(/(?:src|href)="(\/static\/[^"]+)"/g)].map((m) => m[1]);
+    expect(urls.some((u) => /\/static\/vendor\/htmx-[0-9a-f]{10}\.js/.test(u))).toBe(true);
+    expect(urls.some((u) => /\/static\/css\/app-[0-9a-f]{10}\.css/.test(u))).toBe(true);
+    for (const u of urls) {
+      const res = await request(t.app).get(u);
+      expect(res.status, u).toBe(200);
+      expect(res.headers['cache-control'], u).toBe('public, max-age=31536000, immutable');
+    }
+    expect((await request(t.app).get('/static/css/app-0000000000.css')).status).toBe(404);
+  });
+
+  it('compresses HTML and CSS', async () => {
+    // supertest decodes gzip for us; the header proves it was compressed on the wire.
+    const res = await request(t.app).get('/login').set('Accept-Encoding', 'gzip');
+    expect(res.headers['content-encoding']).toBe('gzip');
+    expect(res.text).toContain('<!doctype html>');
+    const css = /href="(\/static\/css\/app-[^"]+)"/.exec(res.text)![1];
+    const cssRes = await request(t.app).get(css).set('Accept-Encoding', 'gzip');
+    expect(cssRes.headers['content-encoding']).toBe('gzip');
+  });
+
+  it('shows 404 as a page, an htmx fragment and JSON under /api', async () => {
+    const page = await request(t.app).get('/no/such/page');
+    expect(page.status).toBe(404);
+    expect(page.text).toContain('<!doctype html>');
+    expect(page.text).toContain('There is nothing here');
+    const frag = await request(t.app).get('/no/such/page').set('HX-Request', 'true');
+    expect(frag.status).toBe(404);
+    expect(frag.text).not.toContain('<!doctype html>');
+    expect(frag.text).toContain('role="alert"');
+    expect(frag.headers['hx-retarget']).toBe('#flash');
+    const api = await request(t.app).get('/api/nothing');
+    expect(api.status).toBe(404);
+    expect(api.body).toEqual({ error: { code: 'not_found', message: expect.stringContaining('nothing here') } });
+  });
+
+  it('rejects a state-changing request without a CSRF token (403) and lets one with a token through', async () => {
+    const agent = request.agent(t.app);
+    const noToken = await agent.post('/login').type('form').send({ email: 'a@b.c' });
+    expect(noToken.status).toBe(403);
+    expect(noToken.text).toContain('This form has expired');
+    const page = await agent.get('/login');
+    const token = /"X-CSRF-Token": "([^"]+)"/.exec(page.text)![1];
+    const withToken = await agent.post('/login').set('X-CSRF-Token', token).type('form').send({ email: 'a@b.c' });
+    expect(withToken.status).not.toBe(403);
+    const wrong = await agent.post('/login').set('X-CSRF-Token', 'forged').type('form').send({});
+    expect(wrong.status).toBe(403);
+    const api = await request(t.app).post('/api/anything').send({});
+    expect(api.status).toBe(403);
+    expect(api.body.error.code).toBe('csrf');
+  });
+
+  it('answers malformed JSON with a clear 400', async () => {
+    const res = await request(t.app).post('/api/x').set('Authorization', 'Bearer abc').set('Content-Type', 'application/json').send('{"a":');
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/not valid JSON/);
+  });
+});
+
+describe('errors in production', () => {
+  it('never shows a stack trace', async () => {
+    const t = await testApp('sqlite', { NODE_ENV: 'production' });
+    try {
+      t.app.set('views', '/nonexistent-views-dir');
+      const res = await request(t.app).get('/login');
+      expect(res.status).toBe(500);
+      expect(res.text).not.toMatch(/at .*\.ts:\d+/);
+      expect(res.text).not.toMatch(/Error:/);
+    } finally {
+      await t.close();
+    }
+  });
+});

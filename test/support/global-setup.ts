@@ -1,0 +1,7 @@
+import { DIALECTS_LINE } from './dialects.ts';
+
+// Said before anything runs (the summary reporter says it again at the end), so nobody mistakes a
+// SQLite-only run for a full one.
+export default function setup() {
+  console.log(`\n${DIALECTS_LINE}\n`);
+}

@@ -1,0 +1,57 @@
+// Runs the real server (npm start's command) as a child process on a free port.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// By absolute URL, so the server can run from any working directory (a fresh data/ folder).
+const TSX = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export type Running = { child: ChildProcess; port: number; output: () => string; stop(): Promise<number | null> };
+
+/** Starts `node --import tsx src/server.ts` with env; resolves when it listens (or rejects with its output). */
+export async function startServer(env: Record<string, string>, opts: { cwd?: string; timeoutMs?: number } = {}): Promise<Running> {
+  const port = env.PORT ? Number(env.PORT) : await freePort();
+  let out = '';
+  const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src/server.ts')], {
+    cwd: opts.cwd ?? ROOT,
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'info', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => { out += d; });
+  child.stderr!.on('data', (d) => { out += d; });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const stop = async () => { if (child.exitCode === null) child.kill('SIGTERM'); return exited; };
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${out}`)), opts.timeoutMs ?? 20_000);
+    const check = () => { if (out.includes('listening on')) { clearTimeout(timer); resolve(); } };
+    child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
+    exited.then((code) => { clearTimeout(timer); reject(new Error(`server exited (${code}):\n${out}`)); });
+  });
+  return { child, port, output: () => out, stop };
+}
+
+/** Runs the server command to completion (for start-up failures). */
+export function runServerToExit(env: Record<string, string>, cwd = ROOT): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    let output = '';
+    const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src/server.ts')], { cwd, env: { PATH: process.env.PATH, ...env } });
+    child.stdout.on('data', (d) => { output += d; });
+    child.stderr.on('data', (d) => { output += d; });
+    const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('exit', (code) => { clearTimeout(kill); resolve({ code, output }); });
+  });
+}
