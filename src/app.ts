@@ -15,12 +15,14 @@ import { createLogger, httpLogger, type Logger } from './http/logger.ts';
 import { securityHeaders } from './http/security.ts';
 import { sessionMiddleware } from './http/session.ts';
 import { homeRoutes } from './features/home/home.routes.ts';
+import { createModelCatalogue, type ModelCatalogue } from './features/settings/models.ts';
+import { settingsRoutes } from './features/settings/settings.routes.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export type AppDeps = { config: Config; db: Db; logger?: Logger };
+export type AppDeps = { config: Config; db: Db; logger?: Logger; catalogue?: ModelCatalogue };
 
-export function createApp({ config, db, logger = createLogger(config.logLevel) }: AppDeps) {
+export function createApp({ config, db, logger = createLogger(config.logLevel), catalogue }: AppDeps) {
   const app = express();
   const url = urlFor(config.basePath);
   const assets = createAssets(url);
@@ -69,6 +71,8 @@ export function createApp({ config, db, logger = createLogger(config.logLevel) }
   router.use(csrfProtection);
 
   router.use(homeRoutes({ config, db }));
+  const models = catalogue ?? createModelCatalogue({ serverUrl: config.mistral.serverUrl, configuredModels: config.mistral.models });
+  router.use(settingsRoutes({ config, db, catalogue: models }));
 
   router.use(notFound);
   router.use(errorHandler({ logger, isProduction: config.isProduction }));

@@ -11,8 +11,8 @@ const REDACT = [
   '*.password', '*.apiKey', '*.api_key', '*.token', '*.id_token', '*.access_token', '*.secret',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } });
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } }, destination);
 }
 
 /** A share code in a URL is a credential too. */

@@ -1,0 +1,84 @@
+import type { NextFunction, Request, Response } from 'express';
+import { HttpError } from '../../http/errors.ts';
+import { redirectAfterPost, render, wantsFragment } from '../../http/htmx.ts';
+import {
+  getSettingsView, modelsForUser, removeApiKey, saveApiKey, saveDefaults, SettingsInputError, toggleFastModel, type SettingsDeps,
+} from './settings.service.ts';
+
+const SAVED: Record<string, string> = {
+  key: 'Your API key was checked and saved.', removed: 'Your API key was removed.', defaults: 'Your defaults were saved.',
+  fast: 'Your fast list was updated.',
+};
+
+type Errors = Record<string, string>;
+
+export function settingsController(deps: SettingsDeps) {
+  /** Everything the settings page shows; the fragments render from the same locals. */
+  async function pageLocals(userId: number, extra: { errors?: Errors; values?: Record<string, string>; notice?: string } = {}) {
+    const [settings, catalogue] = await Promise.all([getSettingsView(deps, userId), modelsForUser(deps, userId)]);
+    return { title: 'Settings', settings, catalogue, errors: extra.errors ?? {}, values: extra.values ?? {}, notice: extra.notice ?? null };
+  }
+
+  /** A refused input: the whole page (or the form's fragment for htmx) again, with the message and what was typed. */
+  async function refuse(req: Request, res: Response, fragment: string, err: SettingsInputError, values: Record<string, string>) {
+    const locals = await pageLocals(req.user!.id, { errors: { [err.field]: err.message }, values });
+    render(req, res, wantsFragment(req) ? fragment : 'settings/index', locals, { status: 422 });
+  }
+
+  const wrap = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => fn(req, res).catch(next);
+
+  return {
+    show: wrap(async (req, res) => {
+      const saved = typeof req.query.saved === 'string' ? SAVED[req.query.saved] : undefined;
+      render(req, res, 'settings/index', await pageLocals(req.user!.id, { notice: saved }));
+    }),
+
+    saveKey: wrap(async (req, res) => {
+      const apiKey = typeof req.body?.apiKey === 'string' ? req.body.apiKey : '';
+      try {
+        await saveApiKey(deps, req.user!.id, apiKey);
+      } catch (err) {
+        if (err instanceof SettingsInputError) return refuse(req, res, 'settings/_key', err, {});
+        throw err;
+      }
+      afterSave(req, res, 'key');
+    }),
+
+    removeKey: wrap(async (req, res) => {
+      await removeApiKey(deps, req.user!.id);
+      afterSave(req, res, 'removed');
+    }),
+
+    saveDefaults: wrap(async (req, res) => {
+      const values = { defaultModel: String(req.body?.defaultModel ?? ''), defaultContext: String(req.body?.defaultContext ?? '') };
+      try {
+        await saveDefaults(deps, req.user!.id, values);
+      } catch (err) {
+        if (err instanceof SettingsInputError) return refuse(req, res, 'settings/_defaults', err, values);
+        throw err;
+      }
+      afterSave(req, res, 'defaults');
+    }),
+
+    toggleFast: wrap(async (req, res) => {
+      const action = req.body?.action === 'remove' ? 'remove' : 'add';
+      let inList: boolean;
+      try {
+        inList = await toggleFastModel(deps, req.user!.id, req.body?.model, action);
+      } catch (err) {
+        if (err instanceof SettingsInputError) throw new HttpError(422, err.message);
+        throw err;
+      }
+      if (!wantsFragment(req)) return void res.redirect(303, `${req.app.locals.url('/settings')}?saved=fast#models`);
+      const locals = await pageLocals(req.user!.id);
+      const model = locals.catalogue.status === 'ok' ? locals.catalogue.models.find((m) => m.id === req.body.model) : undefined;
+      if (!model) throw new HttpError(404, 'That model is not in your list of models any more. Reload the page.');
+      render(req, res, 'settings/_model-card', { ...locals, model, inFastList: inList });
+    }),
+  };
+
+  function afterSave(req: Request, res: Response, what: string) {
+    const to = `${req.app.locals.url('/settings')}?saved=${what}`;
+    redirectAfterPost(req, res, to);
+  }
+}
