@@ -57,3 +57,7 @@ export async function listTokens(db: Db, userId: number): Promise<AccessToken[]>
   const rows = await db('access_tokens').where({ user_id: userId }).andWhere('expires_at', '>', now).orderBy('last_used_at', 'desc');
   return rows.map(toToken);
 }
+
+export async function purgeExpiredTokens(db: Db, now = new Date()): Promise<number> {
+  return db('access_tokens').where('expires_at', '<=', now).delete();
+}
