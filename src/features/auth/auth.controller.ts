@@ -38,7 +38,7 @@ export function authController({ config, db, google }: { config: Config; db: Db;
 
   const alreadyIn = (req: Request) => req.user && !isGuest(req.user);
 
-  async function redirectUri(req: Request): Promise<string> {
+  function redirectUri(req: Request): string {
     const origin = config.publicUrl ? new URL(config.publicUrl).origin : `${req.protocol}://${req.get('host')}`;
     return origin + appUrl(req, '/auth/google/callback');
   }
@@ -48,8 +48,10 @@ export function authController({ config, db, google }: { config: Config; db: Db;
     const { verifier, challenge } = await google.codeChallenge();
     const state = randomBytes(24).toString('base64url');
     const nonce = randomBytes(24).toString('base64url');
-    req.session.google = { state, nonce, verifier, next: nextPath(req, config), linkUserId, startedAt: Date.now() };
-    res.redirect(303, google.authUrl({ redirectUri: await redirectUri(req), state, nonce, challenge }));
+    // The exchange must name the same redirect_uri as the consent request.
+    const uri = redirectUri(req);
+    req.session.google = { state, nonce, verifier, redirectUri: uri, next: nextPath(req, config), linkUserId, startedAt: Date.now() };
+    res.redirect(303, google.authUrl({ redirectUri: uri, state, nonce, challenge }));
   }
 
   const sameState = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
@@ -111,7 +113,7 @@ export function authController({ config, db, google }: { config: Config; db: Db;
       }
       if (typeof req.query.code !== 'string') return fail(401, 'Google sign-in was cancelled.');
       try {
-        const idToken = await google.exchangeCode({ code: req.query.code, verifier: pending.verifier, redirectUri: await redirectUri(req) });
+        const idToken = await google.exchangeCode({ code: req.query.code, verifier: pending.verifier, redirectUri: pending.redirectUri });
         const profile = await google.verifyIdToken(idToken, { nonce: pending.nonce });
         if (pending.linkUserId !== undefined) {
           if (!req.user || req.user.id !== pending.linkUserId) return fail(401, 'Sign in again to link Google.');
