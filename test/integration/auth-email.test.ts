@@ -304,3 +304,28 @@ describe.each(DIALECTS)('registration settings on %s', (dialect) => {
     }
   });
 });
+
+describe.each(DIALECTS)('sign-in under a base path and behind HTTPS on %s', (dialect) => {
+  it('keeps every URL and the cookie Path under BASE_PATH, and marks the cookie Secure over HTTPS', async () => {
+    const t = await testApp(dialect, { BASE_PATH: '/chat', TRUST_PROXY: 'loopback' });
+    try {
+      await createUser(t.db, { email: 'bp@example.com', passwordHash: await hashPassword('bp-password-1') });
+      const out = await request(t.app).get('/chat/account');
+      expect(out.headers.location).toBe('/chat/login?next=%2Faccount');
+      const { agent, csrf, page } = await formAgent(t, '/chat/login?next=%2Faccount');
+      expect(page.text).toContain('action="/chat/login"');
+      expect(page.text).toContain('href="/chat/register?next=%2Faccount"');
+      const res = await agent.post('/chat/login').set('X-Forwarded-Proto', 'https').type('form')
+        .send({ _csrf: csrf, email: 'bp@example.com', password: 'bp-password-1', next: '/chat/account' });
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toBe('/chat/account');
+      const cookie = cookieOf(res, 'access_token')!;
+      expect(cookie).toMatch(/Path=\/chat(;|$)/);
+      expect(cookie).toMatch(/Secure/);
+      const plain = await request(t.app).post('/chat/api/auth/email/login').send({ email: 'bp@example.com', password: 'bp-password-1' });
+      expect(cookieOf(plain, 'access_token')).not.toMatch(/Secure/);
+    } finally {
+      await t.close();
+    }
+  });
+});

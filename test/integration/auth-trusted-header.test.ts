@@ -31,7 +31,8 @@ describe.each(DIALECTS)('trusted header sign-in on %s', (dialect) => {
   });
 
   it('ignores the header from an address the trust-proxy setting does not trust, even with X-Forwarded-For', async () => {
-    for (const env of [{ TRUSTED_AUTH_HEADER: 'Remote-Email' }, { TRUSTED_AUTH_HEADER: 'Remote-Email', TRUST_PROXY: '10.0.0.0/8' }]) {
+    const envs: Array<Record<string, string>> = [{ TRUSTED_AUTH_HEADER: 'Remote-Email' }, { TRUSTED_AUTH_HEADER: 'Remote-Email', TRUST_PROXY: '10.0.0.0/8' }];
+    for (const env of envs) {
       await withApp(dialect, env, async (t) => {
         const res = await request(t.app).get('/account').set('Remote-Email', 'boss@corp.example').set('X-Forwarded-For', '10.1.2.3');
         expect(res.status, JSON.stringify(env)).toBe(302);
