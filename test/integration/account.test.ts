@@ -69,6 +69,19 @@ describe.each(DIALECTS)('account page on %s', (dialect) => {
     expect((await request(t.app).post('/api/auth/email/login').send({ email: 'pw@example.com', password: 'new-password-2' })).status).toBe(200);
   });
 
+  it('lets an account without a password (Google, trusted header) set one without a current password', async () => {
+    const user = await createUser(t.db, { email: 'nopw@example.com', googleSub: 'g-nopw' });
+    const agent = request.agent(t.app);
+    agent.set('Cookie', `access_token=${await issueToken(t.db, user.id, { ttlDays: 1 })}`);
+    const page = await agent.get('/account');
+    expect(page.text).toMatch(/Email and password: <strong>not set<\/strong>/);
+    expect(page.text).toContain('Set a password');
+    expect(page.text).not.toContain('name="current"');
+    const res = await agent.post('/account/password').type('form').send({ _csrf: csrfOf(page.text), password: 'first-password' });
+    expect(res.status).toBe(303);
+    expect((await request(t.app).post('/api/auth/email/login').send({ email: 'nopw@example.com', password: 'first-password' })).status).toBe(200);
+  });
+
   it('signs out one device, refuses another user\'s sign-in (404), and signs out everywhere', async () => {
     const { user, token, agent, csrf } = await signedIn(t, 'dev@example.com');
     const phone = await issueToken(t.db, user.id, { ttlDays: 1, userAgent: MAC_SAFARI });

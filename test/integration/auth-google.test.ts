@@ -183,6 +183,28 @@ describe.each(DIALECTS)('Google code flow on %s (fake Google on loopback)', (dia
     expect(await t.db('users').where({ email: 'nn@example.com' }).first()).toBeUndefined();
   });
 
+  it('keeps a guest\'s threads when the guest signs in with Google for the first time', async () => {
+    const key2 = googleKey();
+    const g = await googleTestApp(dialect, { env: { ALLOW_GUESTS: 'true' }, google: { certs: { [key2.kid]: key2.publicPem } } });
+    try {
+      const agent = request.agent(g.app);
+      const login = await agent.get('/login');
+      await agent.post('/auth/guest').type('form').send({ _csrf: csrfOf(login.text) });
+      const guest = await g.db('users').first();
+      const now = new Date();
+      await g.db('threads').insert({ id: 'guestgooglethr1', user_id: guest.id, title: 'x', created_at: now, updated_at: now });
+      const page = await agent.get('/account');
+      const res = await agent.post('/api/auth/google/token').set('X-CSRF-Token', csrfOf(page.text)).send({ id_token: signIdToken(key2, { sub: 'from-guest', email: 'fromguest@example.com' }) });
+      expect(res.status).toBe(200);
+      expect(res.body.user.id).toBe(guest.id);
+      const row = await g.db('users').where({ id: guest.id }).first();
+      expect(row).toMatchObject({ email: 'fromguest@example.com', google_sub: 'from-guest', guest_expires_at: null });
+      expect(await g.db('threads').where({ id: 'guestgooglethr1', user_id: guest.id }).first()).toBeDefined();
+    } finally {
+      await g.close();
+    }
+  });
+
   it('refuses to sign in a password account by its Google email, and links Google from the account page', async () => {
     const user = await createUser(t.db, { email: 'link@example.com', passwordHash: await hashPassword('link-password') });
     const refused = await start();
