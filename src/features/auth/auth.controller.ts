@@ -58,7 +58,7 @@ export function authController({ config, db, google }: { config: Config; db: Db;
 
   return {
     showLogin(req: Request, res: Response) {
-      if (alreadyIn(req)) return res.redirect(303, appUrl(req, nextPath(req, config)));
+      if (alreadyIn(req)) return res.redirect(302, appUrl(req, nextPath(req, config)));
       render(req, res, 'auth/login', pageLocals(req, 'login'));
     },
 
@@ -73,7 +73,7 @@ export function authController({ config, db, google }: { config: Config; db: Db;
     },
 
     showRegister(req: Request, res: Response) {
-      if (alreadyIn(req)) return res.redirect(303, appUrl(req, nextPath(req, config)));
+      if (alreadyIn(req)) return res.redirect(302, appUrl(req, nextPath(req, config)));
       render(req, res, 'auth/register', pageLocals(req, 'register'));
     },
 
