@@ -8,7 +8,7 @@ import { HttpError } from '../../http/errors.ts';
 import type { GoogleProfile } from './google.ts';
 import { hashPassword, verifyDummy, verifyPassword } from './passwords.ts';
 import { accountBucket, assertNotLimited, clearFailures, ipBucket, LIMITS, recordFailures } from './rate-limits.ts';
-import { issueToken, revokeAllTokens } from './tokens.repo.ts';
+import { issueToken, revokeAllTokens, revokeOtherTokens } from './tokens.repo.ts';
 import {
   createGuestUser, createUser, deleteUser, findUserByEmail, findUserByGoogleSub, findUserById, isGuest, normalizeEmail,
   updateUser, type User,
@@ -162,7 +162,7 @@ export async function changePassword(db: Db, user: User, input: unknown, keepTok
     throw new HttpError(422, 'Some fields need another look.', 'invalid', { current: 'That is not your current password.' });
   }
   await updateUser(db, user.id, { passwordHash: await hashPassword(data.password) });
-  await db('access_tokens').where({ user_id: user.id }).modify((q) => { if (keepTokenId) q.whereNot({ id: keepTokenId }); }).delete();
+  await revokeOtherTokens(db, user.id, keepTokenId);
 }
 
 /** Deletion removes the user row (cascading to everything of theirs) and their rate-limit rows. */
