@@ -15,14 +15,24 @@ import { createLogger, httpLogger, type Logger } from './http/logger.ts';
 import { securityHeaders } from './http/security.ts';
 import { sessionMiddleware } from './http/session.ts';
 import { homeRoutes } from './features/home/home.routes.ts';
+import { apiCredentialRoutesWithoutCookies } from './features/auth/auth.api.ts';
+import { authRoutes } from './features/auth/auth.routes.ts';
+import { createGoogle, type GoogleEndpoints } from './features/auth/google.ts';
+import { trustedHeaderSignIn } from './features/auth/header-sign-in.ts';
 import { createModelCatalogue, type ModelCatalogue } from './features/settings/models.ts';
 import { settingsRoutes } from './features/settings/settings.routes.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export type AppDeps = { config: Config; db: Db; logger?: Logger; catalogue?: ModelCatalogue };
+export type AppDeps = {
+  config: Config; db: Db; logger?: Logger;
+  /** Google's endpoints and certificates; only tests replace them (never configurable from the environment). */
+  google?: GoogleEndpoints;
+  /** The models catalogue (its cache is per app); tests may share one. */
+  catalogue?: ModelCatalogue;
+};
 
-export function createApp({ config, db, logger = createLogger(config.logLevel), catalogue }: AppDeps) {
+export function createApp({ config, db, logger = createLogger(config.logLevel), google: googleEndpoints, catalogue }: AppDeps) {
   const app = express();
   const url = urlFor(config.basePath);
   const assets = createAssets(url);
@@ -61,6 +71,7 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   router.use(cookieParser());
   router.use(sessionMiddleware(db, { secret: config.sessionSecret, basePath: config.basePath }).middleware);
   router.use(loadUser(db, config));
+  router.use(trustedHeaderSignIn(db, config));
   router.use(express.urlencoded({ extended: false, limit: '2mb' }));
   router.use(express.json({ limit: '2mb' }));
   router.use((req, res, next) => {
@@ -68,9 +79,12 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
     res.locals.flash = [];
     next();
   });
+  const google = createGoogle(config, googleEndpoints);
+  router.use(apiCredentialRoutesWithoutCookies({ config, db, google }));
   router.use(csrfProtection);
 
   router.use(homeRoutes({ config, db }));
+  router.use(authRoutes({ config, db, google }));
   const models = catalogue ?? createModelCatalogue({ serverUrl: config.mistral.serverUrl, configuredModels: config.mistral.models });
   router.use(settingsRoutes({ config, db, catalogue: models }));
 

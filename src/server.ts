@@ -4,8 +4,11 @@ import { ConfigError, loadConfig, loadDotEnv } from './config.ts';
 import { createDb, dialectOf, migrateLatest } from './db.ts';
 import { createApp } from './app.ts';
 import { createLogger } from './http/logger.ts';
+import { purgeAuthData } from './features/auth/maintenance.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
+// Expired guests (and their threads), expired tokens and old rate-limit rows; any instance may run it.
+const PURGE_EVERY_MS = 10 * 60 * 1000;
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -27,6 +30,14 @@ async function main(): Promise<void> {
     const where = `http://${config.host ?? 'localhost'}:${config.port}${config.basePath}/`;
     logger.info({ database: dialectOf(config.databaseUrl) }, `MistralChat listening on ${where}`);
   });
+  const purge = () => {
+    purgeAuthData(db).then((n) => {
+      if (n.guests || n.tokens || n.attempts) logger.info(n, 'purged expired sign-in data');
+    }, (err: unknown) => logger.warn({ err }, 'purging expired sign-in data failed; will retry'));
+  };
+  purge();
+  const purgeTimer = setInterval(purge, PURGE_EVERY_MS);
+  purgeTimer.unref();
   server.on('error', (err) => {
     logger.fatal({ err }, 'could not start the server');
     process.exit(1);
@@ -36,6 +47,7 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    clearInterval(purgeTimer);
     logger.info({ signal }, 'shutting down: no new connections, letting requests finish');
     const force = setTimeout(() => {
       logger.warn('requests still open after the grace period; closing them');

@@ -25,7 +25,8 @@ export function loadUser(db: Db, config: Config) {
     const token = bearerToken(req) ?? (req.cookies?.[TOKEN_COOKIE] as string | undefined);
     if (token) {
       const found = await userForToken(db, token, { ttlDays: config.tokenTtlDays });
-      if (found) {
+      // A guest whose time is up is signed out even before the purge removes the row.
+      if (found && !(found.user.guestExpiresAt && found.user.guestExpiresAt.getTime() <= Date.now())) {
         req.user = found.user;
         req.tokenId = found.tokenId;
         res.locals.user = { id: found.user.id, email: found.user.email, name: found.user.name, picture: found.user.picture };

@@ -52,8 +52,19 @@ export async function revokeAllTokens(db: Db, userId: number): Promise<void> {
   await db('access_tokens').where({ user_id: userId }).delete();
 }
 
+/** Signs out every other device (after a password change); with no token to keep, all of them. */
+export async function revokeOtherTokens(db: Db, userId: number, keepTokenId?: number): Promise<void> {
+  const q = db('access_tokens').where({ user_id: userId });
+  if (keepTokenId !== undefined) q.whereNot({ id: keepTokenId });
+  await q.delete();
+}
+
 export async function listTokens(db: Db, userId: number): Promise<AccessToken[]> {
   const now = new Date();
   const rows = await db('access_tokens').where({ user_id: userId }).andWhere('expires_at', '>', now).orderBy('last_used_at', 'desc');
   return rows.map(toToken);
+}
+
+export async function purgeExpiredTokens(db: Db, now = new Date()): Promise<number> {
+  return db('access_tokens').where('expires_at', '<=', now).delete();
 }

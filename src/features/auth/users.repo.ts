@@ -1,16 +1,21 @@
 import type { Db } from '../../db.ts';
-import { toDate } from '../../lib/time.ts';
+import { toDate, toDateOrNull } from '../../lib/time.ts';
 
 export type User = {
   id: number; email: string; name: string | null; picture: string | null;
   passwordHash: string | null; googleSub: string | null; createdAt: Date; updatedAt: Date;
+  /** Set only for a guest: the row (and everything of theirs) is purged after this. */
+  guestExpiresAt?: Date | null;
 };
+
+export const isGuest = (u: Pick<User, 'guestExpiresAt'>): boolean => Boolean(u.guestExpiresAt);
 
 export function toUser(row: Record<string, unknown>): User {
   return {
     id: Number(row.id), email: String(row.email), name: (row.name as string) ?? null, picture: (row.picture as string) ?? null,
     passwordHash: (row.password_hash as string) ?? null, googleSub: (row.google_sub as string) ?? null,
     createdAt: toDate(row.created_at), updatedAt: toDate(row.updated_at),
+    guestExpiresAt: toDateOrNull(row.guest_expires_at),
   };
 }
 
@@ -43,4 +48,34 @@ export async function createUser(db: Db, input: { email: string; name?: string |
 /** Deleting the user row cascades to every row of theirs (tokens, threads, messages, settings, shares). */
 export async function deleteUser(db: Db, id: number): Promise<void> {
   await db('users').where({ id }).delete();
+}
+
+export async function findUserByGoogleSub(db: Db, sub: string): Promise<User | null> {
+  const row = await db('users').where({ google_sub: sub }).first();
+  return row ? toUser(row) : null;
+}
+
+export type UserChanges = Partial<{ email: string; name: string | null; picture: string | null; passwordHash: string | null; googleSub: string | null; guestExpiresAt: Date | null }>;
+
+export async function updateUser(db: Db, id: number, changes: UserChanges): Promise<void> {
+  const row: Record<string, unknown> = { updated_at: new Date() };
+  if (changes.email !== undefined) row.email = normalizeEmail(changes.email);
+  if (changes.name !== undefined) row.name = changes.name;
+  if (changes.picture !== undefined) row.picture = changes.picture;
+  if (changes.passwordHash !== undefined) row.password_hash = changes.passwordHash;
+  if (changes.googleSub !== undefined) row.google_sub = changes.googleSub;
+  if (changes.guestExpiresAt !== undefined) row.guest_expires_at = changes.guestExpiresAt;
+  await db('users').where({ id }).update(row);
+}
+
+/** A guest: an ordinary row with a placeholder address that can never receive mail, and an expiry. */
+export async function createGuestUser(db: Db, input: { placeholderEmail: string; expiresAt: Date }): Promise<User> {
+  const user = await createUser(db, { email: input.placeholderEmail, name: 'Guest' });
+  await updateUser(db, user.id, { guestExpiresAt: input.expiresAt });
+  return { ...user, guestExpiresAt: input.expiresAt };
+}
+
+/** Removes guests whose time is up; the cascade removes their tokens, threads and messages. */
+export async function purgeExpiredGuests(db: Db, now = new Date()): Promise<number> {
+  return db('users').whereNotNull('guest_expires_at').andWhere('guest_expires_at', '<', now).delete();
 }

@@ -8,6 +8,5 @@ import { render } from '../../http/htmx.ts';
 export function homeRoutes(_deps: { config: Config; db: Db }) {
   const r = Router();
   r.get('/', requireUser, (req, res) => { render(req, res, 'home', { title: 'New chat' }); });
-  r.get('/login', (req, res) => { render(req, res, 'auth/login', { title: 'Sign in' }); });
   return r;
 }

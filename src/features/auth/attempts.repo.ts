@@ -1,0 +1,23 @@
+// Attempts counted in the database, so limits hold across instances.
+import type { Db } from '../../db.ts';
+import { toDate } from '../../lib/time.ts';
+
+export async function recordAttempt(db: Db, bucket: string, at = new Date()): Promise<void> {
+  await db('auth_attempts').insert({ bucket, created_at: at });
+}
+
+/** How many attempts since `since`, and when the oldest of them was made. */
+export async function countAttempts(db: Db, bucket: string, since: Date): Promise<{ count: number; oldest: Date | null }> {
+  const row = await db('auth_attempts').where({ bucket }).andWhere('created_at', '>', since)
+    .first(db.raw('count(*) as n'), db.raw('min(created_at) as oldest'));
+  const count = Number(row?.n ?? 0);
+  return { count, oldest: count > 0 && row?.oldest != null ? toDate(row.oldest) : null };
+}
+
+export async function clearAttempts(db: Db, bucket: string): Promise<void> {
+  await db('auth_attempts').where({ bucket }).delete();
+}
+
+export async function purgeAttempts(db: Db, olderThan: Date): Promise<number> {
+  return db('auth_attempts').where('created_at', '<', olderThan).delete();
+}

@@ -1,0 +1,143 @@
+// Sign-in pages: email + password, register, guest, log out, and the Google code flow (state, nonce, PKCE).
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { Config } from '../../config.ts';
+import type { Db } from '../../db.ts';
+import { HttpError } from '../../http/errors.ts';
+import { render } from '../../http/htmx.ts';
+import * as auth from './auth.service.ts';
+import { GoogleTokenError, type Google } from './google.ts';
+import { RateLimitedError } from './rate-limits.ts';
+import { revokeToken } from './tokens.repo.ts';
+import { isGuest } from './users.repo.ts';
+import { addFlash, appUrl, clientOf, endSignedIn, goTo, nextPath, startSignedIn } from './web.ts';
+
+const GOOGLE_FLOW_MS = 10 * 60 * 1000;
+const FORM_STATUSES = new Set([401, 403, 409, 422, 429]);
+
+type Mode = 'login' | 'register';
+
+export function authController({ config, db, google }: { config: Config; db: Db; google: Google }) {
+  const pageLocals = (req: Request, mode: Mode, extra: Record<string, unknown> = {}) => ({
+    title: mode === 'login' ? 'Sign in' : 'Create your account',
+    mode, next: nextPath(req, config), values: {}, errors: {}, formError: null,
+    googleEnabled: google.configured, guestsAllowed: config.guests.allowed && !req.user,
+    registrationOpen: config.registration.mode === 'open', registrationDomains: config.registration.domains,
+    isGuest: Boolean(req.user && isGuest(req.user)),
+    ...extra,
+  });
+
+  const showForm = (req: Request, res: Response, mode: Mode, err: unknown) => {
+    if (!(err instanceof HttpError) || !FORM_STATUSES.has(err.status)) throw err;
+    if (err instanceof RateLimitedError) res.set('Retry-After', String(err.retryAfterSeconds));
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    // What was typed comes back, except the password.
+    const values = { email: typeof body.email === 'string' ? body.email : '', name: typeof body.name === 'string' ? body.name : '' };
+    render(req, res, `auth/${mode}`, pageLocals(req, mode, { values, errors: err.fields ?? {}, formError: err.message }), { status: err.status });
+  };
+
+  const alreadyIn = (req: Request) => req.user && !isGuest(req.user);
+
+  function redirectUri(req: Request): string {
+    const origin = config.publicUrl ? new URL(config.publicUrl).origin : `${req.protocol}://${req.get('host')}`;
+    return origin + appUrl(req, '/auth/google/callback');
+  }
+
+  async function startGoogle(req: Request, res: Response, linkUserId?: number) {
+    if (!google.configured) throw new HttpError(404, 'Google sign-in is not configured on this server.');
+    const { verifier, challenge } = await google.codeChallenge();
+    const state = randomBytes(24).toString('base64url');
+    const nonce = randomBytes(24).toString('base64url');
+    // The exchange must name the same redirect_uri as the consent request.
+    const uri = redirectUri(req);
+    req.session.google = { state, nonce, verifier, redirectUri: uri, next: nextPath(req, config), linkUserId, startedAt: Date.now() };
+    res.redirect(303, google.authUrl({ redirectUri: uri, state, nonce, challenge }));
+  }
+
+  const sameState = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+  return {
+    showLogin(req: Request, res: Response) {
+      if (alreadyIn(req)) return res.redirect(302, appUrl(req, nextPath(req, config)));
+      render(req, res, 'auth/login', pageLocals(req, 'login'));
+    },
+
+    async login(req: Request, res: Response) {
+      try {
+        const { token } = await auth.login(db, config, req.body, clientOf(req));
+        await startSignedIn(req, res, config, token);
+        goTo(req, res, appUrl(req, nextPath(req, config)));
+      } catch (err) {
+        showForm(req, res, 'login', err);
+      }
+    },
+
+    showRegister(req: Request, res: Response) {
+      if (alreadyIn(req)) return res.redirect(302, appUrl(req, nextPath(req, config)));
+      render(req, res, 'auth/register', pageLocals(req, 'register'));
+    },
+
+    async register(req: Request, res: Response) {
+      try {
+        const { token } = await auth.register(db, config, req.body, clientOf(req), req.user);
+        await startSignedIn(req, res, config, token);
+        goTo(req, res, appUrl(req, nextPath(req, config)));
+      } catch (err) {
+        showForm(req, res, 'register', err);
+      }
+    },
+
+    async guest(req: Request, res: Response) {
+      const { token } = await auth.createGuest(db, config, clientOf(req));
+      await startSignedIn(req, res, config, token);
+      goTo(req, res, appUrl(req, nextPath(req, config)));
+    },
+
+    async logout(req: Request, res: Response) {
+      if (req.user && req.tokenId) await revokeToken(db, req.user.id, req.tokenId);
+      await endSignedIn(req, res, config);
+      goTo(req, res, appUrl(req, '/login'));
+    },
+
+    startGoogle: (req: Request, res: Response) => startGoogle(req, res),
+    linkGoogle: (req: Request, res: Response) => startGoogle(req, res, req.user!.id),
+
+    async googleCallback(req: Request, res: Response) {
+      const pending = req.session.google;
+      delete req.session.google;
+      const fail = (status: number, message: string) =>
+        render(req, res, 'auth/login', pageLocals(req, 'login', { formError: message }), { status });
+      const state = typeof req.query.state === 'string' ? req.query.state : '';
+      if (!pending || !state || !sameState(state, pending.state) || Date.now() - pending.startedAt > GOOGLE_FLOW_MS) {
+        return fail(400, 'This Google sign-in expired or was started elsewhere. Try again.');
+      }
+      if (typeof req.query.code !== 'string') return fail(401, 'Google sign-in was cancelled.');
+      try {
+        const idToken = await google.exchangeCode({ code: req.query.code, verifier: pending.verifier, redirectUri: pending.redirectUri });
+        const profile = await google.verifyIdToken(idToken, { nonce: pending.nonce });
+        if (pending.linkUserId !== undefined) {
+          if (!req.user || req.user.id !== pending.linkUserId) return fail(401, 'Sign in again to link Google.');
+          await auth.linkGoogle(db, req.user, profile);
+          addFlash(req, 'ok', 'Google is linked: you can now sign in with it.');
+          return res.redirect(303, appUrl(req, '/account'));
+        }
+        const { token } = await auth.signInWithGoogle(db, config, profile, clientOf(req), req.user);
+        await startSignedIn(req, res, config, token);
+        res.redirect(303, appUrl(req, safeNext(pending.next)));
+      } catch (err) {
+        if (err instanceof GoogleTokenError) return fail(401, err.message);
+        if (err instanceof HttpError && err.status === 409) {
+          if (pending.linkUserId !== undefined) {
+            addFlash(req, 'error', err.message);
+            return res.redirect(303, appUrl(req, '/account'));
+          }
+          return fail(409, err.message);
+        }
+        throw err;
+      }
+    },
+  };
+}
+
+// pending.next was checked by safeLocalPath when the flow started.
+const safeNext = (p: string) => (p.startsWith('/') && !p.startsWith('//') ? p : '/');

@@ -1,0 +1,36 @@
+// Sign-in pages, the account page and the JSON auth API. Mounted after CSRF protection.
+import { Router } from 'express';
+import type { Config } from '../../config.ts';
+import type { Db } from '../../db.ts';
+import { requireUser } from '../../http/auth.ts';
+import { accountController } from './account.controller.ts';
+import { authApiRoutes } from './auth.api.ts';
+import { authController } from './auth.controller.ts';
+import type { Google } from './google.ts';
+import { retryAfterHeader } from './web.ts';
+
+export function authRoutes(deps: { config: Config; db: Db; google: Google }) {
+  const a = authController(deps);
+  const acc = accountController(deps);
+  const r = Router();
+  r.get('/login', a.showLogin);
+  r.post('/login', a.login);
+  r.get('/register', a.showRegister);
+  r.post('/register', a.register);
+  r.post('/logout', a.logout);
+  r.post('/auth/guest', a.guest);
+  r.get('/auth/google', a.startGoogle);
+  r.get('/auth/google/callback', a.googleCallback);
+
+  r.get('/account', requireUser, acc.show);
+  r.post('/account/name', requireUser, acc.updateName);
+  r.post('/account/password', requireUser, acc.changePassword);
+  r.post('/account/google', requireUser, a.linkGoogle);
+  r.post('/account/sessions/revoke-all', requireUser, acc.revokeAll);
+  r.post('/account/sessions/:id/revoke', requireUser, acc.revokeSession);
+  r.post('/account/delete', requireUser, acc.destroy);
+
+  r.use(authApiRoutes(deps));
+  r.use(retryAfterHeader);
+  return r;
+}

@@ -1,0 +1,177 @@
+// Accounts: registration, password sign-in, Google, guests, trusted-header users, password change, deletion.
+// Services take the db and plain input; they never see req/res. Errors a person should read are HttpErrors.
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Config } from '../../config.ts';
+import type { Db } from '../../db.ts';
+import { HttpError } from '../../http/errors.ts';
+import type { GoogleProfile } from './google.ts';
+import { hashPassword, verifyDummy, verifyPassword } from './passwords.ts';
+import { accountBucket, assertNotLimited, clearFailures, ipBucket, LIMITS, recordFailures } from './rate-limits.ts';
+import { issueToken, revokeAllTokens, revokeOtherTokens } from './tokens.repo.ts';
+import {
+  createGuestUser, createUser, deleteUser, findUserByEmail, findUserByGoogleSub, findUserById, isGuest, normalizeEmail,
+  updateUser, type User,
+} from './users.repo.ts';
+
+export type Client = { ip?: string; userAgent?: string };
+export type SignedIn = { user: User; token: string };
+
+export const WRONG_CREDENTIALS = 'Wrong email or password.';
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+const emailField = z.string({ message: 'Enter your email address.' }).trim().max(320, { message: 'That email address is too long.' })
+  .refine((v) => EMAIL.test(v), { message: 'Enter an email address such as name@example.com.' });
+const passwordField = z.string({ message: 'Enter a password.' }).min(8, { message: 'Use at least 8 characters.' })
+  .max(1024, { message: 'Use at most 1024 characters.' });
+const nameField = z.string().trim().max(200, { message: 'Use at most 200 characters.' }).optional().nullable();
+
+const registerSchema = z.object({ email: emailField, password: passwordField, name: nameField });
+const loginSchema = z.object({ email: z.string({ message: 'Enter your email address.' }).trim().min(1, { message: 'Enter your email address.' }).max(320), password: z.string({ message: 'Enter your password.' }).min(1, { message: 'Enter your password.' }).max(1024) });
+
+/** Parses input or throws 422 with one message per field. */
+export function parse<T extends z.ZodTypeAny>(schema: T, input: unknown): z.infer<T> {
+  const r = schema.safeParse(input ?? {});
+  if (r.success) return r.data;
+  const fields: Record<string, string> = {};
+  for (const i of r.error.issues) fields[String(i.path[0] ?? 'form')] ??= i.message;
+  throw new HttpError(422, 'Some fields need another look.', 'invalid', fields);
+}
+
+const tokenFor = (db: Db, config: Config, user: User, client: Client) =>
+  issueToken(db, user.id, { ttlDays: isGuest(user) ? config.guests.ttlHours / 24 : config.tokenTtlDays, userAgent: client.userAgent });
+
+function registrationAllowed(config: Config, email: string): void {
+  if (config.registration.mode === 'closed') throw new HttpError(403, 'Registration is closed. Ask an administrator for an account.');
+  const domain = email.split('@').pop()!.toLowerCase();
+  if (config.registration.domains.length && !config.registration.domains.includes(domain)) {
+    throw new HttpError(422, 'Some fields need another look.', 'invalid', { email: `Registration is open to ${config.registration.domains.map((d) => `@${d}`).join(', ')} addresses only.` });
+  }
+}
+
+const duplicate = () => new HttpError(409, 'An account with this email already exists. Sign in instead.', 'conflict', { email: 'An account with this email already exists. Sign in instead.' });
+const isUniqueViolation = (err: unknown) => /UNIQUE|Duplicate entry|ER_DUP_ENTRY/i.test(String((err as Error)?.message ?? ''));
+
+/** A guest who registers keeps their row (and so their threads): it becomes the real account. */
+export async function register(db: Db, config: Config, input: unknown, client: Client, guest?: User): Promise<SignedIn> {
+  await assertNotLimited(db, [{ bucket: ipBucket('register', client.ip), limit: LIMITS.registerPerIp, what: 'registrations from your network' }]);
+  await recordFailures(db, [ipBucket('register', client.ip)]);
+  const data = parse(registerSchema, input);
+  const email = normalizeEmail(data.email);
+  registrationAllowed(config, email);
+  if (await findUserByEmail(db, email)) throw duplicate();
+  const passwordHash = await hashPassword(data.password);
+  const name = data.name || null;
+  let user: User;
+  try {
+    if (guest && isGuest(guest)) {
+      await updateUser(db, guest.id, { email, name, passwordHash, guestExpiresAt: null });
+      await revokeAllTokens(db, guest.id);
+      user = (await findUserById(db, guest.id))!;
+    } else {
+      user = await createUser(db, { email, name, passwordHash });
+    }
+  } catch (err) {
+    if (isUniqueViolation(err)) throw duplicate();
+    throw err;
+  }
+  return { user, token: await tokenFor(db, config, user, client) };
+}
+
+/** Wrong password and unknown email cost the same scrypt work and answer the same message. */
+export async function login(db: Db, config: Config, input: unknown, client: Client): Promise<SignedIn> {
+  const data = parse(loginSchema, input);
+  const email = normalizeEmail(data.email);
+  const buckets = [ipBucket('login', client.ip), accountBucket(email)];
+  await assertNotLimited(db, [
+    { bucket: buckets[0], limit: LIMITS.loginPerIp, what: 'failed sign-ins from your network' },
+    { bucket: buckets[1], limit: LIMITS.loginPerAccount, what: 'failed sign-ins for this account' },
+  ]);
+  const user = await findUserByEmail(db, email);
+  const ok = user?.passwordHash ? await verifyPassword(data.password, user.passwordHash) : await verifyDummy(data.password);
+  if (!user || !ok) {
+    await recordFailures(db, buckets);
+    throw new HttpError(401, WRONG_CREDENTIALS, 'unauthorized', { password: WRONG_CREDENTIALS });
+  }
+  await clearFailures(db, buckets[1]);
+  return { user, token: await tokenFor(db, config, user, client) };
+}
+
+/**
+ * Signs in (or creates) the account of a verified Google profile. An email that already belongs to another account
+ * is refused: linking happens only from the signed-in account page, never silently.
+ */
+export async function signInWithGoogle(db: Db, config: Config, profile: GoogleProfile, client: Client, guest?: User): Promise<SignedIn> {
+  let user = await findUserByGoogleSub(db, profile.sub);
+  if (!user) {
+    if (await findUserByEmail(db, profile.email)) {
+      throw new HttpError(409, 'An account with this email already exists. Sign in with your password, then link Google from your account page.');
+    }
+    try {
+      if (guest && isGuest(guest)) {
+        await updateUser(db, guest.id, { email: profile.email, name: profile.name, picture: profile.picture, googleSub: profile.sub, guestExpiresAt: null });
+        await revokeAllTokens(db, guest.id);
+        user = (await findUserById(db, guest.id))!;
+      } else {
+        user = await createUser(db, { email: profile.email, name: profile.name, picture: profile.picture, googleSub: profile.sub });
+      }
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new HttpError(409, 'This account already exists. Try signing in again.');
+      throw err;
+    }
+  }
+  return { user, token: await tokenFor(db, config, user, client) };
+}
+
+export async function linkGoogle(db: Db, user: User, profile: GoogleProfile): Promise<void> {
+  const owner = await findUserByGoogleSub(db, profile.sub);
+  if (owner && owner.id !== user.id) throw new HttpError(409, 'This Google account is already linked to another account.');
+  await updateUser(db, user.id, { googleSub: profile.sub, ...(user.picture ? {} : { picture: profile.picture }) });
+}
+
+export async function createGuest(db: Db, config: Config, client: Client): Promise<SignedIn> {
+  if (!config.guests.allowed) throw new HttpError(404, 'Guest access is not enabled here.');
+  const expiresAt = new Date(Date.now() + config.guests.ttlHours * 3600 * 1000);
+  const user = await createGuestUser(db, { placeholderEmail: `guest-${randomBytes(12).toString('hex')}@guest.invalid`, expiresAt });
+  return { user, token: await tokenFor(db, config, user, client) };
+}
+
+/** The user a trusted proxy vouches for, created on first sight. */
+export async function userForTrustedEmail(db: Db, rawEmail: string): Promise<User | null> {
+  const email = normalizeEmail(rawEmail);
+  if (email.length > 320 || !EMAIL.test(email)) return null;
+  const found = await findUserByEmail(db, email);
+  if (found) return found;
+  try {
+    return await createUser(db, { email, name: null });
+  } catch (err) {
+    if (isUniqueViolation(err)) return findUserByEmail(db, email);
+    throw err;
+  }
+}
+
+export async function updateName(db: Db, user: User, input: unknown): Promise<void> {
+  const { name } = parse(z.object({ name: nameField }), input);
+  await updateUser(db, user.id, { name: name || null });
+}
+
+/** Changing the password signs out every other device; an account without a password (Google) may set one. */
+export async function changePassword(db: Db, user: User, input: unknown, keepTokenId?: number): Promise<void> {
+  const data = parse(z.object({ current: z.string().max(1024).optional(), password: passwordField }), input);
+  if (user.passwordHash && !(await verifyPassword(data.current ?? '', user.passwordHash))) {
+    throw new HttpError(422, 'Some fields need another look.', 'invalid', { current: 'That is not your current password.' });
+  }
+  await updateUser(db, user.id, { passwordHash: await hashPassword(data.password) });
+  await revokeOtherTokens(db, user.id, keepTokenId);
+}
+
+/** Deletion removes the user row (cascading to everything of theirs) and their rate-limit rows. */
+export async function deleteAccount(db: Db, user: User, confirm: unknown): Promise<void> {
+  if (typeof confirm !== 'string' || normalizeEmail(confirm) !== user.email) {
+    throw new HttpError(422, 'Type your email address to confirm.', 'invalid', { confirm: `Type ${user.email} exactly to confirm.` });
+  }
+  await db.transaction(async (trx) => {
+    await clearFailures(trx, accountBucket(user.email));
+    await deleteUser(trx, user.id);
+  });
+}

@@ -1,0 +1,29 @@
+// Intranet sign-in by a header that a trusted proxy sets (TRUSTED_AUTH_HEADER, e.g. Remote-Email). The header is
+// honoured only when the connection itself comes from an address the app's trust-proxy setting trusts: from
+// anywhere else, anyone could send it, so it is ignored.
+import type { NextFunction, Request, Response } from 'express';
+import type { Config } from '../../config.ts';
+import type { Db } from '../../db.ts';
+import { isBearerRequest } from '../../http/csrf.ts';
+import { userForTrustedEmail } from './auth.service.ts';
+
+type TrustFn = (addr: string | undefined, i: number) => boolean;
+
+export function trustedHeaderSignIn(db: Db, config: Config) {
+  const header = config.trustedAuthHeader;
+  return async (req: Request, res: Response, next: NextFunction) => {
+    if (!header || isBearerRequest(req)) return next();
+    const value = req.get(header);
+    if (!value) return next();
+    const trusted = (req.app.get('trust proxy fn') as TrustFn)(req.socket.remoteAddress, 0);
+    if (!trusted) return next();
+    const user = await userForTrustedEmail(db, value);
+    if (user && user.id !== req.user?.id) {
+      // The proxy speaks for this request: it wins over a cookie left by someone else.
+      req.user = user;
+      req.tokenId = undefined;
+      res.locals.user = { id: user.id, email: user.email, name: user.name, picture: user.picture };
+    }
+    next();
+  };
+}
