@@ -19,7 +19,7 @@ export function dialectOf(databaseUrl: string): Dialect {
 export function knexConfig(databaseUrl: string, opts: { pool?: { min: number; max: number } } = {}): Knex.Config {
   const common = {
     migrations: { migrationSource: new TsMigrationSource(MIGRATIONS_DIR) },
-    seeds: { directory: SEEDS_DIR, loadExtensions: ['.ts'], extension: 'ts' },
+    seeds: { seedSource: new TsSeedSource(SEEDS_DIR) },
   };
   if (dialectOf(databaseUrl) === 'mysql') {
     const url = new URL(databaseUrl.replace(/^mariadb:/, 'mysql:'));
@@ -72,7 +72,7 @@ type Migration = { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> };
 class TsMigrationSource implements Knex.MigrationSource<string> {
   constructor(private dir: string) {}
   async getMigrations(): Promise<string[]> {
-    return readdirSync(this.dir).filter((f) => /^\d+_[\w-]+\.ts$/.test(f)).sort();
+    return tsFiles(this.dir);
   }
   getMigrationName(name: string): string {
     return name;
@@ -80,6 +80,21 @@ class TsMigrationSource implements Knex.MigrationSource<string> {
   async getMigration(name: string): Promise<Migration> {
     return (await import(pathToFileURL(path.join(this.dir, name)).href)) as Migration;
   }
+}
+
+/** Seeds, loaded the same way (knex's seed runner calls getSeeds, then getSeed for each). */
+class TsSeedSource {
+  constructor(private dir: string) {}
+  async getSeeds(): Promise<string[]> {
+    return tsFiles(this.dir);
+  }
+  async getSeed(name: string): Promise<{ seed(k: Knex): Promise<void> }> {
+    return import(pathToFileURL(path.join(this.dir, name)).href);
+  }
+}
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir).filter((f) => /^\d+_[\w-]+\.ts$/.test(f)).sort();
 }
 
 export function createDb(databaseUrl: string): Db {
