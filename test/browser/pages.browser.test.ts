@@ -41,7 +41,7 @@ describeInBrowser('pages in Chromium', {}, () => {
   it('a signed-out visit to / lands on the sign-in page', async () => {
     const tab = await openTab(f.browser, f.live, { javaScript: false });
     try {
-      await tab.page.goto(f.live.url('/'));
+      await tab.page.goto(f.live.pageUrl('/'));
       expect(new URL(tab.page.url()).pathname).toBe(`${f.live.config.basePath}/login`);
     } finally { await tab.close(); }
   });
@@ -111,7 +111,7 @@ describeInBrowser('the problem watcher itself', {}, () => {
   it('catches a CSP violation (an inline script the app never has)', async () => {
     const tab = await openTab(f.browser, f.live);
     try {
-      await tab.page.goto(f.live.url('/login'));
+      await tab.page.goto(f.live.pageUrl('/login'));
       await tab.page.evaluate(() => {
         const s = document.createElement('script');
         s.textContent = 'window.__inline = 1';

@@ -45,10 +45,10 @@ export function expectNoProblems(tab: Tab, allow: RegExp[] = []): void {
 export async function visit(f: Fixture, spec: PageSpec, look: Look = {}) {
   const token = spec.signedIn ? await signedInToken(f.live) : undefined;
   const tab = await openTab(f.browser, f.live, { ...look, token });
-  const res = await tab.page.goto(f.live.url(spec.path));
+  const res = await tab.page.goto(f.live.pageUrl(spec.path));
   expect(res?.status()).toBe(spec.status ?? 200);
   await expect.poll(() => tab.page.locator('h1').first().textContent()).toMatch(spec.heading);
   // The document's own expected status shows up as a bad response and a console line: that one is fine.
-  const own = spec.status ? [new RegExp(`^${spec.status} ${f.live.url(spec.path)}$`), new RegExp(`status of ${spec.status}`)] : [];
+  const own = spec.status ? [new RegExp(`^${spec.status} ${f.live.pageUrl(spec.path)}$`), new RegExp(`status of ${spec.status}`)] : [];
   return { ...tab, own };
 }

@@ -31,7 +31,7 @@ export function launchBrowser(): Promise<Browser> {
 /** The browser suite runs on MySQL when the suite does, else SQLite. */
 export const BROWSER_DIALECT: Dialect = MYSQL_URL ? 'mysql' : 'sqlite';
 
-export type LiveApp = TestApp & { origin: string; baseUrl: string; url(p: string): string; stopServer(): Promise<void> };
+export type LiveApp = TestApp & { origin: string; baseUrl: string; pageUrl(p: string): string; stopServer(): Promise<void> };
 
 /** The real app (createApp on a freshly migrated database) listening on 127.0.0.1 at a free port. */
 export async function startLiveApp(env: Record<string, string> = {}, dialect: Dialect = BROWSER_DIALECT): Promise<LiveApp> {
@@ -45,7 +45,7 @@ export async function startLiveApp(env: Record<string, string> = {}, dialect: Di
   const stopServer = () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
   return {
     ...t, origin, baseUrl, stopServer,
-    url: (p: string) => baseUrl + p,
+    pageUrl: (p: string) => baseUrl + p,
     async close() { await stopServer(); await t.close(); },
   };
 }
