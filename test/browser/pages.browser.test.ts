@@ -51,6 +51,7 @@ describeInBrowser('pages in Chromium', {}, () => {
       const bg = async (colorScheme: 'light' | 'dark') => {
         const tab = await visit(f, spec, { colorScheme });
         try {
+          if (colorScheme === 'dark' && spec.screenshot) await saveScreenshot(tab.page, `${spec.name}-desktop-dark`);
           return await tab.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
         } finally { await tab.close(); }
       };
