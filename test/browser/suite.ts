@@ -49,6 +49,7 @@ export async function visit(f: Fixture, spec: PageSpec, look: Look = {}) {
   expect(res?.status()).toBe(spec.status ?? 200);
   await expect.poll(() => tab.page.locator('h1').first().textContent()).toMatch(spec.heading);
   // The document's own expected status shows up as a bad response and a console line: that one is fine.
-  const own = spec.status ? [new RegExp(`^${spec.status} ${f.live.pageUrl(spec.path)}$`), new RegExp(`status of ${spec.status}`)] : [];
+  const escaped = f.live.pageUrl(spec.path).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const own = spec.status ? [new RegExp(`^${spec.status} ${escaped}$`), new RegExp(`status of ${spec.status}`)] : [];
   return { ...tab, own };
 }
