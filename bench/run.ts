@@ -1,0 +1,58 @@
+// npm run bench [-- --runs N] [--only name,name]: runs every benchmark in BENCHMARKS, prints one table of figures
+// against budgets, and exits 1 when any budget is missed. Figures are medians over --runs runs (default 5).
+// Adding a benchmark = one module exporting a Benchmark, plus one line in BENCHMARKS.
+import type { Browser } from 'playwright-core';
+import { chromiumMissing, launchBrowser } from '../test/support/browser.ts';
+import { machine } from './lib/machine.ts';
+import { table } from './lib/table.ts';
+import type { Benchmark, BenchContext, Figure } from './lib/types.ts';
+import { pageWeight } from './page-weight.ts';
+
+// The planned ones that need the chat (docs/PERFORMANCE.md, "Still to add") join this list as they land.
+const BENCHMARKS: Benchmark[] = [pageWeight];
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<number> {
+  const runs = Number(option('runs') ?? 5);
+  const only = option('only')?.split(',');
+  const chosen = BENCHMARKS.filter((b) => !only || only.includes(b.name));
+  if (chosen.length === 0) {
+    console.error(`no benchmark named ${only?.join(', ')}; there are: ${BENCHMARKS.map((b) => b.name).join(', ')}`);
+    return 2;
+  }
+  let browser: Browser | undefined;
+  const ctx: BenchContext = {
+    runs,
+    async browser() {
+      const missing = chromiumMissing();
+      if (missing) throw new Error(missing);
+      browser ??= await launchBrowser();
+      return browser;
+    },
+    log: (line) => console.error(line),
+  };
+  console.log(`MistralChat benchmarks, ${new Date().toISOString()}\n${machine()}\nmedians of ${runs} runs\n`);
+  const figures: Figure[] = [];
+  try {
+    for (const b of chosen) {
+      console.error(`running ${b.name}: ${b.describe}`);
+      try {
+        figures.push(...await b.run(ctx));
+      } catch (err) {
+        figures.push({ figure: `${b.name}: could not run`, budget: '-', measured: String((err as Error).message).split('\n')[0], pass: false });
+      }
+    }
+  } finally {
+    await browser?.close();
+  }
+  console.log(table(figures));
+  const missed = figures.filter((f) => !f.pass);
+  console.log(missed.length ? `\n${missed.length} budget(s) missed.` : '\nEvery budget met.');
+  return missed.length ? 1 : 0;
+}
+
+main().then((code) => process.exit(code), (err) => { console.error(err); process.exit(1); });
