@@ -48,7 +48,7 @@ export function createAssets(url: UrlFor, extra: Record<string, string> = {}) {
     const rel = ([] as string[]).concat((req.params as { file: string | string[] }).file).join('/');
     const file = byUrl.get(rel);
     if (!file) return next();
-    res.sendFile(file, { maxAge: '365d', immutable: true, dotfiles: 'deny' });
+    res.sendFile(file, { maxAge: '365d', immutable: true, dotfiles: 'deny', headers: { 'X-Content-Type-Options': 'nosniff' } });
   });
   return { assetUrl, router };
 }

@@ -52,6 +52,7 @@ describe.each(DIALECTS)('foundation over HTTP on %s', (dialect) => {
       const res = await request(t.app).get(u);
       expect(res.status, u).toBe(200);
       expect(res.headers['cache-control'], u).toBe('public, max-age=31536000, immutable');
+      expect(res.headers['x-content-type-options'], u).toBe('nosniff');
     }
     expect((await request(t.app).get('/static/css/app-0000000000.css')).status).toBe(404);
   });
