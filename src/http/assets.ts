@@ -2,6 +2,7 @@
 // a repeat visit fetches only the HTML, and a changed file gets a new URL.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Router } from 'express';
@@ -15,6 +16,25 @@ const vendor: Record<string, string> = {
 
 export type AssetUrl = (name: string) => string;
 type Entry = { file: string; url: string };
+/** A file's bytes, compressed once at start-up at the strongest settings instead of on every request. */
+type Body = { type: string; raw: Buffer; br: Buffer; gzip: Buffer };
+
+const COMPRESSIBLE = /\.(js|css|svg|json|txt|map)$/;
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml',
+  '.png': 'image/png', '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.json': 'application/json',
+};
+
+function prepare(file: string): Body {
+  const raw = readFileSync(file);
+  const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
+  if (!COMPRESSIBLE.test(file)) return { type, raw, br: raw, gzip: raw };
+  return {
+    type, raw,
+    br: brotliCompressSync(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length } }),
+    gzip: gzipSync(raw, { level: 9 }),
+  };
+}
 
 function listPublic(dir: string, prefix = ''): Record<string, string> {
   const out: Record<string, string> = {};
@@ -30,13 +50,13 @@ export function createAssets(url: UrlFor, extra: Record<string, string> = {}) {
   const sources: Record<string, string> = { ...listPublic(path.join(root, 'public')) };
   for (const [name, rel] of Object.entries({ ...vendor, ...extra })) sources[name] = path.join(root, rel);
   const byName = new Map<string, Entry>();
-  const byUrl = new Map<string, string>();
+  const byUrl = new Map<string, Body>();
   for (const [name, file] of Object.entries(sources)) {
     const hash = createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 10);
     const ext = path.extname(name);
     const fingerprinted = `${name.slice(0, -ext.length)}-${hash}${ext}`;
     byName.set(name, { file, url: url(`/static/${fingerprinted}`) });
-    byUrl.set(fingerprinted, file);
+    byUrl.set(fingerprinted, prepare(file));
   }
   const assetUrl: AssetUrl = (name) => {
     const entry = byName.get(name);
@@ -46,9 +66,17 @@ export function createAssets(url: UrlFor, extra: Record<string, string> = {}) {
   const router = Router();
   router.get('/static/*file', (req, res, next) => {
     const rel = ([] as string[]).concat((req.params as { file: string | string[] }).file).join('/');
-    const file = byUrl.get(rel);
-    if (!file) return next();
-    res.sendFile(file, { maxAge: '365d', immutable: true, dotfiles: 'deny', headers: { 'X-Content-Type-Options': 'nosniff' } });
+    const body = byUrl.get(rel);
+    if (!body) return next();
+    const accepts = String(req.headers['accept-encoding'] ?? '');
+    const [encoding, bytes] = body.br !== body.raw && /\bbr\b/.test(accepts) ? ['br', body.br]
+      : body.gzip !== body.raw && /\bgzip\b/.test(accepts) ? ['gzip', body.gzip] : [null, body.raw];
+    res.set({
+      'Content-Type': body.type, 'Cache-Control': 'public, max-age=31536000, immutable', 'X-Content-Type-Options': 'nosniff',
+      Vary: 'Accept-Encoding', 'Content-Length': String(bytes.length),
+      ...(encoding ? { 'Content-Encoding': encoding } : {}),
+    });
+    res.end(req.method === 'HEAD' ? undefined : bytes);
   });
   return { assetUrl, router };
 }

@@ -65,6 +65,16 @@ describe.each(DIALECTS)('foundation over HTTP on %s', (dialect) => {
     const css = /href="(\/static\/css\/app-[^"]+)"/.exec(res.text)![1];
     const cssRes = await request(t.app).get(css).set('Accept-Encoding', 'gzip');
     expect(cssRes.headers['content-encoding']).toBe('gzip');
+    expect(cssRes.text).toContain(':root');
+    // Static files are compressed once at start-up; Brotli when the browser takes it, nothing when it takes neither.
+    const br = await request(t.app).get(css).set('Accept-Encoding', 'gzip, deflate, br');
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.text).toContain(':root');
+    expect(br.headers.vary).toMatch(/Accept-Encoding/);
+    const plain = await request(t.app).get(css).set('Accept-Encoding', 'identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(Number(plain.headers['content-length'])).toBeGreaterThan(Number(br.headers['content-length']));
+    expect(plain.headers['content-type']).toBe('text/css; charset=utf-8');
   });
 
   it('shows 404 as a page, an htmx fragment and JSON under /api', async () => {
