@@ -1,0 +1,166 @@
+// A fake Mistral API on loopback that speaks the real wire format, so tests and `npm run fake-mistral` drive the
+// real SDK. Tests pick what happens next with enqueue() (streamed requests) or set defaults; every request is recorded.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type Scenario = {
+  /** The answer as the tokens to send, one chunk each. */
+  tokens?: string[];
+  /** Thinking tokens sent before the answer, as `thinking` content chunks. */
+  thinking?: string[];
+  /** Delay before the first token and between tokens, in ms. */
+  firstTokenDelayMs?: number;
+  tokenDelayMs?: number;
+  /** Answer with an HTTP error and Mistral's JSON error body. */
+  status?: number;
+  /** Destroy the socket after this many tokens (a cut connection). */
+  cutAfter?: number;
+  /** End the body without the final chunk and without `data: [DONE]`. */
+  noDone?: boolean;
+  /** Never end after the tokens (until the client aborts). */
+  hang?: boolean;
+  /** Split the UTF-8 bytes of every chunk across two TCP writes. */
+  splitUtf8?: boolean;
+  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+};
+
+export type RecordedRequest = { method: string; path: string; headers: http.IncomingHttpHeaders; body: unknown };
+
+export const FAKE_MODELS = [
+  { id: 'mistral-small-latest', description: 'Fast and cheap, for everyday chat.', max_context_length: 131072, deprecation: null,
+    capabilities: { completion_chat: true, function_calling: true, vision: true, fine_tuning: false, completion_fim: false } },
+  { id: 'mistral-large-latest', description: 'The most capable general model.', max_context_length: 131072, deprecation: null,
+    capabilities: { completion_chat: true, function_calling: true, vision: false, fine_tuning: false, completion_fim: false } },
+  { id: 'magistral-medium-latest', description: 'A reasoning model that thinks before it answers.', max_context_length: 40960, deprecation: null,
+    capabilities: { completion_chat: true, function_calling: true, vision: false, fine_tuning: false, completion_fim: false } },
+  { id: 'open-mistral-7b', description: 'An old open model.', max_context_length: 32768, deprecation: '2026-12-31T00:00:00Z',
+    capabilities: { completion_chat: true, function_calling: false, vision: false, fine_tuning: true, completion_fim: false } },
+];
+
+const ERROR_BODIES: Record<number, object> = {
+  401: { message: 'Unauthorized', request_id: 'fake' },
+  429: { message: 'Requests rate limit exceeded', type: 'rate_limited', code: '1300' },
+  500: { object: 'error', message: 'Internal server error', type: 'internal_server_error', code: null },
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class FakeMistral {
+  requests: RecordedRequest[] = [];
+  defaultScenario: Scenario = { tokens: ['Hello', ' from', ' the', ' fake', ' Mistral.'] };
+  /** What a non-streamed completion (the title call) answers. */
+  completionText = 'A Short Fake Title';
+  completionStatus = 200;
+  private queue: Scenario[] = [];
+  private server = http.createServer((req, res) => { void this.handle(req, res); });
+  private sockets = new Set<import('node:net').Socket>();
+  url = '';
+
+  enqueue(...scenarios: Scenario[]): this {
+    this.queue.push(...scenarios);
+    return this;
+  }
+
+  /** Streamed chat requests recorded so far. */
+  get chatRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.path === '/v1/chat/completions');
+  }
+
+  async start(port = 0, host = '127.0.0.1'): Promise<string> {
+    this.server.on('connection', (s) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
+    await new Promise<void>((resolve) => this.server.listen(port, host, resolve));
+    const { port: p } = this.server.address() as AddressInfo;
+    this.url = `http://${host}:${p}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await new Promise<string>((resolve) => {
+      const parts: Buffer[] = [];
+      req.on('data', (c: Buffer) => parts.push(c));
+      req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    });
+    let body: unknown = null;
+    try { body = raw ? JSON.parse(raw) : null; } catch { body = raw; }
+    const path = (req.url ?? '/').split('?')[0];
+    this.requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
+
+    if (req.method === 'GET' && path === '/v1/models') return json(res, 200, { object: 'list', data: FAKE_MODELS.map((m) => ({ object: 'model', type: 'base', created: 1700000000, owned_by: 'mistralai', ...m })) });
+    if (req.method !== 'POST' || path !== '/v1/chat/completions') return json(res, 404, { message: 'Not found' });
+    const request = (body ?? {}) as { stream?: boolean; model?: string };
+    if (!request.stream) {
+      if (this.completionStatus !== 200) return json(res, this.completionStatus, ERROR_BODIES[this.completionStatus] ?? { message: 'error' });
+      return json(res, 200, {
+        id: 'cmpl-fake', object: 'chat.completion', created: now(), model: request.model ?? 'mistral-small-latest',
+        choices: [{ index: 0, message: { role: 'assistant', content: this.completionText }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 10, completion_tokens: 4, total_tokens: 14 },
+      });
+    }
+    const s = this.queue.shift() ?? this.defaultScenario;
+    if (s.status && s.status !== 200) return json(res, s.status, ERROR_BODIES[s.status] ?? { message: `HTTP ${s.status}` });
+    await this.stream(req, res, s, request.model ?? 'mistral-small-latest');
+  }
+
+  private async stream(req: IncomingMessage, res: ServerResponse, s: Scenario, model: string): Promise<void> {
+    let closed = false;
+    res.on('close', () => { closed = true; });
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+    const base = { id: 'chunk-fake', object: 'chat.completion.chunk', created: now(), model };
+    const send = async (chunk: object) => {
+      const bytes = Buffer.from(`data: ${JSON.stringify(chunk)}\n\n`, 'utf8');
+      if (s.splitUtf8) {
+        // Cut inside the first multi-byte character, so a decoder that is not streaming-aware breaks it.
+        let cut = bytes.findIndex((b) => b >= 0xc0);
+        cut = cut < 0 ? Math.floor(bytes.length / 2) : cut + 1;
+        res.write(bytes.subarray(0, cut));
+        await sleep(5);
+        res.write(bytes.subarray(cut));
+      } else res.write(bytes);
+    };
+    await send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
+    if (s.firstTokenDelayMs) await sleep(s.firstTokenDelayMs);
+    let sent = 0;
+    for (const t of s.thinking ?? []) {
+      if (closed) return;
+      await send({ ...base, choices: [{ index: 0, delta: { content: [{ type: 'thinking', thinking: [{ type: 'text', text: t }] }] }, finish_reason: null }] });
+      if (s.tokenDelayMs) await sleep(s.tokenDelayMs);
+    }
+    for (const t of s.tokens ?? []) {
+      if (closed) return;
+      if (s.cutAfter !== undefined && sent >= s.cutAfter) { req.socket.destroy(); return; }
+      const content = s.thinking ? [{ type: 'text', text: t }] : t;
+      await send({ ...base, choices: [{ index: 0, delta: { content }, finish_reason: null }] });
+      sent++;
+      if (s.tokenDelayMs) await sleep(s.tokenDelayMs);
+    }
+    if (s.cutAfter !== undefined) { req.socket.destroy(); return; }
+    if (s.hang) {
+      while (!closed) await sleep(20);
+      return;
+    }
+    if (s.noDone) { res.end(); return; }
+    const completion = (s.tokens ?? []).length;
+    const usage = s.usage ?? { prompt_tokens: 12, completion_tokens: completion, total_tokens: 12 + completion };
+    await send({ ...base, choices: [{ index: 0, delta: { content: '' }, finish_reason: 'stop' }], usage });
+    res.write('data: [DONE]\n\n');
+    res.end();
+  }
+}
+
+function json(res: ServerResponse, status: number, body: object): void {
+  res.writeHead(status, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+
+export async function startFakeMistral(): Promise<FakeMistral> {
+  const fake = new FakeMistral();
+  await fake.start();
+  return fake;
+}
