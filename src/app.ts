@@ -15,6 +15,9 @@ import { createLogger, httpLogger, type Logger } from './http/logger.ts';
 import { securityHeaders } from './http/security.ts';
 import { sessionMiddleware } from './http/session.ts';
 import { homeRoutes } from './features/home/home.routes.ts';
+import { threadsApiRoutes } from './features/api/threads.api.ts';
+import { createGenerations } from './features/chat/generation.ts';
+import { threadsRoutes } from './features/threads/threads.routes.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -68,7 +71,12 @@ export function createApp({ config, db, logger = createLogger(config.logLevel) }
   });
   router.use(csrfProtection);
 
-  router.use(homeRoutes({ config, db }));
+  // Answers are server-owned jobs: they outlive the request that started them (see docs/architecture.md).
+  const generations = createGenerations({ db, config, logger }, { idleTimeoutMs: config.mistral.idleTimeoutMs, saveEveryMs: 300 });
+  app.locals.generations = generations;
+  router.use(homeRoutes({ config, db, generations }));
+  router.use(threadsRoutes({ config, db, generations }));
+  router.use(threadsApiRoutes({ config, db, generations }));
 
   router.use(notFound);
   router.use(errorHandler({ logger, isProduction: config.isProduction }));

@@ -37,6 +37,6 @@ describe('fake Mistral upstream through the real SDK', () => {
     expect(models.data?.map((m) => (m as { id: string }).id)).toContain('mistral-small-latest');
     expect(models.data?.[0]).toMatchObject({ maxContextLength: 131072, capabilities: { completionChat: true } });
     const done = await client().chat.complete({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
-    expect(done.choices[0].message.content).toBe('A Short Fake Title');
+    expect(done.choices?.[0]?.message?.content).toBe('A Short Fake Title');
   });
 });

@@ -61,9 +61,9 @@ export class FakeMistral {
     return this;
   }
 
-  /** Streamed chat requests recorded so far. */
+  /** Streamed chat requests recorded so far (not the non-streamed title calls). */
   get chatRequests(): RecordedRequest[] {
-    return this.requests.filter((r) => r.path === '/v1/chat/completions');
+    return this.requests.filter((r) => r.path === '/v1/chat/completions' && (r.body as { stream?: boolean } | null)?.stream === true);
   }
 
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
