@@ -51,6 +51,8 @@ export class FakeMistral {
   /** What a non-streamed completion (the title call) answers. */
   completionText = 'A Short Fake Title';
   completionStatus = 200;
+  /** Streams the client closed before they ended (a stop or an idle timeout reached the upstream). */
+  aborted = 0;
   private queue: Scenario[] = [];
   private server = http.createServer((req, res) => { void this.handle(req, res); });
   private sockets = new Set<import('node:net').Socket>();
@@ -108,7 +110,7 @@ export class FakeMistral {
 
   private async stream(req: IncomingMessage, res: ServerResponse, s: Scenario, model: string): Promise<void> {
     let closed = false;
-    res.on('close', () => { closed = true; });
+    res.on('close', () => { if (!res.writableFinished) this.aborted++; closed = true; });
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
     const base = { id: 'chunk-fake', object: 'chat.completion.chunk', created: now(), model };
     const send = async (chunk: object) => {

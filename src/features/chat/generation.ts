@@ -5,7 +5,7 @@ import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
 import type { Logger } from '../../http/logger.ts';
 import type { Thread } from '../threads/threads.repo.ts';
-import { historyBefore, saveFinal, saveProgress, type Message, type MessageStatus, type Usage } from './messages.repo.ts';
+import { historyBefore, saveFinal, saveProgress, stillLive, type Message, type MessageStatus, type Usage } from './messages.repo.ts';
 import { chooseModelRequest } from './model-choice.ts';
 import { nameThreadIfNew } from './titles.ts';
 import { describeUpstreamError, NO_KEY_MESSAGE } from './upstream-errors.ts';
@@ -65,11 +65,15 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
       let dirty = false;
       let saving = false;
       // Progress is saved on a clock, not per token: a quiet upstream still gets what arrived saved.
+      let quietTicks = 0;
       const saver = setInterval(() => {
-        if (!dirty || saving) return;
+        if (saving) return;
+        // While the upstream is quiet, still look now and then whether another instance stopped the answer.
+        if (!dirty && ++quietTicks % 3 !== 0) return;
+        const write = dirty;
         dirty = false;
         saving = true;
-        saveProgress(deps.db, reply.id, { content: s.text, thinking: s.thinking || null, status: 'streaming' })
+        (write ? saveProgress(deps.db, reply.id, { content: s.text, thinking: s.thinking || null, status: 'streaming' }) : stillLive(deps.db, reply.id))
           .then((live) => { if (!live) job.stop('elsewhere'); })
           .catch((err) => deps.logger.warn({ err: String(err) }, 'saving progress failed'))
           .finally(() => { saving = false; });

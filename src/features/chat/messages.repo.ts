@@ -102,3 +102,8 @@ export async function resetForRetry(db: Db, id: number, model: string): Promise<
   return (await db('messages').where({ id, role: 'assistant' }).whereIn('status', ['stopped', 'error', 'interrupted'])
     .update({ content: '', thinking: null, error: null, usage: null, status: 'pending', model, updated_at: new Date() })) > 0;
 }
+
+export async function stillLive(db: Db, id: number): Promise<boolean> {
+  const row = await db('messages').where({ id }).first('status');
+  return Boolean(row && LIVE_STATUSES.includes(row.status));
+}
