@@ -65,11 +65,9 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
       let dirty = false;
       let saving = false;
       // Progress is saved on a clock, not per token: a quiet upstream still gets what arrived saved.
-      let quietTicks = 0;
       const saver = setInterval(() => {
         if (saving) return;
-        // While the upstream is quiet, still look now and then whether another instance stopped the answer.
-        if (!dirty && ++quietTicks % 3 !== 0) return;
+        // While the upstream is quiet, still look (one primary-key read) whether another instance stopped the answer.
         const write = dirty;
         dirty = false;
         saving = true;
