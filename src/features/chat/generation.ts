@@ -109,9 +109,10 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
     }
 
     async function finish(status: MessageStatus, error: string | null = null): Promise<void> {
+      // Saved before listeners see the end: whoever reads the database after a final event finds it final.
+      await saveFinal(deps.db, reply.id, { content: s.text, thinking: s.thinking || null, status, error, usage: s.usage });
       s.status = status;
       s.error = error;
-      await saveFinal(deps.db, reply.id, { content: s.text, thinking: s.thinking || null, status, error, usage: s.usage });
       notify();
     }
   }
