@@ -39,46 +39,45 @@ function threadInput(body: unknown): ThreadInput & { titleSetByUser?: boolean } 
 
 export function threadsApiRoutes(d: ChatRouteDeps) {
   const r = Router();
-  r.use('/api/thread', requireUser);
   const own = async (req: Request) => {
     const t = await findThread(d.db, userOf(req).id, threadIdParam(req));
     if (!t) throw new HttpError(404, 'There is no such conversation.');
     return t;
   };
 
-  r.get('/api/thread', async (req, res) => {
+  r.get('/api/thread', requireUser, async (req, res) => {
     const { threads, nextCursor } = await listThreads(d.db, userOf(req).id, { cursor: decodeCursor(req.query.cursor), limit: THREADS_PER_PAGE });
     res.json({ threads: threads.map(threadJson), nextCursor });
   });
-  r.post('/api/thread', async (req, res) => {
+  r.post('/api/thread', requireUser, async (req, res) => {
     const input = threadInput(req.body);
     res.status(201).json({ thread: threadJson(await createThread(d.db, userOf(req).id, input)) });
   });
-  r.get('/api/thread/:id', async (req, res) => {
+  r.get('/api/thread/:id', requireUser, async (req, res) => {
     const t = await own(req);
     const { messages, hasOlder } = await pageMessages(d.db, t.id, { beforeId: positiveInt(req.query.before), limit: MESSAGES_PER_PAGE });
     res.json({ thread: threadJson(t), messages: messages.map(messageJson), hasOlder });
   });
-  r.patch('/api/thread/:id', async (req, res) => {
+  r.patch('/api/thread/:id', requireUser, async (req, res) => {
     const t = await own(req);
     const updated = await updateThread(d.db, userOf(req).id, t.id, threadInput(req.body));
     res.json({ thread: threadJson(updated!) });
   });
-  r.delete('/api/thread/:id', async (req, res) => {
+  r.delete('/api/thread/:id', requireUser, async (req, res) => {
     if (!(await removeThread(d.db, userOf(req).id, threadIdParam(req)))) throw new HttpError(404, 'There is no such conversation.');
     res.status(204).end();
   });
-  r.post('/api/thread/:id/messages', async (req, res) => {
+  r.post('/api/thread/:id/messages', requireUser, async (req, res) => {
     const t = await own(req);
     const { message, reply } = await sendMessage(d, userOf(req).id, t.id, req.body?.content).catch((e) => { throw toHttpError(e); });
     res.status(202).json({ message: messageJson(message), reply: messageJson(reply) });
   });
-  r.get('/api/thread/:id/messages/:messageId/events', async (req: Request, res: Response) => {
+  r.get('/api/thread/:id/messages/:messageId/events', requireUser, async (req: Request, res: Response) => {
     const { message } = await findOwnMessage(d, userOf(req).id, threadIdParam(req), messageIdParam(req)).catch((e) => { throw toHttpError(e); });
     const from = parseOffsets(req.get('Last-Event-ID')) ?? parseOffsets(req.query.after) ?? { thinking: 0, text: 0 };
     await streamEvents(req, res, { source: sourceFor(d.generations, d.db, message.id, JSON_SSE_TIMING.pollMs), from, format: jsonFormatter(), timing: JSON_SSE_TIMING });
   });
-  r.post('/api/thread/:id/messages/:messageId/stop', async (req, res) => {
+  r.post('/api/thread/:id/messages/:messageId/stop', requireUser, async (req, res) => {
     const m = await stopAnswer(d, userOf(req).id, threadIdParam(req), messageIdParam(req)).catch((e) => { throw toHttpError(e); });
     res.json({ message: messageJson(m) });
   });
