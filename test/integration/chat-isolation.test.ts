@@ -53,7 +53,7 @@ describe.each(DIALECTS)("another user's ids on %s", (dialect) => {
       request(t.app).post(`${base}/messages/${replyId}/stop`).set(auth),
     ];
     for (const res of await Promise.all(checks)) {
-      expect(res.status, res.req.path).toBe(404);
+      expect(res.status).toBe(404);
       expect(res.body.error.code).toBe('not_found');
     }
     // The owner's own message id under someone else's thread id is also not found.

@@ -48,13 +48,14 @@ const defaultFence = md.renderer.rules.fence!;
 md.renderer.rules.fence = (tokens, idx, options, env, self) =>
   `<div class="code"><button type="button" class="copy" data-copy="code" hidden>Copy</button>${defaultFence(tokens, idx, options, env, self)}</div>`;
 
-// $…$ inline math (not $ 5 or 5$, so prices stay text) and \(…\).
+// $…$ inline math (not $ 5 or 5$, so prices stay text), \(…\), and \[…\] inside a line.
 function mathInline(state: StateInline, silent: boolean): boolean {
   const src = state.src;
   const start = state.pos;
   let open = '', close = '';
   if (src[start] === '$' && src[start + 1] !== '$') { open = '$'; close = '$'; }
   else if (src.startsWith('\\(', start)) { open = '\\('; close = '\\)'; }
+  else if (src.startsWith('\\[', start)) { open = '\\['; close = '\\]'; }
   else return false;
   const from = start + open.length;
   if (open === '$' && /\s/.test(src[from] ?? ' ')) return false;
@@ -63,7 +64,7 @@ function mathInline(state: StateInline, silent: boolean): boolean {
   if (end < 0 || end === from) return false;
   if (open === '$' && (/\s/.test(src[end - 1]) || /\d/.test(src[end + 1] ?? ''))) return false;
   if (!silent) {
-    const token = state.push('math_inline', 'math', 0);
+    const token = state.push(open === '\\[' ? 'math_display' : 'math_inline', 'math', 0);
     token.content = src.slice(from, end);
   }
   state.pos = end + close.length;
@@ -96,9 +97,10 @@ function mathBlock(state: StateBlock, startLine: number, endLine: number, silent
   return true;
 }
 
-md.inline.ruler.after('escape', 'math_inline', mathInline);
+md.inline.ruler.before('escape', 'math_inline', mathInline);
 md.block.ruler.before('fence', 'math_block', mathBlock, { alt: ['paragraph', 'reference', 'blockquote', 'list'] });
 md.renderer.rules.math_inline = (tokens, idx) => tex(tokens[idx].content, false);
+md.renderer.rules.math_display = (tokens, idx) => tex(tokens[idx].content, true);
 md.renderer.rules.math_block = (tokens, idx) => `<div class="math">${tex(tokens[idx].content, true)}</div>\n`;
 
 export function renderMarkdown(source: string): string {

@@ -25,6 +25,6 @@ export async function nameThreadIfNew(deps: { db: Db; config: Config }, thread: 
 
 export function cleanTitle(raw: string): string {
   const line = raw.split('\n').map((l) => l.trim()).find(Boolean) ?? '';
-  const words = line.replace(/^(title:\s*)/i, '').replace(/["'“”‘’*#`]/g, '').replace(/[.!?:;,]+$/, '').split(/\s+/).filter(Boolean);
+  const words = line.replace(/["'“”‘’*#`]/g, '').replace(/^(title:\s*)/i, '').replace(/[.!?:;,]+$/, '').split(/\s+/).filter(Boolean);
   return words.slice(0, 5).join(' ').slice(0, 80);
 }
