@@ -26,13 +26,15 @@ export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, 
   const { messages, hasOlder } = await pageMessages(d.db, thread.id, { beforeId: before, limit: MESSAGES_PER_PAGE });
   const views = messages.map((m) => presentMessage(m, url, d.generations));
   const oldest = messages[0]?.id;
+  const live = views.find((v) => v.live);
   const sidebar = await threadListView(d.db, url, user.id);
   render(req, res, 'threads/show', {
     title: thread.title ?? 'New chat', thread, messages: views, sidebar, currentThreadId: thread.id,
     olderUrl: hasOlder ? url(`/threads/${thread.id}/messages?before=${oldest}`) : null,
     olderPageUrl: hasOlder ? url(`/threads/${thread.id}?before=${oldest}`) : null,
-    // With JavaScript off the page reloads itself until the answer is final.
-    refresh: views.some((v) => v.live),
+    // With JavaScript off the page reloads itself until the answer is final. A fresh query each time: a refresh to
+    // the same URL with a #fragment would only scroll, not reload.
+    refresh: live ? url(`/threads/${thread.id}?live=${Date.now()}#m-${live.id}`) : null,
     composer: { action: url(`/threads/${thread.id}/messages`), htmx: true, ...composer },
   }, { status });
 }
