@@ -124,4 +124,18 @@ describe.each(DIALECTS)('sending and answers on %s', (dialect) => {
       await t2.close();
     }
   });
+
+  it('recovers an answer left live by a crashed instance: interrupted, retryable, and the thread accepts messages again', async () => {
+    const thread = await lastThread(t, s.user.id);
+    await t.gens.idle();
+    const old = new Date(Date.now() - 10 * 60_000);
+    const [id] = await t.db('messages').insert({ thread_id: thread.id, role: 'assistant', content: 'half an ans', thinking: null, status: 'streaming', error: null, model: null, usage: null, created_at: old, updated_at: old });
+    const page = await request(t.app).get(`/threads/${thread.id}`).set('Cookie', s.cookie);
+    expect(page.text).not.toContain('http-equiv="refresh"');
+    expect(await t.db('messages').where({ id: Number(id) }).first()).toMatchObject({ status: 'interrupted', content: 'half an ans' });
+    expect(page.text).toContain(`/messages/${Number(id)}/retry`);
+    const res = await request(t.app).post(`/threads/${thread.id}/messages`).set('Cookie', s.cookie).type('form').send({ _csrf: s.csrf, content: 'after the crash' });
+    expect(res.status).toBe(303);
+    await t.gens.idle();
+  });
 });

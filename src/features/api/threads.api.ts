@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { requireUser } from '../../http/auth.ts';
 import { HttpError } from '../../http/errors.ts';
 import { messageIdParam, MESSAGES_PER_PAGE, positiveInt, threadIdParam, toHttpError, userOf, type ChatRouteDeps } from '../chat/chat.context.ts';
-import { findOwnMessage, sendMessage, stopAnswer } from '../chat/chat.service.ts';
+import { findOwnMessage, sendMessage, staleBefore, stopAnswer } from '../chat/chat.service.ts';
 import { pageMessages, type Message } from '../chat/messages.repo.ts';
 import { jsonFormatter, parseOffsets, sourceFor, streamEvents, type SseTiming } from '../chat/sse.ts';
 import { createThread, decodeCursor, findThread, listThreads, updateThread, type Thread, type ThreadInput } from '../threads/threads.repo.ts';
@@ -75,7 +75,7 @@ export function threadsApiRoutes(d: ChatRouteDeps) {
   r.get('/api/thread/:id/messages/:messageId/events', requireUser, async (req: Request, res: Response) => {
     const { message } = await findOwnMessage(d, userOf(req).id, threadIdParam(req), messageIdParam(req)).catch((e) => { throw toHttpError(e); });
     const from = parseOffsets(req.get('Last-Event-ID')) ?? parseOffsets(req.query.after) ?? { thinking: 0, text: 0 };
-    await streamEvents(req, res, { source: sourceFor(d.generations, d.db, message.id, JSON_SSE_TIMING.pollMs), from, format: jsonFormatter(), timing: JSON_SSE_TIMING });
+    await streamEvents(req, res, { source: sourceFor(d.generations, d.db, message.id, JSON_SSE_TIMING.pollMs, () => staleBefore(d.config)), from, format: jsonFormatter(), timing: JSON_SSE_TIMING });
   });
   r.post('/api/thread/:id/messages/:messageId/stop', requireUser, async (req, res) => {
     const m = await stopAnswer(d, userOf(req).id, threadIdParam(req), messageIdParam(req)).catch((e) => { throw toHttpError(e); });

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { render, wantsFragment } from '../../http/htmx.ts';
 import { homePage, threadPage } from '../threads/threads.controller.ts';
 import { messageIdParam, threadIdParam, toHttpError, urlOf, userOf, type ChatRouteDeps } from './chat.context.ts';
-import { ChatError, findOwnMessage, retryAnswer, sendMessage, stopAnswer } from './chat.service.ts';
+import { ChatError, findOwnMessage, retryAnswer, sendMessage, staleBefore, stopAnswer } from './chat.service.ts';
 import type { Snapshot } from './generation.ts';
 import type { Message } from './messages.repo.ts';
 import { presentMessage } from './present.ts';
@@ -64,7 +64,7 @@ export function chatController(d: ChatRouteDeps) {
     async events(req: Request, res: Response) {
       const { message } = await findOwnMessage(d, userOf(req).id, threadIdParam(req), messageIdParam(req)).catch((e) => { throw toHttpError(e); });
       const from = parseOffsets(req.get('Last-Event-ID')) ?? parseOffsets(req.query.after) ?? { thinking: 0, text: 0 };
-      const source = sourceFor(d.generations, d.db, message.id, HTML_SSE_TIMING.pollMs);
+      const source = sourceFor(d.generations, d.db, message.id, HTML_SSE_TIMING.pollMs, () => staleBefore(d.config));
       const existing = (await source.snapshot()).text;
       const url = urlOf(req);
       const footer = (s: Snapshot) => renderString(req, res, 'chat/_footer', { m: presentMessage(withSnapshot(message, s), url) });

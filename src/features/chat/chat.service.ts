@@ -4,7 +4,7 @@ import type { Db } from '../../db.ts';
 import { createThread, findThread, type Thread } from '../threads/threads.repo.ts';
 import type { Generations } from './generation.ts';
 import {
-  findUserMessage, insertExchange, isFinal, liveMessageIn, markStopped, resetForRetry, type Message,
+  findUserMessage, insertExchange, interruptAbandoned, isFinal, liveMessageIn, markStopped, resetForRetry, type Message,
 } from './messages.repo.ts';
 import { chooseModelRequest } from './model-choice.ts';
 
@@ -13,6 +13,13 @@ export class ChatError extends Error {
 }
 
 export type ChatDeps = { db: Db; config: Config; generations: Generations };
+
+/** Older than this, a live row has no job anywhere: a job saves while text flows and ends at the idle timeout. */
+export const staleBefore = (config: Config) => new Date(Date.now() - config.mistral.idleTimeoutMs - 30_000);
+
+export async function recoverThread(d: Pick<ChatDeps, 'db' | 'config'>, threadId: string): Promise<void> {
+  await interruptAbandoned(d.db, { threadId }, staleBefore(d.config));
+}
 
 export function validateContent(config: Config, raw: unknown): string {
   const content = typeof raw === 'string' ? raw.replace(/\r\n/g, '\n') : '';
@@ -31,6 +38,7 @@ export async function sendMessage(d: ChatDeps, userId: number, threadId: string 
     thread = await findThread(d.db, userId, threadId);
     if (!thread) throw new ChatError('not_found', 'There is no such conversation.');
     // One answer at a time per thread: the model must see the previous answer before the next question.
+    await recoverThread(d, thread.id);
     if (await liveMessageIn(d.db, thread.id)) throw new ChatError('busy', 'The previous answer is still being written. Wait for it or stop it, then send again.');
   } else {
     thread = await createThread(d.db, userId);
@@ -63,6 +71,7 @@ export async function stopAnswer(d: ChatDeps, userId: number, threadId: string, 
 
 export async function retryAnswer(d: ChatDeps, userId: number, threadId: string, messageId: number): Promise<{ thread: Thread; reply: Message }> {
   const { thread, message } = await findOwnMessage(d, userId, threadId, messageId);
+  await recoverThread(d, thread.id);
   const live = await liveMessageIn(d.db, thread.id);
   if (live) throw new ChatError('busy', 'An answer is still being written. Wait for it or stop it, then retry.');
   const { model } = chooseModelRequest({ config: d.config, thread });

@@ -107,3 +107,16 @@ export async function stillLive(db: Db, id: number): Promise<boolean> {
   const row = await db('messages').where({ id }).first('status');
   return Boolean(row && LIVE_STATUSES.includes(row.status));
 }
+
+export const ABANDONED_MESSAGE = 'This answer stopped when the server restarted. Retry to get a full answer.';
+
+/**
+ * A live answer whose row has not changed for longer than any running job allows (it would have saved, or timed
+ * out and saved) was left by a crashed instance: mark it interrupted so the thread is not stuck.
+ */
+export async function interruptAbandoned(db: Db, where: { threadId?: string; id?: number }, staleBefore: Date): Promise<number> {
+  const q = db('messages').whereIn('status', LIVE_STATUSES).andWhere('updated_at', '<', staleBefore);
+  if (where.threadId) q.andWhere({ thread_id: where.threadId });
+  if (where.id) q.andWhere({ id: where.id });
+  return q.update({ status: 'interrupted', error: ABANDONED_MESSAGE, updated_at: new Date() });
+}

@@ -5,7 +5,7 @@ import type { Db } from '../../db.ts';
 import type { Generations, Snapshot } from './generation.ts';
 import { escapeHtml } from './markdown.ts';
 import { BoundaryScanner, renderBlocks } from './live-view.ts';
-import { findMessage, isFinal } from './messages.repo.ts';
+import { findMessage, interruptAbandoned, isFinal } from './messages.repo.ts';
 
 export type Offsets = { thinking: number; text: number };
 export type SseTiming = { heartbeatMs: number; pollMs: number; minIntervalMs: number };
@@ -18,11 +18,13 @@ export function parseOffsets(value: unknown): Offsets | null {
 type Source = { snapshot(): Promise<Snapshot>; changed(): Promise<void> };
 
 /** The running job on this instance, or the database for a job that runs elsewhere. */
-export function sourceFor(generations: Generations, db: Db, messageId: number, pollMs: number): Source {
+export function sourceFor(generations: Generations, db: Db, messageId: number, pollMs: number, staleBefore: () => Date): Source {
   return {
     async snapshot() {
       const job = generations.get(messageId);
       if (job) return job.snapshot();
+      // A live row that nobody has written for too long was left by a crashed instance.
+      await interruptAbandoned(db, { id: messageId }, staleBefore());
       const m = await findMessage(db, messageId);
       if (!m) return { text: '', thinking: '', status: 'error', usage: null, error: 'This answer was deleted.' };
       return { text: m.content, thinking: m.thinking ?? '', status: m.status, usage: m.usage, error: m.error };

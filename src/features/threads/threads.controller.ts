@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { HttpError } from '../../http/errors.ts';
 import { render, wantsFragment } from '../../http/htmx.ts';
 import { MESSAGES_PER_PAGE, positiveInt, threadIdParam, urlOf, userOf, type ChatRouteDeps } from '../chat/chat.context.ts';
+import { recoverThread } from '../chat/chat.service.ts';
 import { pageMessages } from '../chat/messages.repo.ts';
 import { presentMessage } from '../chat/present.ts';
 import { findThread } from './threads.repo.ts';
@@ -22,6 +23,7 @@ export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, 
   const user = userOf(req);
   const thread = await findThread(d.db, user.id, threadIdParam(req));
   if (!thread) throw new HttpError(404, 'There is no such conversation.');
+  await recoverThread(d, thread.id);
   const before = positiveInt(req.query.before);
   const { messages, hasOlder } = await pageMessages(d.db, thread.id, { beforeId: before, limit: MESSAGES_PER_PAGE });
   const views = messages.map((m) => presentMessage(m, url, d.generations));
