@@ -147,15 +147,23 @@ describe.each(DIALECTS)('answers over SSE on %s', (dialect) => {
     expect(again.status).toBe(409);
   });
 
-  it('keeps SSE bytes under 3x the text of a long answer, and sends heartbeats-free framing only', async () => {
+  it('keeps SSE bytes under 3x the text of a long answer (and under 1x gzipped)', async () => {
     const para = 'This is a sentence of a long answer, with **bold** and `code`. ';
     const text = Array.from({ length: 60 }, (_, i) => para.repeat(4) + (i % 10 === 9 ? '\n\n```js\nconst x = 1;\n```\n\n' : '\n\n')).join('');
     const tokens = text.match(/.{1,6}/gs)!;
     const { reply } = await send({ tokens, tokenDelayMs: 1 });
-    const html = await readSse(`${t.baseUrl}/threads/${threadId}/messages/${reply.id}/events?after=0.0`, { Cookie: s.cookie });
+    const [html, gz] = await Promise.all([
+      readSse(`${t.baseUrl}/threads/${threadId}/messages/${reply.id}/events?after=0.0`, { Cookie: s.cookie }),
+      readSse(`${t.baseUrl}/threads/${threadId}/messages/${reply.id}/events?after=0.0`, { Cookie: s.cookie }, { gzip: true }),
+    ]);
     expect(html.events.at(-1)!.event).toBe('done');
     expect(text.length).toBeGreaterThan(15_000);
+    expect(html.headers.get('content-encoding')).toBeNull();
     expect(html.bytes / Buffer.byteLength(text)).toBeLessThan(3);
+    // Compressed and flushed per event: the same events, far fewer bytes on a slow link.
+    expect(gz.headers.get('content-encoding')).toBe('gzip');
+    expect(gz.events.map((e) => e.event).at(-1)).toBe('done');
+    expect(gz.wireBytes / Buffer.byteLength(text)).toBeLessThan(1);
     expect(html.events.some((e) => e.event === 'b')).toBe(true);
     const saved = await row(reply.id);
     expect(saved.content).toBe(text);

@@ -1,5 +1,7 @@
 // The real app wired to a fake Mistral upstream, with a signed-in user's cookies and CSRF token, and an SSE reader.
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
+import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type { Dialect } from '../../src/db.ts';
@@ -45,51 +47,58 @@ export async function signIn(t: TestApp, email = `u${++counter}-${Date.now()}@ex
 }
 
 export type SseEvent = { event: string; id: string; data: string };
-export type SseRead = { status: number; headers: Headers; events: SseEvent[]; raw: string; bytes: number };
+export type SseRead = { status: number; headers: Headers; events: SseEvent[]; raw: string; bytes: number; wireBytes: number };
 
-/** Reads an event stream until the server ends it, `until` says stop, or the timeout. */
-export async function readSse(url: string, headers: Record<string, string>, opts: { until?: (e: SseEvent[]) => boolean; timeoutMs?: number } = {}): Promise<SseRead> {
-  const ctrl = new AbortController();
-  const timer = setTimeout(() => ctrl.abort(), opts.timeoutMs ?? 10_000);
-  const res = await fetch(url, { headers, signal: ctrl.signal });
-  const events: SseEvent[] = [];
-  let raw = '';
-  let bytes = 0;
-  const decoder = new TextDecoder();
-  try {
-    const reader = res.body!.getReader();
+/**
+ * Reads an event stream until the server ends it, `until` says stop, or the timeout. `bytes` counts the decoded
+ * stream, `wireBytes` what crossed the wire (gzipped when `gzip` is asked for and the server compresses).
+ */
+export function readSse(url: string, headers: Record<string, string>, opts: { until?: (e: SseEvent[]) => boolean; timeoutMs?: number; gzip?: boolean } = {}): Promise<SseRead> {
+  return new Promise((resolve, reject) => {
+    const events: SseEvent[] = [];
+    let raw = '';
+    let bytes = 0;
+    let wireBytes = 0;
     let buf = '';
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      bytes += value.length;
-      const text = decoder.decode(value, { stream: true });
-      raw += text;
-      buf += text;
-      let i: number;
-      while ((i = buf.indexOf('\n\n')) >= 0) {
-        const block = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        const lines = block.split('\n');
-        if (lines.every((l) => l.startsWith(':') || l.startsWith('retry:'))) continue;
-        const ev: SseEvent = { event: 'message', id: '', data: '' };
-        const data: string[] = [];
-        for (const l of lines) {
-          if (l.startsWith('event: ')) ev.event = l.slice(7);
-          else if (l.startsWith('id: ')) ev.id = l.slice(4);
-          else if (l.startsWith('data: ')) data.push(l.slice(6));
+    let status = 0;
+    const h = new Headers();
+    let done = false;
+    const decoder = new StringDecoder('utf8');
+    const finish = () => { if (done) return; done = true; clearTimeout(timer); req.destroy(); resolve({ status, headers: h, events, raw, bytes, wireBytes }); };
+    const req = http.get(url, { headers: { 'Accept-Encoding': opts.gzip ? 'gzip' : 'identity', ...headers } }, (res) => {
+      status = res.statusCode ?? 0;
+      for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') h.set(k, v);
+      res.on('data', (c: Buffer) => { wireBytes += c.length; });
+      const body = res.headers['content-encoding'] === 'gzip' ? res.pipe(zlib.createGunzip()) : res;
+      body.on('data', (c: Buffer) => {
+        bytes += c.length;
+        const text = decoder.write(c);
+        raw += text;
+        buf += text;
+        let i: number;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const lines = buf.slice(0, i).split('\n');
+          buf = buf.slice(i + 2);
+          if (lines.every((l) => l.startsWith(':') || l.startsWith('retry:'))) continue;
+          const ev: SseEvent = { event: 'message', id: '', data: '' };
+          const data: string[] = [];
+          for (const l of lines) {
+            if (l.startsWith('event: ')) ev.event = l.slice(7);
+            else if (l.startsWith('id: ')) ev.id = l.slice(4);
+            else if (l.startsWith('data: ')) data.push(l.slice(6));
+          }
+          ev.data = data.join('\n');
+          events.push(ev);
         }
-        ev.data = data.join('\n');
-        events.push(ev);
-      }
-      if (opts.until?.(events)) { ctrl.abort(); break; }
-    }
-  } catch (err) {
-    if (!ctrl.signal.aborted) throw err;
-  } finally {
-    clearTimeout(timer);
-  }
-  return { status: res.status, headers: res.headers, events, raw, bytes };
+        if (opts.until?.(events)) finish();
+      });
+      body.on('end', finish);
+      body.on('error', finish);
+      res.on('close', () => setTimeout(finish, 20));
+    });
+    req.on('error', (err) => { if (!done) reject(err); });
+    const timer = setTimeout(finish, opts.timeoutMs ?? 10_000);
+  });
 }
 
 export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs = 5000): Promise<T> {

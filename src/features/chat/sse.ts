@@ -87,7 +87,7 @@ export function htmlFormatter(messageId: number, textOffset: number, existingTex
 export async function streamEvents(req: Request, res: Response, o: { source: Source; from: Offsets; format: Formatter; timing: SseTiming }): Promise<void> {
   res.status(200).set({
     'Content-Type': 'text/event-stream; charset=utf-8',
-    'Cache-Control': 'no-cache, no-transform',
+    'Cache-Control': 'no-cache',
     'X-Accel-Buffering': 'no',
     Connection: 'keep-alive',
   });
@@ -97,11 +97,13 @@ export async function streamEvents(req: Request, res: Response, o: { source: Sou
   const onClose = new Promise<void>((r) => { wake = r; });
   res.on('close', () => { closed = true; wake(); });
   // Heartbeats keep proxies from closing a quiet stream (a reasoning model can think for a minute).
-  const heartbeat = setInterval(() => { if (!closed) res.write(': heartbeat\n\n'); }, o.timing.heartbeatMs);
+  // Compression (when the client accepts it) must not hold an event back: every write is flushed.
+  const send = (chunk: string) => { res.write(chunk); res.flush?.(); };
+  const heartbeat = setInterval(() => { if (!closed) send(': heartbeat\n\n'); }, o.timing.heartbeatMs);
   let th = o.from.thinking;
   let tx = o.from.text;
   try {
-    res.write('retry: 2000\n\n');
+    send('retry: 2000\n\n');
     while (!closed) {
       const s = await o.source.snapshot();
       // A retried answer starts again from nothing: offsets past its end mean "from the start".
@@ -110,7 +112,7 @@ export async function streamEvents(req: Request, res: Response, o: { source: Sou
       if (s.thinking.length > th) { const d = s.thinking.slice(th); th = s.thinking.length; out += o.format.thinking(d, `${th}.${tx}`); }
       if (s.text.length > tx) { const from = tx; tx = s.text.length; out += o.format.text(s.text, from, tx, `${th}.${tx}`); }
       if (isFinal(s.status)) out += await o.format.done(s, tx, `${th}.${tx}`);
-      if (out && !closed) res.write(out);
+      if (out && !closed) send(out);
       if (isFinal(s.status)) break;
       // Coalesce: a fast model's tokens go out together, a few times a second, not one event per token.
       await Promise.race([o.source.changed(), onClose]);
