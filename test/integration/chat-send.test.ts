@@ -1,5 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueToken } from '../../src/features/auth/tokens.repo.ts';
+import { createUser } from '../../src/features/auth/users.repo.ts';
 import { DIALECTS } from '../support/dialects.ts';
 import { chatApp, readSse, signIn, waitFor, type ChatTestApp, type Session } from '../support/fake-mistral-app.ts';
 
@@ -137,5 +139,28 @@ describe.each(DIALECTS)('sending and answers on %s', (dialect) => {
     const res = await request(t.app).post(`/threads/${thread.id}/messages`).set('Cookie', s.cookie).type('form').send({ _csrf: s.csrf, content: 'after the crash' });
     expect(res.status).toBe(303);
     await t.gens.idle();
+  });
+
+  it('works under a base path: redirects, SSE and form URLs carry it', async () => {
+    const t2 = await chatApp(dialect, { BASE_PATH: '/chat' });
+    try {
+      const user = await createUser(t2.db, { email: 'base@example.com' });
+      const token = await issueToken(t2.db, user.id, { ttlDays: 1 });
+      const home = await request(t2.app).get('/chat/').set('Cookie', `access_token=${token}`);
+      expect(home.status).toBe(200);
+      const sid = (home.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]).find((c) => c.startsWith('mc_sid='));
+      const csrf = /"X-CSRF-Token": "([^"]+)"/.exec(home.text)![1];
+      expect(home.text).toContain('action="/chat/threads"');
+      t2.fake.enqueue({ tokens: ['slow'], hang: true });
+      const res = await request(t2.app).post('/chat/threads').set('Cookie', `access_token=${token}; ${sid}`).type('form').send({ _csrf: csrf, content: 'hi' });
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toMatch(/^\/chat\/threads\/[\w-]+#m-\d+$/);
+      const page = await request(t2.app).get(res.headers.location.split('#')[0]).set('Cookie', `access_token=${token}`);
+      expect(page.text).toMatch(/sse-connect="\/chat\/threads\/[\w-]+\/messages\/\d+\/events\?after=\d+\.\d+"/);
+      expect(page.text).toMatch(/action="\/chat\/threads\/[\w-]+\/messages\/\d+\/stop"/);
+      expect(page.text).toMatch(/content="2; url=\/chat\/threads\//);
+    } finally {
+      await t2.close();
+    }
   });
 });
