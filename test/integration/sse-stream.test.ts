@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
+import { JSON_SSE_TIMING } from '../../src/features/api/threads.api.ts';
 import type { Generations } from '../../src/features/chat/generation.ts';
 import { createLogger } from '../../src/http/logger.ts';
 import { DIALECTS } from '../support/dialects.ts';
@@ -130,6 +131,19 @@ describe.each(DIALECTS)('answers over SSE on %s', (dialect) => {
     expect(page.text).toContain(`question for ${_name}`);
     if (partial) expect(page.text).toContain(partial.trim());
     expect(page.text).toMatch(new RegExp(`action="/threads/${threadId}/messages/${reply.id}/retry"`));
+  });
+
+  it('sends heartbeat comments while the upstream is quiet', async () => {
+    const saved = JSON_SSE_TIMING.heartbeatMs;
+    JSON_SSE_TIMING.heartbeatMs = 40;
+    try {
+      const { reply } = await send({ tokens: ['quiet'], hang: true });
+      const sse = await readSse(events(reply.id), bearer(), { timeoutMs: 300 });
+      expect(sse.raw.match(/^: heartbeat$/gm)?.length ?? 0).toBeGreaterThanOrEqual(3);
+      await request(t.app).post(`/api/thread/${threadId}/messages/${reply.id}/stop`).set(bearer());
+    } finally {
+      JSON_SSE_TIMING.heartbeatMs = saved;
+    }
   });
 
   it('retries a failed answer', async () => {

@@ -9,7 +9,7 @@ import { jsonFormatter, parseOffsets, sourceFor, streamEvents, type SseTiming } 
 import { createThread, decodeCursor, findThread, listThreads, updateThread, type Thread, type ThreadInput } from '../threads/threads.repo.ts';
 import { cleanTitle, removeThread, ThreadInputError, THREADS_PER_PAGE } from '../threads/threads.service.ts';
 
-const JSON_SSE_TIMING: SseTiming = { heartbeatMs: 15_000, pollMs: 500, minIntervalMs: 50 };
+export const JSON_SSE_TIMING: SseTiming = { heartbeatMs: 15_000, pollMs: 500, minIntervalMs: 50 };
 
 const threadJson = (t: Thread) => ({ id: t.id, title: t.title, titleSetByUser: t.titleSetByUser, model: t.model, context: t.context, createdAt: t.createdAt, updatedAt: t.updatedAt });
 export const messageJson = (m: Message) => ({ id: m.id, role: m.role, content: m.content, thinking: m.thinking, status: m.status, error: m.error, model: m.model, usage: m.usage, createdAt: m.createdAt });

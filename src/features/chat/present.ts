@@ -12,11 +12,6 @@ export type MessageView = {
   eventsUrl: string; stopUrl: string; retryUrl: string; retryable: boolean;
 };
 
-const STATUS_TEXT: Record<MessageStatus, string> = {
-  pending: 'Waiting for Mistral…', streaming: 'Writing…', complete: '', stopped: 'Stopped.', error: 'Failed.', interrupted: 'Interrupted.',
-};
-export const statusText = (s: MessageStatus) => STATUS_TEXT[s];
-
 export function presentMessage(m: Message, url: UrlFor, generations?: Generations): MessageView {
   // A running job is ahead of the database: show what it has, so the stream resumes from there.
   const snap = generations?.get(m.id)?.snapshot();
