@@ -21,6 +21,9 @@ import { createGoogle, type GoogleEndpoints } from './features/auth/google.ts';
 import { trustedHeaderSignIn } from './features/auth/header-sign-in.ts';
 import { createModelCatalogue, type ModelCatalogue } from './features/settings/models.ts';
 import { settingsRoutes } from './features/settings/settings.routes.ts';
+import { threadsApiRoutes } from './features/api/threads.api.ts';
+import { createGenerations } from './features/chat/generation.ts';
+import { threadsRoutes } from './features/threads/threads.routes.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -60,10 +63,11 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
 
   const router = Router();
   router.use(health);
-  // Compress HTML, CSS and JS, but never an event stream: compression would hold its bytes back.
+  // Compress HTML, CSS and JS, and event streams too: the chat's SSE writer flushes after every event
+  // (res.flush), so compression never holds its bytes back, and a slow link gets several times fewer bytes.
   router.use(compression({
     filter: (req: Request, res: Response) =>
-      !String(res.getHeader('Content-Type') ?? '').startsWith('text/event-stream') && compression.filter(req, res),
+      String(res.getHeader('Content-Type') ?? '').startsWith('text/event-stream') || compression.filter(req, res),
   }));
   // Fingerprinted static files come before logging and the page security headers: a CSP on a script file does
   // nothing, and those headers were ~1 KB per file of a first visit (see docs/PERFORMANCE.md).
@@ -85,10 +89,15 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   router.use(apiCredentialRoutesWithoutCookies({ config, db, google }));
   router.use(csrfProtection);
 
-  router.use(homeRoutes({ config, db }));
+  // Answers are server-owned jobs: they outlive the request that started them (see docs/architecture.md).
+  const generations = createGenerations({ db, config, logger }, { idleTimeoutMs: config.mistral.idleTimeoutMs, saveEveryMs: 300 });
+  app.locals.generations = generations;
+  router.use(homeRoutes({ config, db, generations }));
   router.use(authRoutes({ config, db, google }));
   const models = catalogue ?? createModelCatalogue({ serverUrl: config.mistral.serverUrl, configuredModels: config.mistral.models });
   router.use(settingsRoutes({ config, db, catalogue: models }));
+  router.use(threadsRoutes({ config, db, generations }));
+  router.use(threadsApiRoutes({ config, db, generations }));
 
   router.use(notFound);
   router.use(errorHandler({ logger, isProduction: config.isProduction }));

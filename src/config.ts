@@ -53,6 +53,7 @@ const schema = z.object({
   MISTRAL_SERVER_URL: z.preprocess((v) => emptyToUndefined(v) ?? 'https://api.mistral.ai', z.url({ message: 'must be a URL' })),
   MISTRAL_DEFAULT_MODEL: z.preprocess((v) => emptyToUndefined(v) ?? 'mistral-small-latest', z.string()),
   MISTRAL_MODELS: list,
+  MISTRAL_IDLE_TIMEOUT_MS: int(60_000, 100, 3_600_000),
   MAX_MESSAGE_CHARS: int(100_000, 1, 1_000_000),
   GOOGLE_CLIENT_ID: opt(z.string()),
   GOOGLE_CLIENT_SECRET: opt(z.string()),
@@ -85,6 +86,8 @@ function toConfig(e: z.infer<typeof schema>, secrets: { sessionSecret: string; e
       serverUrl: e.MISTRAL_SERVER_URL.replace(/\/+$/, ''),
       defaultModel: e.MISTRAL_DEFAULT_MODEL,
       models: e.MISTRAL_MODELS,
+      // An answer fails when Mistral sends nothing for this long (a long answer that keeps coming is never cut).
+      idleTimeoutMs: e.MISTRAL_IDLE_TIMEOUT_MS,
     },
     maxMessageChars: e.MAX_MESSAGE_CHARS,
     google: { clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET, allowedDomains: e.GOOGLE_ALLOWED_DOMAINS },

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { ConfigError, loadConfig, loadDotEnv } from './config.ts';
 import { createDb, dialectOf, migrateLatest } from './db.ts';
 import { createApp } from './app.ts';
+import type { Generations } from './features/chat/generation.ts';
 import { createLogger } from './http/logger.ts';
 import { purgeAuthData } from './features/auth/maintenance.ts';
 
@@ -54,7 +55,10 @@ async function main(): Promise<void> {
       server.closeAllConnections();
     }, SHUTDOWN_GRACE_MS);
     force.unref();
+    // Running answers end as "interrupted" with what arrived saved, before the database closes.
+    const answers = (app.locals.generations as Generations).shutdown();
     server.close(async () => {
+      await answers;
       await db.destroy();
       logger.info('stopped');
       process.exit(0);

@@ -23,13 +23,12 @@ async function signedIn(t: TestApp, email: string) {
 describe.each(DIALECTS)('settings on %s', (dialect) => {
   let t: TestApp;
   let fake: FakeMistral;
-  let logs: string[];
   beforeAll(async () => {
     fake = await startFakeMistral({ validKeys: [GOOD_KEY, OTHER_KEY] });
     t = await testApp(dialect, { MISTRAL_SERVER_URL: fake.url });
   });
-  afterAll(async () => { await t?.close(); await fake?.close(); });
-  beforeEach(() => { fake.reset(); fake.state.models = fake.state.models.slice(); logs = []; });
+  afterAll(async () => { await t?.close(); await fake?.stop(); });
+  beforeEach(() => { fake.reset(); });
 
   it('needs sign-in: page redirects, API answers 401', async () => {
     const page = await request(t.app).get('/settings');
@@ -76,13 +75,13 @@ describe.each(DIALECTS)('settings on %s', (dialect) => {
     expect(frag.text).not.toContain('<!doctype html>');
     expect(frag.text).toContain('id="key-section"');
 
-    fake.state.modelsStatus = 503;
+    fake.modelsStatus = 503;
     try {
       const down = await agent.post('/settings/api-key').type('form').send({ _csrf: csrf, apiKey: OTHER_KEY });
       expect(down.status).toBe(422);
       expect(down.text).toContain('could not be reached');
     } finally {
-      fake.state.modelsStatus = 200;
+      fake.modelsStatus = 200;
     }
     const shape = await agent.post('/settings/api-key').type('form').send({ _csrf: csrf, apiKey: 'has spaces in it' });
     expect(shape.status).toBe(422);
@@ -130,8 +129,8 @@ describe.each(DIALECTS)('settings on %s', (dialect) => {
     const api = await agent.get('/api/models');
     expect(api.status).toBe(200);
     const magistral = api.body.models.find((m: { id: string }) => m.id === 'magistral-medium-latest');
-    expect(magistral).toEqual({ id: 'magistral-medium-latest', name: 'Magistral Medium', description: 'Thinks before answering',
-      maxContextLength: 40960, capabilities: ['chat', 'reasoning'], deprecation: '2027-03-01' });
+    expect(magistral).toEqual({ id: 'magistral-medium-latest', name: 'Magistral Medium', description: 'A reasoning model that thinks before it answers.',
+      maxContextLength: 40960, capabilities: ['chat', 'function calling', 'reasoning'], deprecation: null });
   });
 
   it('caches the model list per key for a few minutes', async () => {
@@ -197,7 +196,7 @@ describe.each(DIALECTS)('settings on %s', (dialect) => {
 
   it('falls back to MISTRAL_MODELS when the endpoint lists none', async () => {
     const t2 = await testApp('sqlite', { MISTRAL_SERVER_URL: fake.url, MISTRAL_MODELS: 'local-mistral-7b,local-mixtral' });
-    fake.state.models = [];
+    fake.models = [];
     try {
       const u = await createUser(t2.db, { email: 'vllm@example.com' });
       const tok = await issueToken(t2.db, u.id, { ttlDays: 1 });
@@ -207,7 +206,7 @@ describe.each(DIALECTS)('settings on %s', (dialect) => {
       expect(models.body.source).toBe('configuration');
       expect(models.body.models.map((m: { id: string }) => m.id)).toEqual(['local-mistral-7b', 'local-mixtral']);
     } finally {
-      fake.state.models = [...(await import('../support/fake-mistral.ts')).DEFAULT_MODELS];
+      fake.reset();
       await t2.close();
     }
   });

@@ -1,170 +1,196 @@
-// A fake Mistral API on loopback that speaks the real wire format, for driving the real SDK in tests and in dev.
-// Records every request it receives so tests can assert what reached the upstream.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// A fake Mistral API on loopback that speaks the real wire format, so tests and `npm run fake-mistral` drive the
+// real SDK. Tests pick what happens next with enqueue() (streamed requests) or set defaults; every request is recorded.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Usage = { prompt_tokens: number; completion_tokens: number; total_tokens: number };
-export type Piece = { text: string } | { thinking: string };
-
-/** What the next chat completion does. */
-export type Scenario =
-  | { kind: 'stream'; pieces: Piece[]; delayMs?: number; firstDelayMs?: number; usage?: Usage;
-      /** End without the final chunk and [DONE] (the connection closes cleanly). */ noDone?: boolean;
-      /** Destroy the socket after this many pieces. */ cutAfter?: number;
-      /** Split each piece's UTF-8 bytes across two writes (multi-byte characters cut in half). */ splitBytes?: boolean }
-  | { kind: 'hang'; pieces?: Piece[] }
-  | { kind: 'error'; status: number; message?: string };
-
-export type RecordedRequest = { method: string; path: string; headers: IncomingMessage['headers']; body: any };
-
-export type ModelCard = {
-  id: string; name?: string; description?: string; max_context_length?: number;
-  capabilities?: Record<string, boolean>; deprecation?: string | null; aliases?: string[];
+export type Scenario = {
+  /** The answer as the tokens to send, one chunk each. */
+  tokens?: string[];
+  /** Thinking tokens sent before the answer, as `thinking` content chunks. */
+  thinking?: string[];
+  /** Delay before the first token and between tokens, in ms. */
+  firstTokenDelayMs?: number;
+  tokenDelayMs?: number;
+  /** Answer with an HTTP error and Mistral's JSON error body. */
+  status?: number;
+  /** Destroy the socket after this many tokens (a cut connection). */
+  cutAfter?: number;
+  /** End the body without the final chunk and without `data: [DONE]`. */
+  noDone?: boolean;
+  /** Never end after the tokens (until the client aborts). */
+  hang?: boolean;
+  /** Split the UTF-8 bytes of every chunk across two TCP writes. */
+  splitUtf8?: boolean;
+  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
 };
 
-export const DEFAULT_MODELS: ModelCard[] = [
-  { id: 'mistral-small-latest', name: 'Mistral Small', description: 'Fast and cheap', max_context_length: 131072,
-    capabilities: { completion_chat: true, function_calling: true, vision: true } },
-  { id: 'mistral-large-latest', name: 'Mistral Large', description: 'Most capable', max_context_length: 262144,
-    capabilities: { completion_chat: true, function_calling: true } },
-  { id: 'magistral-medium-latest', name: 'Magistral Medium', description: 'Thinks before answering', max_context_length: 40960,
-    capabilities: { completion_chat: true, reasoning: true }, deprecation: '2027-03-01T00:00:00Z' },
-  { id: 'codestral-latest', name: 'Codestral', max_context_length: 256000, capabilities: { completion_chat: true, completion_fim: true } },
+export type RecordedRequest = { method: string; path: string; headers: http.IncomingHttpHeaders; body: unknown };
+
+export type FakeModel = {
+  id: string; name?: string; description?: string; max_context_length?: number; deprecation?: string | null;
+  capabilities?: Record<string, boolean>; aliases?: string[];
+};
+
+export const FAKE_MODELS: FakeModel[] = [
+  { id: 'mistral-small-latest', name: 'Mistral Small', description: 'Fast and cheap, for everyday chat.', max_context_length: 131072, deprecation: null,
+    capabilities: { completion_chat: true, function_calling: true, vision: true, fine_tuning: false, completion_fim: false } },
+  { id: 'mistral-large-latest', name: 'Mistral Large', description: 'The most capable general model.', max_context_length: 262144, deprecation: null,
+    capabilities: { completion_chat: true, function_calling: true, vision: false, fine_tuning: false, completion_fim: false } },
+  { id: 'magistral-medium-latest', name: 'Magistral Medium', description: 'A reasoning model that thinks before it answers.', max_context_length: 40960, deprecation: null,
+    capabilities: { completion_chat: true, function_calling: true, vision: false, fine_tuning: false, completion_fim: false, reasoning: true } },
+  { id: 'codestral-latest', name: 'Codestral', description: 'Code completion and chat about code.', max_context_length: 256000, deprecation: null,
+    capabilities: { completion_chat: true, function_calling: true, vision: false, fine_tuning: false, completion_fim: true } },
+  { id: 'open-mistral-7b', description: 'An old open model.', max_context_length: 32768, deprecation: '2027-03-01T00:00:00Z',
+    capabilities: { completion_chat: true, function_calling: false, vision: false, fine_tuning: true, completion_fim: false } },
 ];
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const defaultUsage = (pieces: Piece[]): Usage => {
-  const completion = pieces.length;
-  return { prompt_tokens: 10, completion_tokens: completion, total_tokens: 10 + completion };
+const ERROR_BODIES: Record<number, object> = {
+  401: { message: 'Unauthorized', request_id: 'fake' },
+  429: { message: 'Requests rate limit exceeded', type: 'rate_limited', code: '1300' },
+  500: { object: 'error', message: 'Internal server error', type: 'internal_server_error', code: null },
 };
 
-export type FakeMistral = Awaited<ReturnType<typeof startFakeMistral>>;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function startFakeMistral(opts: { port?: number; validKeys?: string[] } = {}) {
-  const requests: RecordedRequest[] = [];
-  const queue: Scenario[] = [];
-  const state = {
-    models: [...DEFAULT_MODELS] as ModelCard[],
-    /** null: any non-empty key is accepted. */
-    validKeys: opts.validKeys ? new Set(opts.validKeys) : null as Set<string> | null,
-    defaultScenario: { kind: 'stream', pieces: [{ text: 'Hello' }, { text: ' from' }, { text: ' the fake.' }] } as Scenario,
-    /** What a non-streamed completion (e.g. a title request) answers. */
-    completionText: 'A Short Title',
-    modelsStatus: 200,
-    openStreams: new Set<ServerResponse>(),
-  };
+export class FakeMistral {
+  requests: RecordedRequest[] = [];
+  defaultScenario: Scenario = { tokens: ['Hello', ' from', ' the', ' fake', ' Mistral.'] };
+  /** What a non-streamed completion (the title call) answers. */
+  completionText = 'A Short Fake Title';
+  completionStatus = 200;
+  /** Streams the client closed before they ended (a stop or an idle timeout reached the upstream). */
+  aborted = 0;
+  /** What GET /v1/models lists; a test may replace it (an empty list is a self-hosted server that lists none). */
+  models: FakeModel[] = FAKE_MODELS.map((m) => ({ ...m }));
+  /** Answer GET /v1/models with this status (e.g. 503: the endpoint is down). */
+  modelsStatus = 200;
+  /** When set, only these keys are accepted; any other gets Mistral's 401. Null accepts any key. */
+  validKeys: Set<string> | null = null;
+  private queue: Scenario[] = [];
+  private server = http.createServer((req, res) => { void this.handle(req, res); });
+  private sockets = new Set<import('node:net').Socket>();
+  url = '';
 
-  const server: Server = createServer(async (req, res) => {
-    const raw = await readBody(req);
-    let body: any = null;
-    try { body = raw ? JSON.parse(raw) : null; } catch { body = raw; }
-    const path = (req.url ?? '/').split('?')[0];
-    requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
-
-    const key = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (!key || (state.validKeys && !state.validKeys.has(key))) return sendError(res, 401, 'Unauthorized');
-
-    if (req.method === 'GET' && path === '/v1/models') {
-      if (state.modelsStatus !== 200) return sendError(res, state.modelsStatus, 'Service unavailable');
-      return sendJson(res, 200, { object: 'list', data: state.models.map(toWireCard) });
-    }
-    if (req.method === 'POST' && path === '/v1/chat/completions') {
-      const scenario = queue.shift() ?? state.defaultScenario;
-      if (scenario.kind === 'error') return sendError(res, scenario.status, scenario.message ?? 'Upstream error');
-      if (!body?.stream) return sendJson(res, 200, completion(body?.model, state.completionText));
-      return stream(res, body?.model ?? 'unknown', scenario);
-    }
-    sendError(res, 404, 'Not found');
-  });
-
-  async function stream(res: ServerResponse, model: string, s: Exclude<Scenario, { kind: 'error' }>) {
-    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
-    state.openStreams.add(res);
-    res.on('close', () => state.openStreams.delete(res));
-    const pieces = s.pieces ?? [];
-    const id = `cmpl-${Math.random().toString(36).slice(2)}`;
-    const write = (obj: unknown) => { if (!res.destroyed) res.write(`data: ${JSON.stringify(obj)}\n\n`); };
-    const chunk = (delta: unknown, finish: string | null = null, usage?: Usage) => ({
-      id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model,
-      choices: [{ index: 0, delta, finish_reason: finish }], ...(usage ? { usage } : {}),
-    });
-    if (s.kind === 'stream' && s.firstDelayMs) await sleep(s.firstDelayMs);
-    for (let i = 0; i < pieces.length; i++) {
-      if (res.destroyed) return;
-      if (s.kind === 'stream' && s.cutAfter !== undefined && i >= s.cutAfter) { res.socket?.destroy(); return; }
-      const p = pieces[i];
-      const delta = 'text' in p
-        ? { role: 'assistant', content: p.text }
-        : { role: 'assistant', content: [{ type: 'thinking', thinking: [{ type: 'text', text: p.thinking }] }] };
-      if (s.kind === 'stream' && s.splitBytes) {
-        const bytes = Buffer.from(`data: ${JSON.stringify(chunk(delta))}\n\n`);
-        const mid = Math.floor(bytes.length / 2);
-        res.write(bytes.subarray(0, mid));
-        await sleep(5);
-        res.write(bytes.subarray(mid));
-      } else {
-        write(chunk(delta));
-      }
-      if (s.kind === 'stream' && s.delayMs && i < pieces.length - 1) await sleep(s.delayMs);
-    }
-    if (s.kind === 'hang') return; // stays open until the client aborts or the fake closes
-    if (s.cutAfter !== undefined && s.cutAfter >= pieces.length) { res.socket?.destroy(); return; }
-    if (s.noDone) { res.end(); return; }
-    write(chunk({ content: '' }, 'stop', s.usage ?? defaultUsage(pieces)));
-    res.end('data: [DONE]\n\n');
+  enqueue(...scenarios: Scenario[]): this {
+    this.queue.push(...scenarios);
+    return this;
   }
 
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    state,
-    /** Queues what the next chat completions do, in order; afterwards the default scenario answers. */
-    enqueue(...scenarios: Scenario[]) { queue.push(...scenarios); },
-    chatRequests: () => requests.filter((r) => r.path === '/v1/chat/completions'),
-    reset() { requests.length = 0; queue.length = 0; },
-    async close() {
-      for (const res of state.openStreams) res.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  /** Forgets recorded requests and queued scenarios, and restores the model list. */
+  reset(): this {
+    this.requests = [];
+    this.queue = [];
+    this.models = FAKE_MODELS.map((m) => ({ ...m }));
+    this.modelsStatus = 200;
+    return this;
+  }
+
+  /** Streamed chat requests recorded so far (not the non-streamed title calls). */
+  get chatRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.path === '/v1/chat/completions' && (r.body as { stream?: boolean } | null)?.stream === true);
+  }
+
+  async start(port = 0, host = '127.0.0.1'): Promise<string> {
+    this.server.on('connection', (s) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
+    await new Promise<void>((resolve) => this.server.listen(port, host, resolve));
+    const { port: p } = this.server.address() as AddressInfo;
+    this.url = `http://${host}:${p}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await new Promise<string>((resolve) => {
+      const parts: Buffer[] = [];
+      req.on('data', (c: Buffer) => parts.push(c));
+      req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    });
+    let body: unknown = null;
+    try { body = raw ? JSON.parse(raw) : null; } catch { body = raw; }
+    const path = (req.url ?? '/').split('?')[0];
+    this.requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
+
+    const key = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (!key || (this.validKeys && !this.validKeys.has(key))) return json(res, 401, ERROR_BODIES[401]);
+    if (req.method === 'GET' && path === '/v1/models') {
+      if (this.modelsStatus !== 200) return json(res, this.modelsStatus, ERROR_BODIES[this.modelsStatus] ?? { message: `HTTP ${this.modelsStatus}` });
+      return json(res, 200, { object: 'list', data: this.models.map((m) => ({ object: 'model', type: 'base', created: 1700000000, owned_by: 'mistralai', ...m })) });
+    }
+    if (req.method !== 'POST' || path !== '/v1/chat/completions') return json(res, 404, { message: 'Not found' });
+    const request = (body ?? {}) as { stream?: boolean; model?: string };
+    if (!request.stream) {
+      if (this.completionStatus !== 200) return json(res, this.completionStatus, ERROR_BODIES[this.completionStatus] ?? { message: 'error' });
+      return json(res, 200, {
+        id: 'cmpl-fake', object: 'chat.completion', created: now(), model: request.model ?? 'mistral-small-latest',
+        choices: [{ index: 0, message: { role: 'assistant', content: this.completionText }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 10, completion_tokens: 4, total_tokens: 14 },
+      });
+    }
+    const s = this.queue.shift() ?? this.defaultScenario;
+    if (s.status && s.status !== 200) return json(res, s.status, ERROR_BODIES[s.status] ?? { message: `HTTP ${s.status}` });
+    await this.stream(req, res, s, request.model ?? 'mistral-small-latest');
+  }
+
+  private async stream(req: IncomingMessage, res: ServerResponse, s: Scenario, model: string): Promise<void> {
+    let closed = false;
+    res.on('close', () => { if (!res.writableFinished) this.aborted++; closed = true; });
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+    const base = { id: 'chunk-fake', object: 'chat.completion.chunk', created: now(), model };
+    const send = async (chunk: object) => {
+      const bytes = Buffer.from(`data: ${JSON.stringify(chunk)}\n\n`, 'utf8');
+      if (s.splitUtf8) {
+        // Cut inside the first multi-byte character, so a decoder that is not streaming-aware breaks it.
+        let cut = bytes.findIndex((b) => b >= 0xc0);
+        cut = cut < 0 ? Math.floor(bytes.length / 2) : cut + 1;
+        res.write(bytes.subarray(0, cut));
+        await sleep(5);
+        res.write(bytes.subarray(cut));
+      } else res.write(bytes);
+    };
+    await send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
+    if (s.firstTokenDelayMs) await sleep(s.firstTokenDelayMs);
+    let sent = 0;
+    for (const t of s.thinking ?? []) {
+      if (closed) return;
+      await send({ ...base, choices: [{ index: 0, delta: { content: [{ type: 'thinking', thinking: [{ type: 'text', text: t }] }] }, finish_reason: null }] });
+      if (s.tokenDelayMs) await sleep(s.tokenDelayMs);
+    }
+    for (const t of s.tokens ?? []) {
+      if (closed) return;
+      if (s.cutAfter !== undefined && sent >= s.cutAfter) { req.socket.destroy(); return; }
+      const content = s.thinking ? [{ type: 'text', text: t }] : t;
+      await send({ ...base, choices: [{ index: 0, delta: { content }, finish_reason: null }] });
+      sent++;
+      if (s.tokenDelayMs) await sleep(s.tokenDelayMs);
+    }
+    if (s.cutAfter !== undefined) { req.socket.destroy(); return; }
+    if (s.hang) {
+      while (!closed) await sleep(20);
+      return;
+    }
+    if (s.noDone) { res.end(); return; }
+    const completion = (s.tokens ?? []).length;
+    const usage = s.usage ?? { prompt_tokens: 12, completion_tokens: completion, total_tokens: 12 + completion };
+    await send({ ...base, choices: [{ index: 0, delta: { content: '' }, finish_reason: 'stop' }], usage });
+    res.write('data: [DONE]\n\n');
+    res.end();
+  }
 }
 
-function toWireCard(m: ModelCard) {
-  const caps = { completion_chat: false, completion_fim: false, function_calling: false, fine_tuning: false, vision: false,
-    classification: false, reasoning: false, ...m.capabilities };
-  return {
-    id: m.id, object: 'model', created: 1700000000, owned_by: 'mistralai', capabilities: caps, name: m.name ?? m.id,
-    description: m.description ?? '', max_context_length: m.max_context_length ?? 32768, aliases: m.aliases ?? [],
-    deprecation: m.deprecation ?? null, default_model_temperature: 0.3, type: 'base',
-  };
-}
-
-function completion(model: string, text: string) {
-  return {
-    id: `cmpl-${Date.now()}`, object: 'chat.completion', created: Math.floor(Date.now() / 1000), model,
-    choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
-    usage: { prompt_tokens: 20, completion_tokens: 4, total_tokens: 24 },
-  };
-}
-
-function sendJson(res: ServerResponse, status: number, obj: unknown) {
+function json(res: ServerResponse, status: number, body: object): void {
   res.writeHead(status, { 'Content-Type': 'application/json' });
-  res.end(JSON.stringify(obj));
+  res.end(JSON.stringify(body));
 }
 
-// Mistral's error body shape.
-function sendError(res: ServerResponse, status: number, message: string) {
-  sendJson(res, status, { object: 'error', message, type: status === 401 ? 'invalid_request_error' : 'api_error', param: null, code: String(status) });
-}
+const now = () => Math.floor(Date.now() / 1000);
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    let s = '';
-    req.setEncoding('utf8');
-    req.on('data', (c) => { s += c; });
-    req.on('end', () => resolve(s));
-  });
+export async function startFakeMistral(opts: { validKeys?: string[] } = {}): Promise<FakeMistral> {
+  const fake = new FakeMistral();
+  if (opts.validKeys) fake.validKeys = new Set(opts.validKeys);
+  await fake.start();
+  return fake;
 }

@@ -1,12 +1,11 @@
 import { Router } from 'express';
-import type { Config } from '../../config.ts';
-import type { Db } from '../../db.ts';
 import { requireUser } from '../../http/auth.ts';
-import { render } from '../../http/htmx.ts';
+import type { ChatRouteDeps } from '../chat/chat.context.ts';
+import { homePage } from '../threads/threads.controller.ts';
 
-// Until the chat lands, / is a signed-in placeholder; signed-out visitors are sent to sign in.
-export function homeRoutes(_deps: { config: Config; db: Db }) {
+// / is the new-chat composer and the thread list; signed-out visitors are sent to sign in.
+export function homeRoutes(d: ChatRouteDeps) {
   const r = Router();
-  r.get('/', requireUser, (req, res) => { render(req, res, 'home', { title: 'New chat' }); });
+  r.get('/', requireUser, (req, res) => homePage(d, req, res));
   return r;
 }

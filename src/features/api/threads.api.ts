@@ -1,0 +1,85 @@
+// The JSON API for threads and answers (Bearer token or cookie). Another user's ids are 404, like everywhere.
+import { Router, type Request, type Response } from 'express';
+import { requireUser } from '../../http/auth.ts';
+import { HttpError } from '../../http/errors.ts';
+import { messageIdParam, MESSAGES_PER_PAGE, positiveInt, threadIdParam, toHttpError, userOf, type ChatRouteDeps } from '../chat/chat.context.ts';
+import { findOwnMessage, sendMessage, staleBefore, stopAnswer } from '../chat/chat.service.ts';
+import { pageMessages, type Message } from '../chat/messages.repo.ts';
+import { jsonFormatter, parseOffsets, sourceFor, streamEvents, type SseTiming } from '../chat/sse.ts';
+import { createThread, decodeCursor, findThread, listThreads, updateThread, type Thread, type ThreadInput } from '../threads/threads.repo.ts';
+import { cleanTitle, removeThread, ThreadInputError, THREADS_PER_PAGE } from '../threads/threads.service.ts';
+
+export const JSON_SSE_TIMING: SseTiming = { heartbeatMs: 15_000, pollMs: 500, minIntervalMs: 50 };
+
+const threadJson = (t: Thread) => ({ id: t.id, title: t.title, titleSetByUser: t.titleSetByUser, model: t.model, context: t.context, createdAt: t.createdAt, updatedAt: t.updatedAt });
+export const messageJson = (m: Message) => ({ id: m.id, role: m.role, content: m.content, thinking: m.thinking, status: m.status, error: m.error, model: m.model, usage: m.usage, createdAt: m.createdAt });
+
+/** title, model and context from a JSON body: strings (or null to clear model/context), within limits. */
+function threadInput(body: unknown): ThreadInput & { titleSetByUser?: boolean } {
+  const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const out: ThreadInput & { titleSetByUser?: boolean } = {};
+  const fields: Record<string, string> = {};
+  try {
+    if (b.title !== undefined) { out.title = cleanTitle(b.title); out.titleSetByUser = true; }
+  } catch (err) {
+    if (err instanceof ThreadInputError) fields.title = err.message; else throw err;
+  }
+  if (b.model !== undefined) {
+    if (b.model === null) out.model = null;
+    else if (typeof b.model === 'string' && /^[\w.:-]{1,100}$/.test(b.model)) out.model = b.model;
+    else fields.model = 'A model is a name such as mistral-small-latest.';
+  }
+  if (b.context !== undefined) {
+    if (b.context === null || (typeof b.context === 'string' && b.context.length <= 20_000)) out.context = (b.context as string | null) || null;
+    else fields.context = 'The context is text of at most 20,000 characters.';
+  }
+  if (Object.keys(fields).length) throw new HttpError(422, 'Some fields are not valid.', undefined, fields);
+  return out;
+}
+
+export function threadsApiRoutes(d: ChatRouteDeps) {
+  const r = Router();
+  const own = async (req: Request) => {
+    const t = await findThread(d.db, userOf(req).id, threadIdParam(req));
+    if (!t) throw new HttpError(404, 'There is no such conversation.');
+    return t;
+  };
+
+  r.get('/api/thread', requireUser, async (req, res) => {
+    const { threads, nextCursor } = await listThreads(d.db, userOf(req).id, { cursor: decodeCursor(req.query.cursor), limit: THREADS_PER_PAGE });
+    res.json({ threads: threads.map(threadJson), nextCursor });
+  });
+  r.post('/api/thread', requireUser, async (req, res) => {
+    const input = threadInput(req.body);
+    res.status(201).json({ thread: threadJson(await createThread(d.db, userOf(req).id, input)) });
+  });
+  r.get('/api/thread/:id', requireUser, async (req, res) => {
+    const t = await own(req);
+    const { messages, hasOlder } = await pageMessages(d.db, t.id, { beforeId: positiveInt(req.query.before), limit: MESSAGES_PER_PAGE });
+    res.json({ thread: threadJson(t), messages: messages.map(messageJson), hasOlder });
+  });
+  r.patch('/api/thread/:id', requireUser, async (req, res) => {
+    const t = await own(req);
+    const updated = await updateThread(d.db, userOf(req).id, t.id, threadInput(req.body));
+    res.json({ thread: threadJson(updated!) });
+  });
+  r.delete('/api/thread/:id', requireUser, async (req, res) => {
+    if (!(await removeThread(d.db, userOf(req).id, threadIdParam(req)))) throw new HttpError(404, 'There is no such conversation.');
+    res.status(204).end();
+  });
+  r.post('/api/thread/:id/messages', requireUser, async (req, res) => {
+    const t = await own(req);
+    const { message, reply } = await sendMessage(d, userOf(req).id, t.id, req.body?.content).catch((e) => { throw toHttpError(e); });
+    res.status(202).json({ message: messageJson(message), reply: messageJson(reply) });
+  });
+  r.get('/api/thread/:id/messages/:messageId/events', requireUser, async (req: Request, res: Response) => {
+    const { message } = await findOwnMessage(d, userOf(req).id, threadIdParam(req), messageIdParam(req)).catch((e) => { throw toHttpError(e); });
+    const from = parseOffsets(req.get('Last-Event-ID')) ?? parseOffsets(req.query.after) ?? { thinking: 0, text: 0 };
+    await streamEvents(req, res, { source: sourceFor(d.generations, d.db, message.id, JSON_SSE_TIMING.pollMs, () => staleBefore(d.config)), from, format: jsonFormatter(), timing: JSON_SSE_TIMING });
+  });
+  r.post('/api/thread/:id/messages/:messageId/stop', requireUser, async (req, res) => {
+    const m = await stopAnswer(d, userOf(req).id, threadIdParam(req), messageIdParam(req)).catch((e) => { throw toHttpError(e); });
+    res.json({ message: messageJson(m) });
+  });
+  return r;
+}

@@ -1,0 +1,38 @@
+// What the chat routes share: dependencies, id parsing, and mapping service errors to HTTP.
+import type { Request } from 'express';
+import type { Config } from '../../config.ts';
+import type { Db } from '../../db.ts';
+import type { UrlFor } from '../../http/base-path.ts';
+import { HttpError } from '../../http/errors.ts';
+import { ID_PATTERN } from '../../lib/ids.ts';
+import type { Generations } from './generation.ts';
+import { ChatError } from './chat.service.ts';
+
+export type ChatRouteDeps = { config: Config; db: Db; generations: Generations };
+
+export const MESSAGES_PER_PAGE = 50;
+
+export function threadIdParam(req: Request): string {
+  const id = String(req.params.id ?? '');
+  if (!ID_PATTERN.test(id)) throw new HttpError(404, 'There is no such conversation.');
+  return id;
+}
+
+export function messageIdParam(req: Request): number {
+  const raw = String(req.params.messageId ?? '');
+  if (!/^\d{1,15}$/.test(raw)) throw new HttpError(404, 'There is no such message.');
+  return Number(raw);
+}
+
+export function positiveInt(v: unknown): number | undefined {
+  return typeof v === 'string' && /^\d{1,15}$/.test(v) && Number(v) > 0 ? Number(v) : undefined;
+}
+
+export function toHttpError(err: unknown): unknown {
+  if (!(err instanceof ChatError)) return err;
+  const status = { not_found: 404, invalid: 422, too_long: 422, busy: 409, not_retryable: 409 }[err.kind];
+  return new HttpError(status, err.message, undefined, err.kind === 'invalid' || err.kind === 'too_long' ? { content: err.message } : undefined);
+}
+
+export const urlOf = (req: Request) => req.app.locals.url as UrlFor;
+export const userOf = (req: Request) => req.user!;

@@ -1,0 +1,92 @@
+// Sending, the answer's event stream, stop and retry, for pages and htmx.
+import type { Request, Response } from 'express';
+import { render, wantsFragment } from '../../http/htmx.ts';
+import { homePage, threadPage } from '../threads/threads.controller.ts';
+import { messageIdParam, threadIdParam, toHttpError, urlOf, userOf, type ChatRouteDeps } from './chat.context.ts';
+import { ChatError, findOwnMessage, retryAnswer, sendMessage, staleBefore, stopAnswer } from './chat.service.ts';
+import type { Snapshot } from './generation.ts';
+import type { Message } from './messages.repo.ts';
+import { presentMessage } from './present.ts';
+import { htmlFormatter, parseOffsets, sourceFor, streamEvents, type SseTiming } from './sse.ts';
+
+export const HTML_SSE_TIMING: SseTiming = { heartbeatMs: 15_000, pollMs: 500, minIntervalMs: 150 };
+
+const isInputError = (err: unknown): err is ChatError => err instanceof ChatError && (err.kind === 'invalid' || err.kind === 'too_long');
+
+/** Renders a template to a string with the request's locals (csrfToken, user). */
+export function renderString(req: Request, res: Response, view: string, locals: Record<string, unknown>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    req.app.render(view, { ...res.locals, ...locals }, (err: Error | null, html?: string) => (err ? reject(err) : resolve(html ?? '')));
+  });
+}
+
+export function chatController(d: ChatRouteDeps) {
+  return {
+    /** POST /threads: a new chat, created by its first message. */
+    async create(req: Request, res: Response) {
+      const content = String(req.body?.content ?? '');
+      try {
+        const { thread, reply } = await sendMessage(d, userOf(req).id, null, req.body?.content);
+        const to = urlOf(req)(`/threads/${thread.id}#m-${reply.id}`);
+        if (req.get('HX-Request') === 'true') return void res.set('HX-Redirect', to).status(204).end();
+        res.redirect(303, to);
+      } catch (err) {
+        if (!isInputError(err)) throw toHttpError(err);
+        await homePage(d, req, res, { content, error: err.message }, 422);
+      }
+    },
+
+    /** POST /threads/:id/messages */
+    async send(req: Request, res: Response) {
+      const id = threadIdParam(req);
+      const content = String(req.body?.content ?? '');
+      try {
+        const { message, reply } = await sendMessage(d, userOf(req).id, id, req.body?.content);
+        if (wantsFragment(req)) {
+          const url = urlOf(req);
+          return render(req, res, 'chat/_exchange', { message: presentMessage(message, url), reply: presentMessage(reply, url, d.generations) });
+        }
+        res.redirect(303, urlOf(req)(`/threads/${id}#m-${reply.id}`));
+      } catch (err) {
+        if (err instanceof ChatError && err.kind === 'not_found') throw toHttpError(err);
+        if (!(err instanceof ChatError)) throw err;
+        if (wantsFragment(req)) {
+          if (err.kind === 'busy') throw toHttpError(err);
+          res.set('HX-Retarget', '#composer').set('HX-Reswap', 'outerHTML');
+          return render(req, res, 'chat/_composer', { composer: { action: urlOf(req)(`/threads/${id}/messages`), htmx: true, content, error: err.message } }, { status: 422 });
+        }
+        // The page again, with the text kept in the composer and the reason beside it.
+        await threadPage(d, req, res, { content, error: err.message }, err.kind === 'busy' ? 409 : 422);
+      }
+    },
+
+    /** GET /threads/:id/messages/:messageId/events: the answer for htmx, as HTML fragments. */
+    async events(req: Request, res: Response) {
+      const { message } = await findOwnMessage(d, userOf(req).id, threadIdParam(req), messageIdParam(req)).catch((e) => { throw toHttpError(e); });
+      const from = parseOffsets(req.get('Last-Event-ID')) ?? parseOffsets(req.query.after) ?? { thinking: 0, text: 0 };
+      const source = sourceFor(d.generations, d.db, message.id, HTML_SSE_TIMING.pollMs, () => staleBefore(d.config));
+      const existing = (await source.snapshot()).text;
+      const url = urlOf(req);
+      const footer = (s: Snapshot) => renderString(req, res, 'chat/_footer', { m: presentMessage(withSnapshot(message, s), url) });
+      await streamEvents(req, res, { source, from, format: htmlFormatter(message.id, from.text, existing, footer), timing: HTML_SSE_TIMING });
+    },
+
+    async stop(req: Request, res: Response) {
+      const id = threadIdParam(req);
+      const message = await stopAnswer(d, userOf(req).id, id, messageIdParam(req)).catch((e) => { throw toHttpError(e); });
+      if (wantsFragment(req)) return render(req, res, 'chat/_message', { m: presentMessage(message, urlOf(req)) });
+      res.redirect(303, urlOf(req)(`/threads/${id}#m-${message.id}`));
+    },
+
+    async retry(req: Request, res: Response) {
+      const id = threadIdParam(req);
+      const { reply } = await retryAnswer(d, userOf(req).id, id, messageIdParam(req)).catch((e) => { throw toHttpError(e); });
+      if (wantsFragment(req)) return render(req, res, 'chat/_message', { m: presentMessage(reply, urlOf(req), d.generations) });
+      res.redirect(303, urlOf(req)(`/threads/${id}#m-${reply.id}`));
+    },
+  };
+}
+
+export function withSnapshot(m: Message, s: Snapshot): Message {
+  return { ...m, content: s.text, thinking: s.thinking || null, status: s.status, error: s.error, usage: s.usage };
+}

@@ -1,0 +1,84 @@
+// Sending, stopping and retrying answers. Knows nothing of HTTP: it returns results or throws ChatError.
+import type { Config } from '../../config.ts';
+import type { Db } from '../../db.ts';
+import { createThread, findThread, type Thread } from '../threads/threads.repo.ts';
+import type { Generations } from './generation.ts';
+import {
+  findUserMessage, insertExchange, interruptAbandoned, isFinal, liveMessageIn, markStopped, resetForRetry, type Message,
+} from './messages.repo.ts';
+import { chooseModelRequest } from './model-choice.ts';
+
+export class ChatError extends Error {
+  constructor(public kind: 'not_found' | 'invalid' | 'too_long' | 'busy' | 'not_retryable', message: string) { super(message); }
+}
+
+export type ChatDeps = { db: Db; config: Config; generations: Generations };
+
+/** Older than this, a live row has no job anywhere: a job saves while text flows and ends at the idle timeout. */
+export const staleBefore = (config: Config) => new Date(Date.now() - config.mistral.idleTimeoutMs - 30_000);
+
+export async function recoverThread(d: Pick<ChatDeps, 'db' | 'config'>, threadId: string): Promise<void> {
+  await interruptAbandoned(d.db, { threadId }, staleBefore(d.config));
+}
+
+export function validateContent(config: Config, raw: unknown): string {
+  const content = typeof raw === 'string' ? raw.replace(/\r\n/g, '\n') : '';
+  if (!content.trim()) throw new ChatError('invalid', 'Write a message first.');
+  if (content.length > config.maxMessageChars) {
+    throw new ChatError('too_long', `This message is ${content.length.toLocaleString('en')} characters; the limit is ${config.maxMessageChars.toLocaleString('en')}. Shorten it or split it in parts.`);
+  }
+  return content;
+}
+
+/** Stores the message and a pending answer together, then starts the answer. A new chat is created by its first message. */
+export async function sendMessage(d: ChatDeps, userId: number, threadId: string | null, rawContent: unknown): Promise<{ thread: Thread; message: Message; reply: Message }> {
+  const content = validateContent(d.config, rawContent);
+  let thread: Thread | null;
+  if (threadId) {
+    thread = await findThread(d.db, userId, threadId);
+    if (!thread) throw new ChatError('not_found', 'There is no such conversation.');
+    // One answer at a time per thread: the model must see the previous answer before the next question.
+    await recoverThread(d, thread.id);
+    if (await liveMessageIn(d.db, thread.id)) throw new ChatError('busy', 'The previous answer is still being written. Wait for it or stop it, then send again.');
+  } else {
+    thread = await createThread(d.db, userId);
+  }
+  const { model } = chooseModelRequest({ config: d.config, thread });
+  const { message, reply } = await insertExchange(d.db, thread.id, content, model);
+  d.generations.start(thread, reply);
+  return { thread, message, reply };
+}
+
+export async function findOwnMessage(d: ChatDeps, userId: number, threadId: string, messageId: number): Promise<{ thread: Thread; message: Message }> {
+  const thread = await findThread(d.db, userId, threadId);
+  const message = thread && Number.isSafeInteger(messageId) ? await findUserMessage(d.db, userId, threadId, messageId) : null;
+  if (!thread || !message) throw new ChatError('not_found', 'There is no such message.');
+  return { thread, message };
+}
+
+/** Stops a live answer (here or, through the database, on another instance) and keeps what arrived. */
+export async function stopAnswer(d: ChatDeps, userId: number, threadId: string, messageId: number): Promise<Message> {
+  const { message } = await findOwnMessage(d, userId, threadId, messageId);
+  const job = d.generations.get(message.id);
+  if (job) {
+    job.stop('user');
+    await job.finished;
+  } else if (!isFinal(message.status)) {
+    await markStopped(d.db, message.id);
+  }
+  return (await findOwnMessage(d, userId, threadId, messageId)).message;
+}
+
+export async function retryAnswer(d: ChatDeps, userId: number, threadId: string, messageId: number): Promise<{ thread: Thread; reply: Message }> {
+  const { thread, message } = await findOwnMessage(d, userId, threadId, messageId);
+  await recoverThread(d, thread.id);
+  const live = await liveMessageIn(d.db, thread.id);
+  if (live) throw new ChatError('busy', 'An answer is still being written. Wait for it or stop it, then retry.');
+  const { model } = chooseModelRequest({ config: d.config, thread });
+  if (message.role !== 'assistant' || !(await resetForRetry(d.db, message.id, model))) {
+    throw new ChatError('not_retryable', 'Only a stopped or failed answer can be retried.');
+  }
+  const reply = (await findOwnMessage(d, userId, threadId, messageId)).message;
+  d.generations.start(thread, reply);
+  return { thread, reply };
+}

@@ -1,0 +1,146 @@
+// Server-owned generation jobs: an answer streams from Mistral into the database whether or not anyone watches.
+// Listeners on this instance read the job's memory; listeners elsewhere follow the database (see live-source.ts).
+import { Mistral } from '@mistralai/mistralai';
+import type { Config } from '../../config.ts';
+import type { Db } from '../../db.ts';
+import type { Logger } from '../../http/logger.ts';
+import type { Thread } from '../threads/threads.repo.ts';
+import { historyBefore, saveFinal, saveProgress, stillLive, type Message, type MessageStatus, type Usage } from './messages.repo.ts';
+import { chooseModelRequest } from './model-choice.ts';
+import { nameThreadIfNew } from './titles.ts';
+import { describeUpstreamError, NO_KEY_MESSAGE } from './upstream-errors.ts';
+
+export type Snapshot = { text: string; thinking: string; status: MessageStatus; usage: Usage | null; error: string | null };
+type StopReason = 'user' | 'shutdown' | 'idle' | 'elsewhere';
+
+export type Job = {
+  messageId: number;
+  snapshot(): Snapshot;
+  /** Resolves at the next change (or at once if the job is final). */
+  changed(): Promise<void>;
+  stop(reason: StopReason): void;
+  finished: Promise<void>;
+};
+
+export type GenerationOptions = { idleTimeoutMs: number; saveEveryMs: number };
+export type Generations = ReturnType<typeof createGenerations>;
+
+const SHUTDOWN_MESSAGE = 'The server restarted while this answer was being written. Retry to get a full answer.';
+const CUT_MESSAGE = 'The answer was cut off before Mistral finished it. Retry to get a full answer.';
+
+export function createGenerations(deps: { db: Db; config: Config; logger: Logger }, opts: GenerationOptions) {
+  const jobs = new Map<number, Job>();
+
+  function start(thread: Thread, reply: Message): Job {
+    const controller = new AbortController();
+    const s: Snapshot = { text: '', thinking: '', status: 'pending', usage: null, error: null };
+    let waiters: Array<() => void> = [];
+    let stopReason: StopReason | null = null;
+    const notify = () => { const w = waiters; waiters = []; for (const f of w) f(); };
+    const job: Job = {
+      messageId: reply.id,
+      snapshot: () => ({ ...s }),
+      changed: () => (s.status === 'pending' || s.status === 'streaming' ? new Promise<void>((r) => waiters.push(r)) : Promise.resolve()),
+      stop(reason) { if (!stopReason) { stopReason = reason; controller.abort(reason); } },
+      finished: Promise.resolve(),
+    };
+    job.finished = run().catch((err) => deps.logger.error({ err, messageId: reply.id }, 'generation failed unexpectedly'))
+      .finally(() => { jobs.delete(reply.id); notify(); });
+    jobs.set(reply.id, job);
+    return job;
+
+    async function run(): Promise<void> {
+      const choice = chooseModelRequest({ config: deps.config, thread });
+      if (!choice.apiKey) return finish('error', NO_KEY_MESSAGE);
+      const history = await historyBefore(deps.db, thread.id, reply.id);
+      const messages = [
+        ...(choice.system ? [{ role: 'system' as const, content: choice.system }] : []),
+        ...history.filter((m) => m.content && (m.role === 'user' || m.role === 'assistant'))
+          .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content })),
+      ];
+      let idle: NodeJS.Timeout | undefined;
+      // An idle timeout instead of the SDK's whole-request timeout: a long answer that keeps coming is never cut.
+      const resetIdle = () => { clearTimeout(idle); idle = setTimeout(() => job.stop('idle'), opts.idleTimeoutMs); };
+      let sawFinish = false;
+      let dirty = false;
+      let saving = false;
+      // Progress is saved on a clock, not per token: a quiet upstream still gets what arrived saved.
+      const saver = setInterval(() => {
+        if (saving) return;
+        // While the upstream is quiet, still look (one primary-key read) whether another instance stopped the answer.
+        const write = dirty;
+        dirty = false;
+        saving = true;
+        (write ? saveProgress(deps.db, reply.id, { content: s.text, thinking: s.thinking || null, status: 'streaming' }) : stillLive(deps.db, reply.id))
+          .then((live) => { if (!live) job.stop('elsewhere'); })
+          .catch((err) => deps.logger.warn({ err: String(err) }, 'saving progress failed'))
+          .finally(() => { saving = false; });
+      }, opts.saveEveryMs);
+      try {
+        resetIdle();
+        const client = new Mistral({ apiKey: choice.apiKey, serverURL: deps.config.mistral.serverUrl });
+        const stream = await client.chat.stream({ model: choice.model, messages }, { signal: controller.signal, retries: { strategy: 'none' } });
+        for await (const ev of stream) {
+          resetIdle();
+          const choice0 = ev.data.choices[0];
+          appendContent(s, choice0?.delta.content);
+          if (choice0?.finishReason) sawFinish = true;
+          if (ev.data.usage) s.usage = { promptTokens: ev.data.usage.promptTokens, completionTokens: ev.data.usage.completionTokens, totalTokens: ev.data.usage.totalTokens };
+          if (s.status === 'pending' && (s.text || s.thinking)) s.status = 'streaming';
+          dirty = true;
+          notify();
+        }
+        if (stopReason) throw new Error(`stopped: ${stopReason}`);
+        if (sawFinish) await finish('complete');
+        else await finish('interrupted', CUT_MESSAGE);
+      } catch (err) {
+        if (stopReason === 'user' || stopReason === 'elsewhere') await finish('stopped');
+        else if (stopReason === 'shutdown') await finish('interrupted', SHUTDOWN_MESSAGE);
+        else if (stopReason === 'idle') await finish('error', `Mistral stopped sending for ${Math.round(opts.idleTimeoutMs / 1000)} seconds. Retry in a moment.`);
+        else {
+          deps.logger.warn({ err: String(err), messageId: reply.id }, 'upstream failed');
+          await finish('error', describeUpstreamError(err));
+        }
+      } finally {
+        clearTimeout(idle);
+        clearInterval(saver);
+      }
+      if (s.status === 'complete') await nameThreadIfNew(deps, thread, choice).catch((err) => deps.logger.warn({ err: String(err) }, 'title failed'));
+    }
+
+    async function finish(status: MessageStatus, error: string | null = null): Promise<void> {
+      // Saved before listeners see the end: whoever reads the database after a final event finds it final.
+      await saveFinal(deps.db, reply.id, { content: s.text, thinking: s.thinking || null, status, error, usage: s.usage });
+      s.status = status;
+      s.error = error;
+      notify();
+    }
+  }
+
+  return {
+    start,
+    get: (messageId: number) => jobs.get(messageId),
+    /** Ends every running answer as interrupted and waits until each is saved. */
+    async shutdown(): Promise<void> {
+      const all = [...jobs.values()];
+      for (const j of all) j.stop('shutdown');
+      await Promise.all(all.map((j) => j.finished));
+    },
+    /** For tests and shutdown: resolves when every job now running is saved. */
+    async idle(): Promise<void> {
+      await Promise.all([...jobs.values()].map((j) => j.finished));
+    },
+  };
+}
+
+type ContentPart = { type?: string; text?: string; thinking?: Array<{ type?: string; text?: string }> };
+
+/** Reasoning models send `content` as an array of thinking and text chunks; others send a string. */
+function appendContent(s: Snapshot, content: unknown): void {
+  if (typeof content === 'string') { s.text += content; return; }
+  if (!Array.isArray(content)) return;
+  for (const part of content as ContentPart[]) {
+    if (part.type === 'text' && part.text) s.text += part.text;
+    else if (part.type === 'thinking') for (const t of part.thinking ?? []) if (t.text) s.thinking += t.text;
+  }
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { boundaryOf, BoundaryScanner, liveParts } from './live-view.ts';
+import { renderMarkdown } from './markdown.ts';
+import { cleanTitle } from './titles.ts';
+
+describe('renderMarkdown', () => {
+  it('escapes raw HTML and refuses script URLs however they are spelled', () => {
+    const html = renderMarkdown('<b onmouseover=x>hi</b> [a](javascript:alert(1)) [b]( JAVASCRIPT:x) [c](java\nscript:x) [d](data:text/html,x) [e](vbscript:x) <javascript:alert(1)>');
+    expect(html).not.toMatch(/<b /);
+    expect(html).not.toMatch(/href="\s*(javascript|data|vbscript)/i);
+    expect(html).toContain('&lt;b onmouseover=x&gt;');
+  });
+  it('marks links ugc and turns images into links', () => {
+    expect(renderMarkdown('[x](https://e.com)')).toContain('<a href="https://e.com" rel="noopener nofollow ugc">x</a>');
+    expect(renderMarkdown('https://e.com')).toContain('rel="noopener nofollow ugc"');
+    const img = renderMarkdown('![cat](https://tracker.example/p.png)');
+    expect(img).not.toContain('<img');
+    expect(img).toContain('<a href="https://tracker.example/p.png" rel="noopener nofollow ugc">cat</a>');
+  });
+  it('typesets math as MathML without trust, and leaves prices alone', () => {
+    expect(renderMarkdown('$a+b$')).toContain('<math xmlns="http://www.w3.org/1998/Math/MathML">');
+    expect(renderMarkdown('\\(a\\) and \\[b\\]')).toContain('<math');
+    const href = renderMarkdown('$\\href{javascript:alert(1)}{x}$ $\\htmlClass{a}{b}$');
+    expect(href).not.toMatch(/href="javascript/);
+    expect(href).not.toContain('class="a"');
+    expect(renderMarkdown('It costs $5 and $6 more')).not.toContain('<math');
+    expect(renderMarkdown('$\\frac{1}{$')).toContain('math-error');
+  });
+  it('highlights known languages and escapes unknown ones', () => {
+    expect(renderMarkdown('```ts\nconst a: number = 1;\n```')).toContain('<span class="hljs-keyword">const</span>');
+    expect(renderMarkdown('```nope\n<x>\n```')).toContain('<code class="hljs">&lt;x&gt;');
+  });
+});
+
+describe('live view boundaries', () => {
+  it('cuts only before an unindented line after a blank line or a closed fence, never inside a fence', () => {
+    expect(boundaryOf('para one\n\npara two')).toBe(0); // the last line is not complete yet
+    expect(boundaryOf('para one\n\npara two\n')).toBe(10);
+    expect(boundaryOf('```\na\n\nb\n')).toBe(0);
+    expect(boundaryOf('```\na\n\nb\n```\nafter\n')).toBe('```\na\n\nb\n```\n'.length);
+    expect(boundaryOf('1. item\n\n   continued\n')).toBe(0);
+  });
+  it('scans incrementally to the same answer as one pass', () => {
+    const text = 'a\n\nb\n```js\nx\n\ny\n```\nc\n\n- d\n\n  e\n\nf\n';
+    const scanner = new BoundaryScanner();
+    for (let i = 1; i <= text.length; i++) expect(scanner.scan(text.slice(0, i))).toBe(boundaryOf(text.slice(0, i)));
+  });
+  it('renders finished blocks and escapes the tail', () => {
+    const parts = liveParts('**done**\n\n<b>tail\nmore');
+    expect(parts.blocksHtml).toContain('<strong>done</strong>');
+    expect(parts.tailHtml).toBe('&lt;b&gt;tail\nmore');
+  });
+});
+
+describe('cleanTitle', () => {
+  it('keeps at most five words of the first line, without quotes', () => {
+    expect(cleanTitle('"Title: Planning a Trip to Lyon in May."\nmore')).toBe('Planning a Trip to Lyon');
+    expect(cleanTitle('  ')).toBe('');
+  });
+});

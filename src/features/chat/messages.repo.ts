@@ -1,0 +1,122 @@
+// Messages of a thread, read by (thread_id, id) so that opening a long thread costs the same as a short one.
+import type { Db } from '../../db.ts';
+import { readJson, writeJson } from '../../lib/json.ts';
+import { toDate } from '../../lib/time.ts';
+
+export type MessageStatus = 'pending' | 'streaming' | 'complete' | 'stopped' | 'error' | 'interrupted';
+export const LIVE_STATUSES: MessageStatus[] = ['pending', 'streaming'];
+export const isFinal = (s: MessageStatus) => !LIVE_STATUSES.includes(s);
+
+export type Usage = { promptTokens?: number; completionTokens?: number; totalTokens?: number };
+export type Message = {
+  id: number; threadId: string; role: 'user' | 'assistant' | 'system'; content: string; thinking: string | null;
+  status: MessageStatus; error: string | null; model: string | null; usage: Usage | null; createdAt: Date; updatedAt: Date;
+};
+
+export function toMessage(r: Record<string, unknown>): Message {
+  return {
+    id: Number(r.id), threadId: String(r.thread_id), role: r.role as Message['role'], content: String(r.content ?? ''),
+    thinking: (r.thinking as string) ?? null, status: r.status as MessageStatus, error: (r.error as string) ?? null,
+    model: (r.model as string) ?? null, usage: readJson<Usage | null>(r.usage, null), createdAt: toDate(r.created_at), updatedAt: toDate(r.updated_at),
+  };
+}
+
+/** The user's message and the pending answer, together or not at all. */
+export async function insertExchange(db: Db, threadId: string, content: string, model: string): Promise<{ message: Message; reply: Message }> {
+  return db.transaction(async (trx) => {
+    const now = new Date();
+    const base = { thread_id: threadId, thinking: null, error: null, usage: null, created_at: now, updated_at: now };
+    const [userId] = await trx('messages').insert({ ...base, role: 'user', content, status: 'complete', model: null });
+    const [replyId] = await trx('messages').insert({ ...base, role: 'assistant', content: '', status: 'pending', model });
+    await trx('threads').where({ id: threadId }).update({ updated_at: now });
+    const rows = await trx('messages').whereIn('id', [Number(userId), Number(replyId)]).orderBy('id');
+    return { message: toMessage(rows[0]), reply: toMessage(rows[1]) };
+  });
+}
+
+/** A message inside a thread that belongs to the user; anything else is not found. */
+export async function findUserMessage(db: Db, userId: number, threadId: string, id: number): Promise<Message | null> {
+  const row = await db('messages as m').join('threads as t', 't.id', 'm.thread_id')
+    .where({ 'm.id': id, 'm.thread_id': threadId, 't.user_id': userId }).first('m.*');
+  return row ? toMessage(row) : null;
+}
+
+export async function findMessage(db: Db, id: number): Promise<Message | null> {
+  const row = await db('messages').where({ id }).first();
+  return row ? toMessage(row) : null;
+}
+
+/** The latest `limit` messages before `beforeId` (or the end), oldest first, and whether older ones exist. */
+export async function pageMessages(db: Db, threadId: string, opts: { beforeId?: number; limit: number }): Promise<{ messages: Message[]; hasOlder: boolean }> {
+  const q = db('messages').where({ thread_id: threadId });
+  if (opts.beforeId) q.andWhere('id', '<', opts.beforeId);
+  const rows = await q.orderBy('id', 'desc').limit(opts.limit + 1);
+  return { messages: rows.slice(0, opts.limit).reverse().map(toMessage), hasOlder: rows.length > opts.limit };
+}
+
+/** The conversation the model sees: the latest finished exchanges before a message. */
+export async function historyBefore(db: Db, threadId: string, beforeId: number, limit = 100): Promise<Message[]> {
+  const rows = await db('messages').where({ thread_id: threadId }).andWhere('id', '<', beforeId)
+    .orderBy('id', 'desc').limit(limit);
+  return rows.reverse().map(toMessage);
+}
+
+export async function liveMessageIn(db: Db, threadId: string): Promise<Message | null> {
+  const row = await db('messages').where({ thread_id: threadId }).whereIn('status', LIVE_STATUSES).orderBy('id', 'desc').first();
+  return row ? toMessage(row) : null;
+}
+
+export async function countAssistantMessages(db: Db, threadId: string): Promise<number> {
+  const row = await db('messages').where({ thread_id: threadId, role: 'assistant', status: 'complete' }).count({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+
+export async function firstUserMessage(db: Db, threadId: string): Promise<Message | null> {
+  const row = await db('messages').where({ thread_id: threadId, role: 'user' }).orderBy('id').first();
+  return row ? toMessage(row) : null;
+}
+
+/**
+ * Saves a live answer's progress only while it is still live: 0 rows means someone stopped it
+ * (possibly on another instance), and the job should end.
+ */
+export async function saveProgress(db: Db, id: number, p: { content: string; thinking: string | null; status: MessageStatus }): Promise<boolean> {
+  const n = await db('messages').where({ id }).whereIn('status', LIVE_STATUSES)
+    .update({ content: p.content, thinking: p.thinking, status: p.status, updated_at: new Date() });
+  return n > 0;
+}
+
+export async function saveFinal(db: Db, id: number, p: { content: string; thinking: string | null; status: MessageStatus; error?: string | null; usage?: Usage | null }): Promise<void> {
+  await db('messages').where({ id }).update({
+    content: p.content, thinking: p.thinking, status: p.status, error: p.error ?? null, usage: writeJson(p.usage ?? null), updated_at: new Date(),
+  });
+}
+
+/** Marks a live answer stopped in the database, for a job that runs on another instance (or none). */
+export async function markStopped(db: Db, id: number): Promise<boolean> {
+  return (await db('messages').where({ id }).whereIn('status', LIVE_STATUSES).update({ status: 'stopped', updated_at: new Date() })) > 0;
+}
+
+/** Puts a failed or stopped answer back to pending for a retry; false if it is not retryable. */
+export async function resetForRetry(db: Db, id: number, model: string): Promise<boolean> {
+  return (await db('messages').where({ id, role: 'assistant' }).whereIn('status', ['stopped', 'error', 'interrupted'])
+    .update({ content: '', thinking: null, error: null, usage: null, status: 'pending', model, updated_at: new Date() })) > 0;
+}
+
+export async function stillLive(db: Db, id: number): Promise<boolean> {
+  const row = await db('messages').where({ id }).first('status');
+  return Boolean(row && LIVE_STATUSES.includes(row.status));
+}
+
+export const ABANDONED_MESSAGE = 'This answer stopped when the server restarted. Retry to get a full answer.';
+
+/**
+ * A live answer whose row has not changed for longer than any running job allows (it would have saved, or timed
+ * out and saved) was left by a crashed instance: mark it interrupted so the thread is not stuck.
+ */
+export async function interruptAbandoned(db: Db, where: { threadId?: string; id?: number }, staleBefore: Date): Promise<number> {
+  const q = db('messages').whereIn('status', LIVE_STATUSES).andWhere('updated_at', '<', staleBefore);
+  if (where.threadId) q.andWhere({ thread_id: where.threadId });
+  if (where.id) q.andWhere({ id: where.id });
+  return q.update({ status: 'interrupted', error: ABANDONED_MESSAGE, updated_at: new Date() });
+}

@@ -1,0 +1,36 @@
+// Turns messages into the plain objects the templates show. Rendering markdown happens here, once per message.
+import type { UrlFor } from '../../http/base-path.ts';
+import type { Generations } from './generation.ts';
+import { liveParts } from './live-view.ts';
+import { renderMarkdown } from './markdown.ts';
+import { isFinal, type Message, type MessageStatus, type Usage } from './messages.repo.ts';
+import { isKeyProblem } from './upstream-errors.ts';
+
+export type MessageView = {
+  id: number; role: string; status: MessageStatus; live: boolean; content: string; html: string; tailHtml: string;
+  thinking: string; error: string | null; errorIsKey: boolean; usage: Usage | null; model: string | null; createdAt: string;
+  eventsUrl: string; stopUrl: string; retryUrl: string; retryable: boolean;
+};
+
+export function presentMessage(m: Message, url: UrlFor, generations?: Generations): MessageView {
+  // A running job is ahead of the database: show what it has, so the stream resumes from there.
+  const snap = generations?.get(m.id)?.snapshot();
+  const status = snap?.status ?? m.status;
+  const content = snap?.text ?? m.content;
+  const thinking = snap?.thinking ?? m.thinking ?? '';
+  const live = !isFinal(status);
+  const base = `/threads/${m.threadId}/messages/${m.id}`;
+  let html = '';
+  let tailHtml = '';
+  if (m.role === 'assistant') {
+    if (live) ({ blocksHtml: html, tailHtml } = liveParts(content));
+    else html = renderMarkdown(content);
+  }
+  const error = snap ? snap.error : m.error;
+  return {
+    id: m.id, role: m.role, status, live, content, html, tailHtml, thinking, error, errorIsKey: isKeyProblem(error),
+    usage: snap?.usage ?? m.usage, model: m.model, createdAt: m.createdAt.toISOString(),
+    eventsUrl: url(`${base}/events?after=${thinking.length}.${content.length}`), stopUrl: url(`${base}/stop`), retryUrl: url(`${base}/retry`),
+    retryable: m.role === 'assistant' && ['stopped', 'error', 'interrupted'].includes(status),
+  };
+}

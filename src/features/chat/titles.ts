@@ -1,0 +1,30 @@
+// A short title after the first answer, from a small non-streamed call. A title the user typed is never replaced.
+import { Mistral } from '@mistralai/mistralai';
+import type { Config } from '../../config.ts';
+import type { Db } from '../../db.ts';
+import { findThreadById, setGeneratedTitle, type Thread } from '../threads/threads.repo.ts';
+import { firstUserMessage } from './messages.repo.ts';
+import type { ModelRequest } from './model-choice.ts';
+
+const PROMPT = 'Name this conversation in at most five words. Answer with the title only: no quotes, no punctuation at the end.';
+
+export async function nameThreadIfNew(deps: { db: Db; config: Config }, thread: Thread, choice: ModelRequest): Promise<void> {
+  const current = await findThreadById(deps.db, thread.id);
+  if (!current || current.title || current.titleSetByUser || !choice.apiKey) return;
+  const first = await firstUserMessage(deps.db, thread.id);
+  if (!first) return;
+  const client = new Mistral({ apiKey: choice.apiKey, serverURL: deps.config.mistral.serverUrl });
+  const res = await client.chat.complete({
+    model: choice.model, maxTokens: 20,
+    messages: [{ role: 'system', content: PROMPT }, { role: 'user', content: first.content.slice(0, 2000) }],
+  }, { timeoutMs: 20_000, retries: { strategy: 'none' } });
+  const raw = res.choices?.[0]?.message?.content;
+  const title = cleanTitle(typeof raw === 'string' ? raw : '');
+  if (title) await setGeneratedTitle(deps.db, thread.id, title);
+}
+
+export function cleanTitle(raw: string): string {
+  const line = raw.split('\n').map((l) => l.trim()).find(Boolean) ?? '';
+  const words = line.replace(/["'“”‘’*#`]/g, '').replace(/^(title:\s*)/i, '').replace(/[.!?:;,]+$/, '').split(/\s+/).filter(Boolean);
+  return words.slice(0, 5).join(' ').slice(0, 80);
+}

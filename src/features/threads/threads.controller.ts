@@ -1,0 +1,90 @@
+// Thread pages and fragments: the list, one thread, its older messages, rename and delete.
+import type { Request, Response } from 'express';
+import { HttpError } from '../../http/errors.ts';
+import { render, wantsFragment } from '../../http/htmx.ts';
+import { MESSAGES_PER_PAGE, positiveInt, threadIdParam, urlOf, userOf, type ChatRouteDeps } from '../chat/chat.context.ts';
+import { recoverThread } from '../chat/chat.service.ts';
+import { pageMessages } from '../chat/messages.repo.ts';
+import { presentMessage } from '../chat/present.ts';
+import { findThread } from './threads.repo.ts';
+import { removeThread, renameThread, ThreadInputError, threadListView } from './threads.service.ts';
+
+export type Composer = { action: string; htmx: boolean; content?: string; error?: string };
+
+/** GET / and a failed send from there: the new-chat composer and the list. */
+export async function homePage(d: ChatRouteDeps, req: Request, res: Response, composer: Partial<Composer> = {}, status?: number): Promise<void> {
+  const url = urlOf(req);
+  const list = await threadListView(d.db, url, userOf(req).id);
+  render(req, res, 'home', { title: 'New chat', list, sidebar: list, composer: { action: url('/threads'), htmx: false, ...composer } }, { status });
+}
+
+export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, composer: Partial<Composer> = {}, status?: number): Promise<void> {
+  const url = urlOf(req);
+  const user = userOf(req);
+  const thread = await findThread(d.db, user.id, threadIdParam(req));
+  if (!thread) throw new HttpError(404, 'There is no such conversation.');
+  await recoverThread(d, thread.id);
+  const before = positiveInt(req.query.before);
+  const { messages, hasOlder } = await pageMessages(d.db, thread.id, { beforeId: before, limit: MESSAGES_PER_PAGE });
+  const views = messages.map((m) => presentMessage(m, url, d.generations));
+  const oldest = messages[0]?.id;
+  const live = views.find((v) => v.live);
+  const sidebar = await threadListView(d.db, url, user.id);
+  render(req, res, 'threads/show', {
+    title: thread.title ?? 'New chat', thread, messages: views, sidebar, currentThreadId: thread.id,
+    olderUrl: hasOlder ? url(`/threads/${thread.id}/messages?before=${oldest}`) : null,
+    olderPageUrl: hasOlder ? url(`/threads/${thread.id}?before=${oldest}`) : null,
+    // With JavaScript off the page reloads itself until the answer is final. A fresh query each time: a refresh to
+    // the same URL with a #fragment would only scroll, not reload.
+    refresh: live ? url(`/threads/${thread.id}?live=${Date.now()}#m-${live.id}`) : null,
+    composer: { action: url(`/threads/${thread.id}/messages`), htmx: true, ...composer },
+  }, { status });
+}
+
+export function threadsController(d: ChatRouteDeps) {
+  return {
+    async index(req: Request, res: Response) {
+      const list = await threadListView(d.db, urlOf(req), userOf(req).id, req.query);
+      if (wantsFragment(req)) return render(req, res, 'threads/_list', list);
+      render(req, res, 'threads/index', { title: 'Conversations', list, sidebar: list }, {});
+    },
+    show: (req: Request, res: Response) => threadPage(d, req, res),
+    /** Older messages, for the loader at the top of a thread. */
+    async older(req: Request, res: Response) {
+      const url = urlOf(req);
+      const thread = await findThread(d.db, userOf(req).id, threadIdParam(req));
+      if (!thread) throw new HttpError(404, 'There is no such conversation.');
+      if (!wantsFragment(req)) return res.redirect(302, url(`/threads/${thread.id}${req.query.before ? `?before=${positiveInt(req.query.before) ?? ''}` : ''}`));
+      const { messages, hasOlder } = await pageMessages(d.db, thread.id, { beforeId: positiveInt(req.query.before), limit: MESSAGES_PER_PAGE });
+      const oldest = messages[0]?.id;
+      render(req, res, 'chat/_messages', {
+        messages: messages.map((m) => presentMessage(m, url, d.generations)),
+        olderUrl: hasOlder ? url(`/threads/${thread.id}/messages?before=${oldest}`) : null,
+        olderPageUrl: hasOlder ? url(`/threads/${thread.id}?before=${oldest}`) : null,
+      });
+    },
+    async rename(req: Request, res: Response) {
+      const user = userOf(req);
+      const id = threadIdParam(req);
+      const thread = await findThread(d.db, user.id, id);
+      if (!thread) throw new HttpError(404, 'There is no such conversation.');
+      try {
+        const updated = await renameThread(d.db, user.id, id, req.body?.title);
+        if (wantsFragment(req)) return render(req, res, 'threads/_header', { thread: updated });
+        res.redirect(303, urlOf(req)(`/threads/${id}`));
+      } catch (err) {
+        if (!(err instanceof ThreadInputError)) throw err;
+        const locals = { thread, titleError: err.message, titleInput: String(req.body?.title ?? '') };
+        if (wantsFragment(req)) return render(req, res, 'threads/_header', locals, { status: 422 });
+        render(req, res, 'threads/rename', { ...locals, title: 'Rename' }, { status: 422 });
+      }
+    },
+    async destroy(req: Request, res: Response) {
+      const ok = await removeThread(d.db, userOf(req).id, threadIdParam(req));
+      if (!ok) throw new HttpError(404, 'There is no such conversation.');
+      const to = urlOf(req)('/');
+      if (req.get('HX-Request') === 'true') return void res.set('HX-Redirect', to).status(204).end();
+      res.redirect(303, to);
+    },
+  };
+}

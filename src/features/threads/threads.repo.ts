@@ -1,0 +1,87 @@
+// Threads, always scoped to their owner: a thread of someone else is simply not found.
+import type { Db } from '../../db.ts';
+import { newId } from '../../lib/ids.ts';
+import { toDate } from '../../lib/time.ts';
+
+export type Thread = {
+  id: string; userId: number; title: string | null; titleSetByUser: boolean; model: string | null; context: string | null;
+  createdAt: Date; updatedAt: Date;
+};
+
+export function toThread(r: Record<string, unknown>): Thread {
+  return {
+    id: String(r.id), userId: Number(r.user_id), title: (r.title as string) ?? null, titleSetByUser: Boolean(r.title_set_by_user),
+    model: (r.model as string) ?? null, context: (r.context as string) ?? null, createdAt: toDate(r.created_at), updatedAt: toDate(r.updated_at),
+  };
+}
+
+export type ThreadInput = { title?: string | null; model?: string | null; context?: string | null };
+
+export async function createThread(db: Db, userId: number, input: ThreadInput = {}): Promise<Thread> {
+  const now = new Date();
+  const row = {
+    id: newId(), user_id: userId, title: input.title ?? null, title_set_by_user: Boolean(input.title),
+    model: input.model ?? null, context: input.context ?? null, created_at: now, updated_at: now,
+  };
+  await db('threads').insert(row);
+  return toThread(row);
+}
+
+export async function findThread(db: Db, userId: number, id: string): Promise<Thread | null> {
+  const row = await db('threads').where({ id, user_id: userId }).first();
+  return row ? toThread(row) : null;
+}
+
+export type Cursor = { updatedAt: number; id: string };
+
+export function encodeCursor(t: { updatedAt: Date; id: string }): string {
+  return Buffer.from(`${t.updatedAt.getTime()}.${t.id}`).toString('base64url');
+}
+
+export function decodeCursor(s: unknown): Cursor | null {
+  if (typeof s !== 'string' || !s || s.length > 200) return null;
+  const m = /^(\d{1,15})\.([A-Za-z0-9_-]{1,64})$/.exec(Buffer.from(s, 'base64url').toString('utf8'));
+  return m ? { updatedAt: Number(m[1]), id: m[2] } : null;
+}
+
+/** Newest first, paged by (updated_at, id) on the (user_id, updated_at, id) index. */
+export async function listThreads(db: Db, userId: number, opts: { cursor?: Cursor | null; limit: number }): Promise<{ threads: Thread[]; nextCursor: string | null }> {
+  const q = db('threads').where({ user_id: userId });
+  if (opts.cursor) {
+    const at = new Date(opts.cursor.updatedAt);
+    const id = opts.cursor.id;
+    q.andWhere((w) => { w.where('updated_at', '<', at).orWhere((x) => { x.where('updated_at', '=', at).andWhere('id', '<', id); }); });
+  }
+  const rows = await q.orderBy([{ column: 'updated_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(opts.limit + 1);
+  const threads = rows.slice(0, opts.limit).map(toThread);
+  return { threads, nextCursor: rows.length > opts.limit ? encodeCursor(threads[threads.length - 1]) : null };
+}
+
+export async function updateThread(db: Db, userId: number, id: string, input: ThreadInput & { titleSetByUser?: boolean }): Promise<Thread | null> {
+  const patch: Record<string, unknown> = { updated_at: new Date() };
+  if (input.title !== undefined) patch.title = input.title;
+  if (input.titleSetByUser !== undefined) patch.title_set_by_user = input.titleSetByUser;
+  if (input.model !== undefined) patch.model = input.model;
+  if (input.context !== undefined) patch.context = input.context;
+  const n = await db('threads').where({ id, user_id: userId }).update(patch);
+  return n ? findThread(db, userId, id) : null;
+}
+
+/** A generated title never replaces one the user typed, even if they typed it while the title was being made. */
+export async function setGeneratedTitle(db: Db, id: string, title: string): Promise<boolean> {
+  return (await db('threads').where({ id, title_set_by_user: false }).whereNull('title').update({ title })) > 0;
+}
+
+export async function touchThread(db: Db, id: string, at = new Date()): Promise<void> {
+  await db('threads').where({ id }).update({ updated_at: at });
+}
+
+export async function deleteThread(db: Db, userId: number, id: string): Promise<boolean> {
+  return (await db('threads').where({ id, user_id: userId }).delete()) > 0;
+}
+
+/** Unscoped: only for the server's own jobs (titles), never for a request. */
+export async function findThreadById(db: Db, id: string): Promise<Thread | null> {
+  const row = await db('threads').where({ id }).first();
+  return row ? toThread(row) : null;
+}

@@ -1,0 +1,23 @@
+import { Router } from 'express';
+import { requireUser } from '../../http/auth.ts';
+import type { ChatRouteDeps } from '../chat/chat.context.ts';
+import { chatController } from '../chat/chat.controller.ts';
+import { threadsController } from './threads.controller.ts';
+
+export function threadsRoutes(d: ChatRouteDeps) {
+  const r = Router();
+  const threads = threadsController(d);
+  const chat = chatController(d);
+  r.use('/threads', requireUser);
+  r.get('/threads', threads.index);
+  r.post('/threads', chat.create);
+  r.get('/threads/:id', threads.show);
+  r.post('/threads/:id/rename', threads.rename);
+  r.post('/threads/:id/delete', threads.destroy);
+  r.get('/threads/:id/messages', threads.older);
+  r.post('/threads/:id/messages', chat.send);
+  r.get('/threads/:id/messages/:messageId/events', chat.events);
+  r.post('/threads/:id/messages/:messageId/stop', chat.stop);
+  r.post('/threads/:id/messages/:messageId/retry', chat.retry);
+  return r;
+}

@@ -1,0 +1,56 @@
+// The thread list as the sidebar shows it, and the thread edits people make.
+import type { Db } from '../../db.ts';
+import type { UrlFor } from '../../http/base-path.ts';
+import { decodeCursor, deleteThread, listThreads, updateThread, type Thread } from './threads.repo.ts';
+
+export const THREADS_PER_PAGE = 30;
+const DAY = 24 * 3600 * 1000;
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** Today / Yesterday / Last 7 days / Last 30 days / "Month Year", counted in UTC days. */
+export function groupLabel(at: Date, now: Date): string {
+  const day = (d: Date) => Math.floor(d.getTime() / DAY);
+  const ago = day(now) - day(at);
+  if (ago <= 0) return 'Today';
+  if (ago === 1) return 'Yesterday';
+  if (ago < 7) return 'Last 7 days';
+  if (ago < 30) return 'Last 30 days';
+  return `${MONTHS[at.getUTCMonth()]} ${at.getUTCFullYear()}`;
+}
+
+export type ThreadListView = {
+  groups: Array<{ label: string; threads: Array<{ id: string; title: string | null }> }>;
+  nextUrl: string | null; lastGroup: string | null;
+};
+
+export async function threadListView(db: Db, url: UrlFor, userId: number, q: { cursor?: unknown; group?: unknown } = {}, now = new Date()): Promise<ThreadListView> {
+  const { threads, nextCursor } = await listThreads(db, userId, { cursor: decodeCursor(q.cursor), limit: THREADS_PER_PAGE });
+  const groups: ThreadListView['groups'] = [];
+  for (const t of threads) {
+    const label = groupLabel(t.updatedAt, now);
+    if (groups.at(-1)?.label !== label) groups.push({ label, threads: [] });
+    groups.at(-1)!.threads.push({ id: t.id, title: t.title });
+  }
+  const last = groups.at(-1)?.label ?? null;
+  const nextUrl = nextCursor ? url(`/threads?cursor=${nextCursor}&group=${encodeURIComponent(last ?? '')}`) : null;
+  return { groups, nextUrl, lastGroup: typeof q.group === 'string' && q.group ? q.group : null };
+}
+
+export class ThreadInputError extends Error {
+  constructor(message: string, public field: string) { super(message); }
+}
+
+export function cleanTitle(raw: unknown): string {
+  const title = typeof raw === 'string' ? raw.replace(/\s+/g, ' ').trim() : '';
+  if (!title) throw new ThreadInputError('Give the conversation a title.', 'title');
+  if (title.length > 200) throw new ThreadInputError('Keep the title under 200 characters.', 'title');
+  return title;
+}
+
+export async function renameThread(db: Db, userId: number, id: string, rawTitle: unknown): Promise<Thread | null> {
+  return updateThread(db, userId, id, { title: cleanTitle(rawTitle), titleSetByUser: true });
+}
+
+export async function removeThread(db: Db, userId: number, id: string): Promise<boolean> {
+  return deleteThread(db, userId, id);
+}

@@ -1,0 +1,42 @@
+import { Mistral } from '@mistralai/mistralai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeMistral, type FakeMistral } from '../support/fake-mistral.ts';
+
+// The fake must be something the real SDK accepts: if these fail, every chat test is meaningless.
+describe('fake Mistral upstream through the real SDK', () => {
+  let fake: FakeMistral;
+  beforeAll(async () => { fake = await startFakeMistral(); });
+  afterAll(async () => { await fake.stop(); });
+  const client = () => new Mistral({ apiKey: 'k-123', serverURL: fake.url });
+
+  it('streams text, thinking and split multi-byte characters, and records the request', async () => {
+    fake.enqueue({ thinking: ['hm', 'm'], tokens: ['Grüße ', '🚀', ' ok'], splitUtf8: true, tokenDelayMs: 2 });
+    const stream = await client().chat.stream({ model: 'magistral-medium-latest', messages: [{ role: 'user', content: 'hi' }] });
+    let text = ''; let thinking = ''; let usage: unknown;
+    for await (const ev of stream) {
+      const c = ev.data.choices[0]?.delta.content;
+      if (typeof c === 'string') text += c;
+      else for (const part of c ?? []) {
+        if (part.type === 'text') text += part.text;
+        if (part.type === 'thinking') for (const t of part.thinking) if (t.type === 'text') thinking += t.text;
+      }
+      if (ev.data.usage) usage = ev.data.usage;
+    }
+    expect(text).toBe('Grüße 🚀 ok');
+    expect(thinking).toBe('hmm');
+    expect(usage).toMatchObject({ promptTokens: 12, completionTokens: 3 });
+    const rec = fake.chatRequests.at(-1)!;
+    expect(rec.headers.authorization).toBe('Bearer k-123');
+    expect(rec.body).toMatchObject({ model: 'magistral-medium-latest', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+  });
+
+  it('answers errors with status codes the SDK surfaces, a model list and a plain completion', async () => {
+    fake.enqueue({ status: 429 });
+    await expect(client().chat.stream({ model: 'm', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ statusCode: 429 });
+    const models = await client().models.list();
+    expect(models.data?.map((m) => (m as { id: string }).id)).toContain('mistral-small-latest');
+    expect(models.data?.[0]).toMatchObject({ maxContextLength: 131072, capabilities: { completionChat: true } });
+    const done = await client().chat.complete({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
+    expect(done.choices?.[0]?.message?.content).toBe('A Short Fake Title');
+  });
+});

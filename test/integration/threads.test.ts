@@ -1,0 +1,158 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../src/lib/ids.ts';
+import { DIALECTS } from '../support/dialects.ts';
+import { chatApp, signIn, waitFor, type ChatTestApp, type Session } from '../support/fake-mistral-app.ts';
+
+const DAY = 24 * 3600 * 1000;
+
+describe.each(DIALECTS)('threads on %s', (dialect) => {
+  let t: ChatTestApp;
+  let s: Session;
+  beforeAll(async () => { t = await chatApp(dialect); s = await signIn(t); });
+  afterAll(async () => { await t?.close(); });
+  const get = (path: string) => request(t.app).get(path).set('Cookie', s.cookie);
+
+  async function insertThreads(userId: number, ages: number[]) {
+    const now = Date.now();
+    const rows = ages.map((days, i) => ({
+      id: newId(), user_id: userId, title: `Thread ${i} (${days}d)`, title_set_by_user: true, model: null, context: null,
+      created_at: new Date(now - days * DAY), updated_at: new Date(now - days * DAY - i),
+    }));
+    await t.db('threads').insert(rows);
+    return rows;
+  }
+
+  it('keeps sending a signed-out visitor from / to sign in', async () => {
+    const res = await request(t.app).get('/');
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('/login?next=%2F');
+    expect((await request(t.app).get('/threads')).status).toBe(302);
+  });
+
+  it('lists threads newest first, grouped by age, paged by cursor with an htmx loader and a plain More link', async () => {
+    const u = await signIn(t);
+    const ages = [0, 0, 1, 3, 10, 45, 400, ...Array.from({ length: 30 }, () => 500)];
+    await insertThreads(u.user.id, ages);
+    const home = await request(t.app).get('/').set('Cookie', u.cookie);
+    expect(home.status).toBe(200);
+    expect(home.text).toContain('name="content"');
+    const sidebar = home.text.slice(home.text.indexOf('id="thread-list"'), home.text.indexOf('sidebar-foot'));
+    const headings = [...sidebar.matchAll(/<h2 class="group">([^<]+)<\/h2>/g)].map((m) => m[1]);
+    expect(headings.slice(0, 5)).toEqual(['Today', 'Yesterday', 'Last 7 days', 'Last 30 days', headings[4]]);
+    expect(headings[4]).toMatch(/^[A-Z][a-z]+ \d{4}$/);
+    expect(sidebar.indexOf('Thread 0 ')).toBeLessThan(sidebar.indexOf('Thread 1 '));
+    const more = /<div class="more" hx-get="([^"]+)" hx-trigger="revealed" hx-swap="outerHTML"><a href="([^"]+)">More<\/a><\/div>/.exec(sidebar);
+    expect(more).not.toBeNull();
+    const next = more![1].replace(/&amp;/g, '&');
+    const frag = await request(t.app).get(next).set('Cookie', u.cookie).set('HX-Request', 'true');
+    expect(frag.status).toBe(200);
+    expect(frag.text).not.toContain('<!doctype html>');
+    const titles = (html: string) => [...html.matchAll(/>(Thread \d+ \(\d+d\))</g)].map((m) => m[1]);
+    const page1 = titles(sidebar);
+    const page2 = titles(frag.text);
+    expect(page1.length + page2.length).toBe(ages.length);
+    expect(new Set([...page1, ...page2]).size).toBe(ages.length);
+    // The group of the previous page is not repeated at the top of the next one.
+    expect(frag.text.indexOf('<h2')).toBe(-1);
+    const plain = await request(t.app).get(next).set('Cookie', u.cookie);
+    expect(plain.text).toContain('<!doctype html>');
+    expect(titles(plain.text)).toEqual(expect.arrayContaining(page2));
+    const api = await request(t.app).get('/api/thread').set('Authorization', `Bearer ${u.token}`);
+    expect(api.body.threads).toHaveLength(30);
+    expect(api.body.nextCursor).toBeTruthy();
+    const api2 = await request(t.app).get(`/api/thread?cursor=${api.body.nextCursor}`).set('Authorization', `Bearer ${u.token}`);
+    expect(api2.body.threads).toHaveLength(ages.length - 30);
+    expect(api2.body.nextCursor).toBeNull();
+  });
+
+  it('renames (htmx and plain form), refuses an empty title with 422, and a generated title never overwrites it', async () => {
+    t.fake.enqueue({ status: 500 });
+    const created = await request(t.app).post('/threads').set('Cookie', s.cookie).type('form').send({ _csrf: s.csrf, content: 'hi' });
+    const id = /\/threads\/([\w-]+)/.exec(created.headers.location)![1];
+    await t.gens.idle();
+    const htmx = await request(t.app).post(`/threads/${id}/rename`).set('Cookie', s.cookie).set('HX-Request', 'true').set('X-CSRF-Token', s.csrf).type('form').send({ title: '  My <own> title ' });
+    expect(htmx.status).toBe(200);
+    expect(htmx.text).toContain('<h1>My &lt;own&gt; title</h1>');
+    const bad = await request(t.app).post(`/threads/${id}/rename`).set('Cookie', s.cookie).type('form').send({ _csrf: s.csrf, title: '  ' });
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('Give the conversation a title.');
+    const plain = await request(t.app).post(`/threads/${id}/rename`).set('Cookie', s.cookie).type('form').send({ _csrf: s.csrf, title: 'Mine' });
+    expect(plain.status).toBe(303);
+    // A complete answer now would normally name the thread; the user's title stays.
+    const reply = await t.db('messages').where({ thread_id: id, role: 'assistant' }).first();
+    const retry = await request(t.app).post(`/threads/${id}/messages/${reply.id}/retry`).set('Cookie', s.cookie).type('form').send({ _csrf: s.csrf });
+    expect(retry.status).toBe(303);
+    await t.gens.idle();
+    expect((await t.db('messages').where({ id: reply.id }).first()).status).toBe('complete');
+    expect((await t.db('threads').where({ id }).first()).title).toBe('Mine');
+    const renamedByApi = await request(t.app).patch(`/api/thread/${id}`).set('Authorization', `Bearer ${s.token}`).send({ title: 'Via API', model: 'mistral-large-latest' });
+    expect(renamedByApi.body.thread).toMatchObject({ title: 'Via API', model: 'mistral-large-latest', titleSetByUser: true });
+    const badApi = await request(t.app).patch(`/api/thread/${id}`).set('Authorization', `Bearer ${s.token}`).send({ model: 'no spaces allowed' });
+    expect(badApi.status).toBe(422);
+    expect(badApi.body.error.fields.model).toBeTruthy();
+  });
+
+  it('deletes with a confirming form (plain and htmx) and over the API', async () => {
+    const [a, b, c] = await insertThreads(s.user.id, [0, 0, 0]);
+    const page = await get(`/threads/${a.id}`);
+    expect(page.text).toContain(`action="/threads/${a.id}/delete"`);
+    expect(page.text).toContain('Delete this conversation and all its messages?');
+    const del = await request(t.app).post(`/threads/${a.id}/delete`).set('Cookie', s.cookie).type('form').send({ _csrf: s.csrf });
+    expect(del.status).toBe(303);
+    expect(del.headers.location).toBe('/');
+    expect((await get(`/threads/${a.id}`)).status).toBe(404);
+    const hx = await request(t.app).post(`/threads/${b.id}/delete`).set('Cookie', s.cookie).set('HX-Request', 'true').set('X-CSRF-Token', s.csrf);
+    expect(hx.status).toBe(204);
+    expect(hx.headers['hx-redirect']).toBe('/');
+    expect((await request(t.app).delete(`/api/thread/${c.id}`).set('Authorization', `Bearer ${s.token}`)).status).toBe(204);
+    expect(await t.db('threads').whereIn('id', [a.id, b.id, c.id])).toHaveLength(0);
+    // Without the CSRF token a cookie request is refused.
+    const [d] = await insertThreads(s.user.id, [0]);
+    expect((await request(t.app).post(`/threads/${d.id}/delete`).set('Cookie', s.cookie)).status).toBe(403);
+  });
+
+  it('opens a thread of 10,000 messages with the latest 50 and loads older ones (htmx loader, plain link)', async () => {
+    const [th] = await insertThreads(s.user.id, [0]);
+    const now = Date.now();
+    const rows = Array.from({ length: 10_000 }, (_, i) => ({
+      thread_id: th.id, role: i % 2 ? 'assistant' : 'user', content: `message number ${i}`, thinking: null, status: 'complete',
+      error: null, model: null, usage: null, created_at: new Date(now + i), updated_at: new Date(now + i),
+    }));
+    for (let i = 0; i < rows.length; i += 500) await t.db('messages').insert(rows.slice(i, i + 500));
+    const page = await get(`/threads/${th.id}`);
+    expect(page.status).toBe(200);
+    const shown = [...page.text.matchAll(/message number (\d+)</g)].map((m) => Number(m[1]));
+    expect(shown).toHaveLength(50);
+    expect(shown[0]).toBe(9950);
+    expect(shown[49]).toBe(9999);
+    const loader = /<div class="older" hx-get="([^"]+)" hx-trigger="revealed" hx-swap="outerHTML">\s*<a href="([^"]+)">/.exec(page.text);
+    expect(loader).not.toBeNull();
+    const older = await get(loader![1]).set('HX-Request', 'true');
+    const olderShown = [...older.text.matchAll(/message number (\d+)</g)].map((m) => Number(m[1]));
+    expect(olderShown).toEqual(Array.from({ length: 50 }, (_, i) => 9900 + i));
+    const plain = await get(loader![2]);
+    expect(plain.text).toContain('<!doctype html>');
+    expect([...plain.text.matchAll(/message number (\d+)</g)].map((m) => Number(m[1]))[0]).toBe(9900);
+    const api = await request(t.app).get(`/api/thread/${th.id}`).set('Authorization', `Bearer ${s.token}`);
+    expect(api.body.messages).toHaveLength(50);
+    expect(api.body.messages[0]).toEqual(expect.objectContaining({ id: expect.any(Number), role: 'user', content: 'message number 9950', thinking: null, status: 'complete', error: null, model: null, usage: null, createdAt: expect.any(String) }));
+    expect(api.body.hasOlder).toBe(true);
+  });
+
+  it('the htmx fragment and the page share one partial for a message', async () => {
+    t.fake.enqueue({ tokens: ['Shared **markup**'] });
+    const created = await request(t.app).post('/api/thread').set('Authorization', `Bearer ${s.token}`).send({});
+    const id = created.body.thread.id;
+    const sent = await request(t.app).post(`/threads/${id}/messages`).set('Cookie', s.cookie).set('HX-Request', 'true').set('X-CSRF-Token', s.csrf).type('form').send({ content: 'same' });
+    await t.gens.idle();
+    await waitFor(async () => (await t.db('threads').where({ id }).first()).title);
+    const userBubble = (html: string) => /<article class="msg msg-user"[\s\S]*?<\/article>/.exec(html)![0];
+    const page = await get(`/threads/${id}`);
+    expect(userBubble(sent.text)).toBe(userBubble(page.text));
+    const older = await get(`/threads/${id}/messages?before=999999999`).set('HX-Request', 'true');
+    expect(older.text).toContain(userBubble(page.text));
+    const article = (html: string) => /<article class="msg msg-assistant"[\s\S]*?<\/article>/.exec(html)![0];
+    expect(article(older.text)).toBe(article(page.text));
+  });
+});
