@@ -90,11 +90,11 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   router.use(csrfProtection);
 
   // Answers are server-owned jobs: they outlive the request that started them (see docs/architecture.md).
-  const generations = createGenerations({ db, config, logger }, { idleTimeoutMs: config.mistral.idleTimeoutMs, saveEveryMs: 300 });
+  const models = catalogue ?? createModelCatalogue({ serverUrl: config.mistral.serverUrl, configuredModels: config.mistral.models });
+  const generations = createGenerations({ db, config, logger, catalogue: models }, { idleTimeoutMs: config.mistral.idleTimeoutMs, saveEveryMs: 300 });
   app.locals.generations = generations;
   router.use(homeRoutes({ config, db, generations }));
   router.use(authRoutes({ config, db, google }));
-  const models = catalogue ?? createModelCatalogue({ serverUrl: config.mistral.serverUrl, configuredModels: config.mistral.models });
   router.use(settingsRoutes({ config, db, catalogue: models }));
   router.use(threadsRoutes({ config, db, generations }));
   router.use(threadsApiRoutes({ config, db, generations }));

@@ -11,7 +11,7 @@ import { cleanTitle, removeThread, ThreadInputError, THREADS_PER_PAGE } from '..
 
 export const JSON_SSE_TIMING: SseTiming = { heartbeatMs: 15_000, pollMs: 500, minIntervalMs: 50 };
 
-const threadJson = (t: Thread) => ({ id: t.id, title: t.title, titleSetByUser: t.titleSetByUser, model: t.model, context: t.context, createdAt: t.createdAt, updatedAt: t.updatedAt });
+const threadJson = (t: Thread) => ({ id: t.id, title: t.title, titleSetByUser: t.titleSetByUser, model: t.model, context: t.context, thinkHarder: t.thinkHarder, createdAt: t.createdAt, updatedAt: t.updatedAt });
 export const messageJson = (m: Message) => ({ id: m.id, role: m.role, content: m.content, thinking: m.thinking, status: m.status, error: m.error, model: m.model, usage: m.usage, createdAt: m.createdAt });
 
 /** title, model and context from a JSON body: strings (or null to clear model/context), within limits. */
@@ -32,6 +32,10 @@ function threadInput(body: unknown): ThreadInput & { titleSetByUser?: boolean } 
   if (b.context !== undefined) {
     if (b.context === null || (typeof b.context === 'string' && b.context.length <= 20_000)) out.context = (b.context as string | null) || null;
     else fields.context = 'The context is text of at most 20,000 characters.';
+  }
+  if (b.thinkHarder !== undefined) {
+    if (typeof b.thinkHarder === 'boolean') out.thinkHarder = b.thinkHarder;
+    else fields.thinkHarder = 'thinkHarder is true or false.';
   }
   if (Object.keys(fields).length) throw new HttpError(422, 'Some fields are not valid.', undefined, fields);
   return out;

@@ -43,7 +43,7 @@ export async function sendMessage(d: ChatDeps, userId: number, threadId: string 
   } else {
     thread = await createThread(d.db, userId);
   }
-  const { model } = chooseModelRequest({ config: d.config, thread });
+  const { model } = await chooseModelRequest({ db: d.db, config: d.config, thread });
   const { message, reply } = await insertExchange(d.db, thread.id, content, model);
   d.generations.start(thread, reply);
   return { thread, message, reply };
@@ -74,7 +74,7 @@ export async function retryAnswer(d: ChatDeps, userId: number, threadId: string,
   await recoverThread(d, thread.id);
   const live = await liveMessageIn(d.db, thread.id);
   if (live) throw new ChatError('busy', 'An answer is still being written. Wait for it or stop it, then retry.');
-  const { model } = chooseModelRequest({ config: d.config, thread });
+  const { model } = await chooseModelRequest({ db: d.db, config: d.config, thread });
   if (message.role !== 'assistant' || !(await resetForRetry(d.db, message.id, model))) {
     throw new ChatError('not_retryable', 'Only a stopped or failed answer can be retried.');
   }

@@ -7,6 +7,7 @@ import type { Logger } from '../../http/logger.ts';
 import type { Thread } from '../threads/threads.repo.ts';
 import { historyBefore, saveFinal, saveProgress, stillLive, type Message, type MessageStatus, type Usage } from './messages.repo.ts';
 import { chooseModelRequest } from './model-choice.ts';
+import type { ModelCatalogue } from '../settings/models.ts';
 import { nameThreadIfNew } from './titles.ts';
 import { describeUpstreamError, NO_KEY_MESSAGE } from './upstream-errors.ts';
 
@@ -28,7 +29,7 @@ export type Generations = ReturnType<typeof createGenerations>;
 const SHUTDOWN_MESSAGE = 'The server restarted while this answer was being written. Retry to get a full answer.';
 const CUT_MESSAGE = 'The answer was cut off before Mistral finished it. Retry to get a full answer.';
 
-export function createGenerations(deps: { db: Db; config: Config; logger: Logger }, opts: GenerationOptions) {
+export function createGenerations(deps: { db: Db; config: Config; logger: Logger; catalogue?: ModelCatalogue }, opts: GenerationOptions) {
   const jobs = new Map<number, Job>();
 
   function start(thread: Thread, reply: Message): Job {
@@ -50,7 +51,7 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
     return job;
 
     async function run(): Promise<void> {
-      const choice = chooseModelRequest({ config: deps.config, thread });
+      const choice = await chooseModelRequest({ db: deps.db, config: deps.config, thread, catalogue: deps.catalogue });
       if (!choice.apiKey) return finish('error', NO_KEY_MESSAGE);
       const history = await historyBefore(deps.db, thread.id, reply.id);
       const messages = [
@@ -79,7 +80,7 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
       try {
         resetIdle();
         const client = new Mistral({ apiKey: choice.apiKey, serverURL: deps.config.mistral.serverUrl });
-        const stream = await client.chat.stream({ model: choice.model, messages }, { signal: controller.signal, retries: { strategy: 'none' } });
+        const stream = await client.chat.stream({ model: choice.model, messages, ...(choice.reasoningEffort ? { reasoningEffort: choice.reasoningEffort } : {}) }, { signal: controller.signal, retries: { strategy: 'none' } });
         for await (const ev of stream) {
           resetIdle();
           const choice0 = ev.data.choices[0];

@@ -1,14 +1,31 @@
-// The one place that decides which key, which model and which system prompt an answer uses.
-// Per-user settings (their own key, default model, default context) extend this module and nothing else.
+// The one place that decides which key, which model and which system prompt an answer uses:
+// the user's own key, else the server's; the thread's model, else the user's default, else the configured default;
+// the thread's context, else the user's default context.
 import type { Config } from '../../config.ts';
+import type { Db } from '../../db.ts';
+import type { ModelCatalogue } from '../settings/models.ts';
+import { getSettings } from '../settings/settings.repo.ts';
+import { keyFromSettings } from '../settings/settings.service.ts';
 import type { Thread } from '../threads/threads.repo.ts';
 
-export type ModelRequest = { apiKey: string | null; model: string; system: string | null };
+export type ModelRequest = { apiKey: string | null; model: string; system: string | null; reasoningEffort: 'high' | null };
 
-export function chooseModelRequest({ config, thread }: { config: Config; thread: Pick<Thread, 'model' | 'context'> }): ModelRequest {
-  return {
-    apiKey: config.mistral.apiKey ?? null,
-    model: thread.model ?? config.mistral.defaultModel,
-    system: thread.context?.trim() ? thread.context : null,
-  };
+type ChoiceInput = {
+  db: Db; config: Config; thread: Pick<Thread, 'userId' | 'model' | 'context' | 'thinkHarder'>;
+  /** Given, "think harder" is sent only to models the catalogue lists as reasoning models (others may refuse it). */
+  catalogue?: ModelCatalogue;
+};
+
+export async function chooseModelRequest({ db, config, thread, catalogue }: ChoiceInput): Promise<ModelRequest> {
+  const settings = await getSettings(db, thread.userId);
+  const apiKey = keyFromSettings(config, settings) ?? null;
+  const model = thread.model ?? settings.defaultModel ?? config.mistral.defaultModel;
+  const system = thread.context?.trim() ? thread.context : settings.defaultContext?.trim() ? settings.defaultContext : null;
+  let reasoningEffort: ModelRequest['reasoningEffort'] = null;
+  if (thread.thinkHarder && apiKey && catalogue) {
+    const listed = await catalogue.list(apiKey);
+    const card = listed.status === 'ok' ? listed.models.find((m) => m.id === model || m.aliases.includes(model)) : undefined;
+    if (card?.capabilities.includes('reasoning')) reasoningEffort = 'high';
+  }
+  return { apiKey, model, system, reasoningEffort };
 }

@@ -3,7 +3,7 @@ import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
 import { keyHint, open, seal } from '../../lib/secret-box.ts';
 import { MODEL_ID_PATTERN, modelsFromConfiguration, type CatalogueResult, type ModelCatalogue } from './models.ts';
-import { getSettings, updateSettings } from './settings.repo.ts';
+import { getSettings, updateSettings, type StoredSettings } from './settings.repo.ts';
 
 export const MAX_CONTEXT_CHARS = 20_000;
 export const MAX_FAST_MODELS = 30;
@@ -32,7 +32,10 @@ export async function getSettingsView({ db, config }: Pick<SettingsDeps, 'db' | 
 
 /** The key a user's requests use: their own, else the server's, else none. */
 export async function effectiveApiKey({ db, config }: Pick<SettingsDeps, 'db' | 'config'>, userId: number): Promise<string | undefined> {
-  const s = await getSettings(db, userId);
+  return keyFromSettings(config, await getSettings(db, userId));
+}
+
+export function keyFromSettings(config: Config, s: StoredSettings): string | undefined {
   if (s.apiKeySealed) {
     try {
       return open(config.encryptionKey, s.apiKeySealed);

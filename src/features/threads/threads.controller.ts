@@ -1,5 +1,6 @@
 // Thread pages and fragments: the list, one thread, its older messages, rename and delete.
 import type { Request, Response } from 'express';
+import { headerLocals } from './thread-config.ts';
 import { HttpError } from '../../http/errors.ts';
 import { render, wantsFragment } from '../../http/htmx.ts';
 import { MESSAGES_PER_PAGE, positiveInt, threadIdParam, urlOf, userOf, type ChatRouteDeps } from '../chat/chat.context.ts';
@@ -31,7 +32,8 @@ export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, 
   const live = views.find((v) => v.live);
   const sidebar = await threadListView(d.db, url, user.id);
   render(req, res, 'threads/show', {
-    title: thread.title ?? 'New chat', thread, messages: views, sidebar, currentThreadId: thread.id,
+    ...(await headerLocals(d, req, thread)),
+    title: thread.title ?? 'New chat', messages: views, sidebar, currentThreadId: thread.id,
     olderUrl: hasOlder ? url(`/threads/${thread.id}/messages?before=${oldest}`) : null,
     olderPageUrl: hasOlder ? url(`/threads/${thread.id}?before=${oldest}`) : null,
     // With JavaScript off the page reloads itself until the answer is final. A fresh query each time: a refresh to
@@ -70,11 +72,11 @@ export function threadsController(d: ChatRouteDeps) {
       if (!thread) throw new HttpError(404, 'There is no such conversation.');
       try {
         const updated = await renameThread(d.db, user.id, id, req.body?.title);
-        if (wantsFragment(req)) return render(req, res, 'threads/_header', { thread: updated });
+        if (wantsFragment(req)) return render(req, res, 'threads/_header', await headerLocals(d, req, updated!));
         res.redirect(303, urlOf(req)(`/threads/${id}`));
       } catch (err) {
         if (!(err instanceof ThreadInputError)) throw err;
-        const locals = { thread, titleError: err.message, titleInput: String(req.body?.title ?? '') };
+        const locals = await headerLocals(d, req, thread, { titleError: err.message, titleInput: String(req.body?.title ?? '') });
         if (wantsFragment(req)) return render(req, res, 'threads/_header', locals, { status: 422 });
         render(req, res, 'threads/rename', { ...locals, title: 'Rename' }, { status: 422 });
       }

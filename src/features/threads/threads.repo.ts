@@ -5,17 +5,17 @@ import { toDate } from '../../lib/time.ts';
 
 export type Thread = {
   id: string; userId: number; title: string | null; titleSetByUser: boolean; model: string | null; context: string | null;
-  createdAt: Date; updatedAt: Date;
+  thinkHarder: boolean; createdAt: Date; updatedAt: Date;
 };
 
 export function toThread(r: Record<string, unknown>): Thread {
   return {
     id: String(r.id), userId: Number(r.user_id), title: (r.title as string) ?? null, titleSetByUser: Boolean(r.title_set_by_user),
-    model: (r.model as string) ?? null, context: (r.context as string) ?? null, createdAt: toDate(r.created_at), updatedAt: toDate(r.updated_at),
+    model: (r.model as string) ?? null, context: (r.context as string) ?? null, thinkHarder: Boolean(r.think_harder), createdAt: toDate(r.created_at), updatedAt: toDate(r.updated_at),
   };
 }
 
-export type ThreadInput = { title?: string | null; model?: string | null; context?: string | null };
+export type ThreadInput = { title?: string | null; model?: string | null; context?: string | null; thinkHarder?: boolean };
 
 export async function createThread(db: Db, userId: number, input: ThreadInput = {}): Promise<Thread> {
   const now = new Date();
@@ -63,6 +63,7 @@ export async function updateThread(db: Db, userId: number, id: string, input: Th
   if (input.titleSetByUser !== undefined) patch.title_set_by_user = input.titleSetByUser;
   if (input.model !== undefined) patch.model = input.model;
   if (input.context !== undefined) patch.context = input.context;
+  if (input.thinkHarder !== undefined) patch.think_harder = input.thinkHarder;
   const n = await db('threads').where({ id, user_id: userId }).update(patch);
   return n ? findThread(db, userId, id) : null;
 }

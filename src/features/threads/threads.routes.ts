@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { requireUser } from '../../http/auth.ts';
 import type { ChatRouteDeps } from '../chat/chat.context.ts';
 import { chatController } from '../chat/chat.controller.ts';
+import { threadConfigRoutes } from './thread-config.ts';
 import { threadsController } from './threads.controller.ts';
 
 export function threadsRoutes(d: ChatRouteDeps) {
@@ -14,6 +15,7 @@ export function threadsRoutes(d: ChatRouteDeps) {
   r.get('/threads/:id', threads.show);
   r.post('/threads/:id/rename', threads.rename);
   r.post('/threads/:id/delete', threads.destroy);
+  r.use(threadConfigRoutes(d));
   r.get('/threads/:id/messages', threads.older);
   r.post('/threads/:id/messages', chat.send);
   r.get('/threads/:id/messages/:messageId/events', chat.events);

@@ -1,0 +1,59 @@
+// A thread's quick settings from its header: which model answers (from the user's fast list) and its context.
+// Saved on the thread and used from the next message on.
+import { Router, type Request, type Response } from 'express';
+import type { Config } from '../../config.ts';
+import type { Db } from '../../db.ts';
+import { HttpError } from '../../http/errors.ts';
+import { render, wantsFragment } from '../../http/htmx.ts';
+import { threadIdParam, urlOf, userOf, type ChatRouteDeps } from '../chat/chat.context.ts';
+import { getSettings } from '../settings/settings.repo.ts';
+import { checkContext, checkModelId, SettingsInputError } from '../settings/settings.service.ts';
+import { findThread, updateThread, type Thread } from './threads.repo.ts';
+
+export type ModelMenu = {
+  action: string; models: string[]; selected: string; defaultModel: string; context: string; thinkHarder: boolean;
+  errors: Record<string, string>;
+};
+
+/** What the header's model menu shows: the fast list, plus the thread's own model if it is not in the list. */
+export async function modelMenuFor(db: Db, config: Config, url: (p: string) => string, userId: number, thread: Thread,
+  typed?: { model?: string; context?: string; thinkHarder?: boolean; errors?: Record<string, string> }): Promise<ModelMenu> {
+  const settings = await getSettings(db, userId);
+  const defaultModel = settings.defaultModel ?? config.mistral.defaultModel;
+  const models = [...new Set([...settings.fastModels, ...(thread.model ? [thread.model] : [])])];
+  return {
+    action: url(`/threads/${thread.id}/model`), models, defaultModel,
+    selected: typed?.model ?? thread.model ?? '', context: typed?.context ?? thread.context ?? '',
+    thinkHarder: typed?.thinkHarder ?? thread.thinkHarder, errors: typed?.errors ?? {},
+  };
+}
+
+/** The header's locals, so the page and every fragment that re-renders the header stay the same. */
+export async function headerLocals(d: ChatRouteDeps, req: Request, thread: Thread, extra: Record<string, unknown> = {}) {
+  return { thread, modelMenu: await modelMenuFor(d.db, d.config, urlOf(req), userOf(req).id, thread), ...extra };
+}
+
+export function threadConfigRoutes(d: ChatRouteDeps) {
+  const r = Router();
+  r.post('/threads/:id/model', async (req: Request, res: Response) => {
+    const user = userOf(req);
+    const thread = await findThread(d.db, user.id, threadIdParam(req));
+    if (!thread) throw new HttpError(404, 'There is no such conversation.');
+    const typed = { model: String(req.body?.model ?? ''), context: String(req.body?.context ?? ''), thinkHarder: req.body?.thinkHarder === 'on' };
+    let updated: Thread | null;
+    try {
+      updated = await updateThread(d.db, user.id, thread.id, {
+        model: typed.model === '' ? null : checkModelId(typed.model), context: checkContext(typed.context), thinkHarder: typed.thinkHarder,
+      });
+    } catch (err) {
+      if (!(err instanceof SettingsInputError)) throw err;
+      const modelMenu = await modelMenuFor(d.db, d.config, urlOf(req), user.id, thread, { ...typed, errors: { [err.field]: err.message } });
+      const locals = { thread, modelMenu, menuOpen: true };
+      return render(req, res, wantsFragment(req) ? 'threads/_header' : 'threads/model', { ...locals, title: 'Model and context' }, { status: 422 });
+    }
+    if (!updated) throw new HttpError(404, 'There is no such conversation.');
+    if (wantsFragment(req)) return render(req, res, 'threads/_header', await headerLocals(d, req, updated, { modelSaved: true }));
+    res.redirect(303, urlOf(req)(`/threads/${thread.id}`));
+  });
+  return r;
+}
