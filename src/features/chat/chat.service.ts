@@ -44,7 +44,9 @@ export async function sendMessage(d: ChatDeps, userId: number, threadId: string 
     thread = await createThread(d.db, userId);
   }
   const { model } = await chooseModelRequest({ db: d.db, config: d.config, thread });
-  const { message, reply } = await insertExchange(d.db, thread.id, content, model);
+  const exchange = await insertExchange(d.db, thread.id, content, model);
+  if (!exchange) throw new ChatError('busy', 'The previous answer is still being written. Wait for it or stop it, then send again.');
+  const { message, reply } = exchange;
   d.generations.start(thread, reply);
   return { thread, message, reply };
 }

@@ -22,8 +22,15 @@ export function toMessage(r: Record<string, unknown>): Message {
 }
 
 /** The user's message and the pending answer, together or not at all. */
-export async function insertExchange(db: Db, threadId: string, content: string, model: string): Promise<{ message: Message; reply: Message }> {
+/**
+ * Stores a question and its pending answer, unless an answer is still live in the thread (then null).
+ * The check and the insert are one transaction under a lock on the thread row (SQLite has one writer anyway),
+ * so two simultaneous sends cannot both start an answer.
+ */
+export async function insertExchange(db: Db, threadId: string, content: string, model: string): Promise<{ message: Message; reply: Message } | null> {
   return db.transaction(async (trx) => {
+    await trx('threads').where({ id: threadId }).forUpdate().first('id');
+    if (await trx('messages').where({ thread_id: threadId }).whereIn('status', LIVE_STATUSES).first('id')) return null;
     const now = new Date();
     const base = { thread_id: threadId, thinking: null, error: null, usage: null, created_at: now, updated_at: now };
     const [userId] = await trx('messages').insert({ ...base, role: 'user', content, status: 'complete', model: null });
