@@ -63,7 +63,10 @@ async function main(): Promise<void> {
       logger.info('stopped');
       process.exit(0);
     });
+    // A connection whose last response (say, an event stream that just sent its final event) has ended sits idle in
+    // keep-alive; close such connections as they appear instead of waiting for the grace period.
     server.closeIdleConnections();
+    setInterval(() => server.closeIdleConnections(), 250).unref();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -37,5 +37,5 @@ describe('a graceful shutdown of the real server', () => {
       await db.destroy();
       await fake.stop();
     }
-  });
+  }, 60_000); // a real server process: start-up alone can take seconds on a loaded two-core machine
 });
