@@ -11,9 +11,8 @@ export function securityHeaders(opts: { https: boolean }) {
       directives: {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
-        // KaTeX sizes glyphs with style attributes; <style> elements and stylesheets stay 'self' only.
+        // No inline styles at all: math is rendered as MathML (no style attributes), everything else uses classes.
         styleSrc: ["'self'"],
-        styleSrcAttr: ["'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
