@@ -6,8 +6,8 @@ import { hashPassword } from '../../src/features/auth/passwords.ts';
 import { accountBucket } from '../../src/features/auth/rate-limits.ts';
 import { issueToken } from '../../src/features/auth/tokens.repo.ts';
 import { createUser } from '../../src/features/auth/users.repo.ts';
+import { csrfOf } from '../support/forms.ts';
 
-const csrfOf = (html: string) => /"X-CSRF-Token": "([^"]+)"/.exec(html)![1];
 const ANDROID_FIREFOX = 'Mozilla/5.0 (Android 14; Mobile; rv:128.0) Gecko/128.0 Firefox/128.0';
 const MAC_SAFARI = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
 

@@ -6,8 +6,8 @@ import { googleKey, googleTestApp, signIdToken, startFakeGoogle, TEST_GOOGLE_CLI
 import { createUser } from '../../src/features/auth/users.repo.ts';
 import { hashPassword } from '../../src/features/auth/passwords.ts';
 import { issueToken } from '../../src/features/auth/tokens.repo.ts';
+import { csrfOf } from '../support/forms.ts';
 
-const csrfOf = (html: string) => /"X-CSRF-Token": "([^"]+)"/.exec(html)![1];
 const hasTokenCookie = (res: request.Response) =>
   ([] as string[]).concat(res.headers['set-cookie'] ?? []).some((c) => /^access_token=[^;]+/.test(c));
 

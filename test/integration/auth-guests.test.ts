@@ -4,8 +4,8 @@ import { DIALECTS } from '../support/dialects.ts';
 import { testApp, type TestApp } from '../support/app.ts';
 import { purgeAuthData } from '../../src/features/auth/maintenance.ts';
 import { createUser } from '../../src/features/auth/users.repo.ts';
+import { csrfOf } from '../support/forms.ts';
 
-const csrfOf = (html: string) => /"X-CSRF-Token": "([^"]+)"/.exec(html)![1];
 
 async function withApp(dialect: Parameters<typeof testApp>[0], env: Record<string, string>, fn: (t: TestApp) => Promise<void>) {
   const t = await testApp(dialect, env);

@@ -3,20 +3,10 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/dialects.ts';
 import { testApp, type TestApp } from '../support/app.ts';
+import { cookieOf, formAgent, tokenOf } from '../support/forms.ts';
 import { createUser } from '../../src/features/auth/users.repo.ts';
 import { hashPassword } from '../../src/features/auth/passwords.ts';
 
-const csrfOf = (html: string) => /"X-CSRF-Token": "([^"]+)"/.exec(html)![1];
-const cookieOf = (res: request.Response, name: string) =>
-  ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith(`${name}=`));
-const tokenOf = (res: request.Response) => /^access_token=([^;]*)/.exec(cookieOf(res, 'access_token') ?? '')?.[1];
-
-async function formAgent(t: TestApp, path = '/login') {
-  const agent = request.agent(t.app);
-  const page = await agent.get(path);
-  expect(page.status).toBe(200);
-  return { agent, csrf: csrfOf(page.text), page };
-}
 
 describe.each(DIALECTS)('sign-in rate limits on %s', (dialect) => {
   let t: TestApp;
