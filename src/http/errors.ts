@@ -5,6 +5,8 @@ import { wantsFragment } from './htmx.ts';
 
 /** An error a person should read: its message is shown as is. */
 export class HttpError extends Error {
+  /** Extra response headers, e.g. Retry-After on a 429. */
+  headers: Record<string, string> = {};
   constructor(public status: number, message: string, public code = codeFor(status), public fields?: Record<string, string>) {
     super(message);
   }
@@ -25,6 +27,7 @@ export function notFound(_req: Request, _res: Response, next: NextFunction): voi
 export function errorHandler(opts: { logger: Logger; isProduction: boolean }) {
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(err);
+    if (err instanceof HttpError) res.set(err.headers);
     const { status, code, message, fields } = describe(err);
     if (status >= 500) opts.logger.error({ err, reqId: req.id }, 'request failed');
     const detail = !opts.isProduction && status >= 500 && err instanceof Error ? err.stack : undefined;

@@ -31,8 +31,10 @@ export function chatController(d: ChatRouteDeps) {
         if (req.get('HX-Request') === 'true') return void res.set('HX-Redirect', to).status(204).end();
         res.redirect(303, to);
       } catch (err) {
-        if (!isInputError(err)) throw toHttpError(err);
-        await homePage(d, req, res, { content, error: err.message }, 422);
+        const limited = err instanceof ChatError && err.kind === 'rate_limited';
+        if (!isInputError(err) && !limited) throw toHttpError(err);
+        if (limited && err.retryAfterSeconds) res.set('Retry-After', String(err.retryAfterSeconds));
+        await homePage(d, req, res, { content, error: (err as ChatError).message }, limited ? 429 : 422);
       }
     },
 
@@ -51,12 +53,13 @@ export function chatController(d: ChatRouteDeps) {
         if (err instanceof ChatError && err.kind === 'not_found') throw toHttpError(err);
         if (!(err instanceof ChatError)) throw err;
         if (wantsFragment(req)) {
-          if (err.kind === 'busy') throw toHttpError(err);
+          if (err.kind === 'busy' || err.kind === 'rate_limited') throw toHttpError(err);
           res.set('HX-Retarget', '#composer').set('HX-Reswap', 'outerHTML');
           return render(req, res, 'chat/_composer', { composer: { action: urlOf(req)(`/threads/${id}/messages`), htmx: true, content, error: err.message } }, { status: 422 });
         }
         // The page again, with the text kept in the composer and the reason beside it.
-        await threadPage(d, req, res, { content, error: err.message }, err.kind === 'busy' ? 409 : 422);
+        if (err.retryAfterSeconds) res.set('Retry-After', String(err.retryAfterSeconds));
+        await threadPage(d, req, res, { content, error: err.message }, err.kind === 'busy' ? 409 : err.kind === 'rate_limited' ? 429 : 422);
       }
     },
 

@@ -6,10 +6,26 @@ import type { Generations } from './generation.ts';
 import {
   findUserMessage, insertExchange, interruptAbandoned, isFinal, liveMessageIn, markStopped, resetForRetry, type Message,
 } from './messages.repo.ts';
+import { assertNotLimited, RateLimitedError, recordFailures } from '../auth/rate-limits.ts';
 import { chooseModelRequest } from './model-choice.ts';
 
 export class ChatError extends Error {
-  constructor(public kind: 'not_found' | 'invalid' | 'too_long' | 'busy' | 'not_retryable', message: string) { super(message); }
+  constructor(public kind: 'not_found' | 'invalid' | 'too_long' | 'busy' | 'not_retryable' | 'rate_limited', message: string,
+    public retryAfterSeconds?: number) { super(message); }
+}
+
+/** Messages per user per minute, counted in the database so the limit holds across instances (0: no limit). */
+async function checkSendRate(d: ChatDeps, userId: number): Promise<void> {
+  const max = d.config.sendLimitPerMinute;
+  if (!max) return;
+  const bucket = `send:user:${userId}`;
+  try {
+    await assertNotLimited(d.db, [{ bucket, limit: { max, windowMs: 60_000 }, what: 'messages in a minute' }]);
+  } catch (err) {
+    if (!(err instanceof RateLimitedError)) throw err;
+    throw new ChatError('rate_limited', `You are sending faster than ${max} messages a minute. Wait ${err.retryAfterSeconds} s and send again; your text is still here.`, err.retryAfterSeconds);
+  }
+  await recordFailures(d.db, [bucket]);
 }
 
 export type ChatDeps = { db: Db; config: Config; generations: Generations };
@@ -33,6 +49,7 @@ export function validateContent(config: Config, raw: unknown): string {
 /** Stores the message and a pending answer together, then starts the answer. A new chat is created by its first message. */
 export async function sendMessage(d: ChatDeps, userId: number, threadId: string | null, rawContent: unknown): Promise<{ thread: Thread; message: Message; reply: Message }> {
   const content = validateContent(d.config, rawContent);
+  await checkSendRate(d, userId);
   let thread: Thread | null;
   if (threadId) {
     thread = await findThread(d.db, userId, threadId);
