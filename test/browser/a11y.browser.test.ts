@@ -2,10 +2,10 @@
 import { expect, it } from 'vitest';
 import { axeViolations } from '../support/browser.ts';
 import { PAGES } from './pages.ts';
-import { describeInBrowser, useBrowserAndApp, visit } from './suite.ts';
+import { describeInBrowser, useChatApp, visit } from './suite.ts';
 
 describeInBrowser('accessibility (axe-core, WCAG 2.1 A/AA)', {}, () => {
-  const f = useBrowserAndApp();
+  const f = useChatApp();
 
   for (const spec of PAGES) {
     for (const colorScheme of ['light', 'dark'] as const) {

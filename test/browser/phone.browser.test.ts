@@ -3,10 +3,10 @@
 import { expect, it } from 'vitest';
 import { saveScreenshot } from '../support/browser.ts';
 import { PAGES } from './pages.ts';
-import { describeInBrowser, expectNoProblems, useBrowserAndApp, visit } from './suite.ts';
+import { describeInBrowser, expectNoProblems, useChatApp, visit } from './suite.ts';
 
 describeInBrowser('a 360x640 phone, CPU throttled 4x', {}, () => {
-  const f = useBrowserAndApp();
+  const f = useChatApp();
 
   for (const spec of PAGES) {
     for (const javaScript of [true, false]) {
