@@ -1,29 +1,8 @@
 // Accounts with JavaScript on, through the forms a person uses: register, sign out, sign in (and a wrong password).
-import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { openTab } from '../support/browser.ts';
+import { register, signIn, signOut } from './flows.ts';
 import { describeInBrowser, expectNoProblems, useChatApp } from './suite.ts';
-
-export async function register(page: Page, base: (p: string) => string, who: { name: string; email: string; password: string }): Promise<void> {
-  await page.goto(base('/register'));
-  await page.getByLabel('Name').fill(who.name);
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-}
-
-export async function signIn(page: Page, base: (p: string) => string, who: { email: string; password: string }): Promise<void> {
-  await page.goto(base('/login'));
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-/** The sign-out button of the account page (not the per-device ones). */
-export async function signOut(page: Page, base: (p: string) => string): Promise<void> {
-  await page.goto(base('/account'));
-  await page.locator('form[action$="/logout"]').getByRole('button', { name: 'Sign out' }).click();
-}
 
 describeInBrowser('accounts with JavaScript on', {}, () => {
   const f = useChatApp();
