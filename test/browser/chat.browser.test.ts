@@ -4,6 +4,7 @@
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { openTab, signedInToken } from '../support/browser.ts';
+import { lastStatus, SSE_CLOSED } from './flows.ts';
 import { describeInBrowser, expectNoProblems, signedInTab, useChatApp } from './suite.ts';
 
 /** What the newest answer shows now: its markdown plus the unfinished tail. */
@@ -15,25 +16,6 @@ function answerText(page: Page): Promise<string> {
     return `${last.querySelector('.md')?.textContent ?? ''}${last.querySelector('.tail')?.textContent ?? ''}`.replace(/\s+/g, ' ').trim();
   }).catch(() => '');
 }
-
-/**
- * The newest answer's state as its footer shows it (the footer is what the stream replaces when the answer ends;
- * the article's data-status keeps its first value until a reload): 'live' while it has a Stop button, then
- * 'stopped', 'failed', … from its status line, or 'complete' when it has none.
- */
-export function lastStatus(page: Page): Promise<string | null> {
-  return page.evaluate(() => {
-    const all = document.querySelectorAll('.msg-assistant');
-    const foot = all[all.length - 1]?.querySelector('.msg-foot');
-    if (!foot) return null;
-    if (foot.querySelector('form[action$="/stop"]')) return 'live';
-    const status = foot.querySelector('.msg-status')?.textContent?.trim();
-    return status ? status.replace(/\.$/, '').toLowerCase() : 'complete';
-  }).catch(() => null);
-}
-
-/** EventSource closed by htmx-ext-sse once the answer is done: Chromium logs that as an aborted request. */
-export const SSE_CLOSED = /\/events\?after=\S* net::ERR_ABORTED$/;
 
 /** Types in the composer and presses Enter (the script's Enter-sends). */
 async function send(page: Page, text: string): Promise<void> {

@@ -1,4 +1,4 @@
-// What a person does through the account forms, shared by the JS-on and JS-off tests.
+// What a person does through the account forms, and what the chat page shows, shared by several test files.
 import type { Page } from 'playwright-core';
 
 export async function register(page: Page, base: (p: string) => string, who: { name: string; email: string; password: string }): Promise<void> {
@@ -21,3 +21,22 @@ export async function signOut(page: Page, base: (p: string) => string): Promise<
   await page.goto(base('/account'));
   await page.locator('form[action$="/logout"]').getByRole('button', { name: 'Sign out' }).click();
 }
+
+/**
+ * The newest answer's state as its footer shows it (the footer is what the stream replaces when the answer ends;
+ * the article's data-status keeps its first value until a reload): 'live' while it has a Stop button, then
+ * 'stopped', 'failed', … from its status line, or 'complete' when it has none.
+ */
+export function lastStatus(page: Page): Promise<string | null> {
+  return page.evaluate(() => {
+    const all = document.querySelectorAll('.msg-assistant');
+    const foot = all[all.length - 1]?.querySelector('.msg-foot');
+    if (!foot) return null;
+    if (foot.querySelector('form[action$="/stop"]')) return 'live';
+    const status = foot.querySelector('.msg-status')?.textContent?.trim();
+    return status ? status.replace(/\.$/, '').toLowerCase() : 'complete';
+  }).catch(() => null);
+}
+
+/** EventSource closed by htmx-ext-sse once the answer is done: Chromium logs that as an aborted request. */
+export const SSE_CLOSED = /\/events\?after=\S* net::ERR_ABORTED$/;
