@@ -50,6 +50,15 @@ export async function richThread(db: Db, userId: number): Promise<string> {
   return `/threads/${thread.id}`;
 }
 
+/** The rich answer followed by many paragraphs: a thread longer than any phone screen. */
+export async function longThread(db: Db, userId: number): Promise<string> {
+  const thread = await createThread(db, userId, { title: 'A long answer' });
+  const { reply } = await insertExchange(db, thread.id, 'Tell me everything', 'mistral-small-latest');
+  const paragraphs = Array.from({ length: 30 }, (_, i) => `Paragraph ${i + 1}: ${'a fairly long sentence that wraps on a small screen, '.repeat(3)}`);
+  await saveFinal(db, reply.id, { content: [RICH_ANSWER, ...paragraphs].join('\n\n'), thinking: null, status: 'complete' });
+  return `/threads/${thread.id}`;
+}
+
 export const PAGES: PageSpec[] = [
   { name: 'sign-in', path: '/login', signedIn: false, heading: 'Sign in', screenshot: true },
   { name: 'register', path: '/register', signedIn: false, heading: 'Create your account', screenshot: true },
