@@ -90,8 +90,11 @@ describeInBrowser('JavaScript off', {}, () => {
       await page.goto(base('/settings'));
       await page.getByLabel('Default model').selectOption('mistral-large-latest');
       await page.getByLabel('Default context (system prompt)').fill('Be brief.');
+      // The form posts and the answer sends the browser back to /settings: wait for that new page, not the old one.
+      const reloaded = page.waitForEvent('load');
       await page.getByRole('button', { name: 'Save defaults' }).click();
-      await page.waitForURL(/\/settings/);
+      await reloaded;
+      expect(new URL(page.url()).pathname).toBe('/settings');
       expect(await page.getByLabel('Default model').inputValue()).toBe('mistral-large-latest');
       expect(await page.getByLabel('Default context (system prompt)').inputValue()).toBe('Be brief.');
       await page.locator('#model-open-mistral-7b').getByRole('button', { name: '☆ Add to fast list' }).click();

@@ -47,8 +47,11 @@ describeInBrowser('settings with JavaScript on', {}, () => {
       await page.goto(f.live.pageUrl('/settings'));
       await page.getByLabel('Default model').selectOption('magistral-medium-latest');
       await page.getByLabel('Default context (system prompt)').fill('Answer like a pirate.');
+      const saved = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/settings/defaults'));
       await page.getByRole('button', { name: 'Save defaults' }).click();
-      await expect.poll(() => page.locator('#defaults-section').textContent()).toMatch(/\S/);
+      // Saved means a redirect back to Settings (HX-Location): let htmx follow it before reloading.
+      expect((await saved).status()).toBe(204);
+      await page.waitForLoadState('networkidle');
       await page.reload();
       expect(await page.getByLabel('Default model').inputValue()).toBe('magistral-medium-latest');
       expect(await page.getByLabel('Default context (system prompt)').inputValue()).toBe('Answer like a pirate.');
