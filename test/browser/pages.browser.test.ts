@@ -3,10 +3,10 @@
 import { expect, it } from 'vitest';
 import { openTab, saveScreenshot } from '../support/browser.ts';
 import { PAGES } from './pages.ts';
-import { describeInBrowser, expectNoProblems, useBrowserAndApp, visit } from './suite.ts';
+import { describeInBrowser, expectNoProblems, useBrowserAndApp, useChatApp, visit } from './suite.ts';
 
 describeInBrowser('pages in Chromium', {}, () => {
-  const f = useBrowserAndApp();
+  const f = useChatApp();
 
   for (const spec of PAGES) {
     it(`${spec.name} renders with JavaScript on, loads htmx, and logs no error or CSP violation`, async () => {

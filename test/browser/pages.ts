@@ -1,10 +1,15 @@
-// Every page the browser suite visits. A feature that adds a page adds one line here, and the page is then
+// Every page the suite visits. A feature that adds a page adds one line here, and the page is then
 // rendered with JavaScript on and off, checked by axe in both themes, checked for sideways overflow on the phone,
 // and screenshotted (desktop and phone) without any other change.
+import type { Db } from '../../src/db.ts';
+import { createThread } from '../../src/features/threads/threads.repo.ts';
+import { insertExchange, saveFinal } from '../../src/features/chat/messages.repo.ts';
+
 export type PageSpec = {
   /** Short name: test titles and docs/screenshots/<name>-desktop.png. */
   name: string;
-  path: string;
+  /** The page's path, or a function that makes its data for the signed-in user and returns the path. */
+  path: string | ((db: Db, userId: number) => Promise<string>);
   signedIn: boolean;
   /** The page's <h1>, proving the right page rendered. */
   heading: string | RegExp;
@@ -14,9 +19,53 @@ export type PageSpec = {
   screenshot?: boolean;
 };
 
+/** A finished answer with a long code block, inline and display math, a table and thinking: the richest thread. */
+export const RICH_ANSWER = [
+  'Here is a loop, with a line long enough to need its own scroll bar on a phone:',
+  '',
+  '```ts',
+  `const numbers = [${Array.from({ length: 40 }, (_, i) => i * 7).join(', ')}];`,
+  'for (const n of numbers) {',
+  '  console.log(`${n} squared is ${n * n}`);',
+  '}',
+  '```',
+  '',
+  'The area of a circle is $A = \\pi r^2$, and the sum',
+  '',
+  '$$\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}$$',
+  '',
+  '| n | n² |',
+  '|---|----|',
+  '| 2 | 4 |',
+  '| 3 | 9 |',
+  '',
+  'That is **all**, with `inline code` too.',
+].join('\n');
+
+export async function richThread(db: Db, userId: number): Promise<string> {
+  const thread = await createThread(db, userId, { title: 'Squares, circles and sums' });
+  const { reply } = await insertExchange(db, thread.id, 'Show me a loop and a formula', 'mistral-small-latest');
+  await saveFinal(db, reply.id, { content: RICH_ANSWER, thinking: 'The user wants code and math. A loop, then two formulas.', status: 'complete',
+    usage: { promptTokens: 12, completionTokens: 120, totalTokens: 132 } });
+  return `/threads/${thread.id}`;
+}
+
+/** The rich answer followed by many paragraphs: a thread longer than any phone screen. */
+export async function longThread(db: Db, userId: number): Promise<string> {
+  const thread = await createThread(db, userId, { title: 'A long answer' });
+  const { reply } = await insertExchange(db, thread.id, 'Tell me everything', 'mistral-small-latest');
+  const paragraphs = Array.from({ length: 30 }, (_, i) => `Paragraph ${i + 1}: ${'a fairly long sentence that wraps on a small screen, '.repeat(3)}`);
+  await saveFinal(db, reply.id, { content: [RICH_ANSWER, ...paragraphs].join('\n\n'), thinking: null, status: 'complete' });
+  return `/threads/${thread.id}`;
+}
+
 export const PAGES: PageSpec[] = [
   { name: 'sign-in', path: '/login', signedIn: false, heading: 'Sign in', screenshot: true },
+  { name: 'register', path: '/register', signedIn: false, heading: 'Create your account', screenshot: true },
   { name: 'home', path: '/', signedIn: true, heading: 'New chat', screenshot: true },
+  { name: 'thread', path: richThread, signedIn: true, heading: 'Squares, circles and sums', screenshot: true },
+  { name: 'settings', path: '/settings', signedIn: true, heading: 'Settings', screenshot: true },
+  { name: 'account', path: '/account', signedIn: true, heading: 'Account', screenshot: true },
   { name: 'not-found', path: '/no-such-page', signedIn: false, heading: /not found/i, status: 404 },
   { name: 'not-found-signed-in', path: '/no-such-page', signedIn: true, heading: /not found/i, status: 404 },
 ];

@@ -1,12 +1,15 @@
 // A cheap phone: 360x640, touch, CPU throttled 4x. Nothing may overflow sideways, and the sidebar opens with the
 // script-free toggle (a checkbox and its label).
 import { expect, it } from 'vitest';
-import { saveScreenshot } from '../support/browser.ts';
-import { PAGES } from './pages.ts';
-import { describeInBrowser, expectNoProblems, useBrowserAndApp, visit } from './suite.ts';
+import { createUser } from '../../src/features/auth/users.repo.ts';
+import { issueToken } from '../../src/features/auth/tokens.repo.ts';
+import { openTab, saveScreenshot } from '../support/browser.ts';
+import { lastStatus, SSE_CLOSED } from './flows.ts';
+import { longThread, PAGES } from './pages.ts';
+import { describeInBrowser, expectNoProblems, useChatApp, visit } from './suite.ts';
 
 describeInBrowser('a 360x640 phone, CPU throttled 4x', {}, () => {
-  const f = useBrowserAndApp();
+  const f = useChatApp();
 
   for (const spec of PAGES) {
     for (const javaScript of [true, false]) {
@@ -43,6 +46,44 @@ describeInBrowser('a 360x640 phone, CPU throttled 4x', {}, () => {
       } finally { await tab.close(); }
     });
   }
+
+  it('a long thread with a wide code block is usable: code scrolls inside itself, the composer is in view and sends', async () => {
+    const user = await createUser(f.live.db, { email: `phone-${Date.now()}@example.com`, name: 'Phone User' });
+    const token = await issueToken(f.live.db, user.id, { ttlDays: 1 });
+    const threadPath = await longThread(f.live.db, user.id);
+    const tab = await openTab(f.browser, f.live, { phone: true, token });
+    try {
+      const { page } = tab;
+      await page.goto(f.live.pageUrl(threadPath));
+      const fits = () => page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: innerWidth }));
+      const size = await fits();
+      expect(size.inner).toBe(360);
+      expect(size.scroll).toBeLessThanOrEqual(size.inner);
+      const pre = await page.locator('.msg-assistant pre').first().evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        return { overflow: getComputedStyle(el).overflowX, scroll: el.scrollWidth, client: el.clientWidth, left: r.left, right: r.right };
+      });
+      expect(['auto', 'scroll']).toContain(pre.overflow);
+      expect(pre.scroll).toBeGreaterThan(pre.client);
+      expect(pre.left).toBeGreaterThanOrEqual(0);
+      expect(pre.right).toBeLessThanOrEqual(360);
+      // The page opens at the newest message, so the composer is on screen without scrolling.
+      const box = page.getByLabel('Message', { exact: true });
+      await expect.poll(async () => {
+        const b = await box.boundingBox();
+        return b !== null && b.x >= 0 && b.x + b.width <= 360 && b.y >= 0 && b.y + b.height <= 640;
+      }).toBe(true);
+      await box.tap();
+      await box.fill('Sent from a phone');
+      await page.getByRole('button', { name: 'Send' }).tap();
+      await expect.poll(() => page.locator('.msg-user').last().textContent()).toContain('Sent from a phone');
+      await expect.poll(() => lastStatus(page), { timeout: 20_000 }).toBe('complete');
+      expect(await page.locator('.msg-assistant').last().locator('.md').textContent()).toContain('Hello from the fake Mistral.');
+      expect(await box.inputValue()).toBe('');
+      expect((await fits()).scroll).toBeLessThanOrEqual(360);
+      expectNoProblems(tab, [SSE_CLOSED]);
+    } finally { await tab.close(); }
+  });
 
   it('by keyboard: the closed sidebar takes no focus; Tab reaches the menu toggle, Space opens it, Tab enters it', async () => {
     const tab = await visit(f, PAGES.find((p) => p.name === 'home')!, { phone: true, reducedMotion: 'reduce' });

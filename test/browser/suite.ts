@@ -4,6 +4,10 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { chromiumMissing, launchBrowser, openTab, signedInToken, startLiveApp, type LiveApp, type Look, type Tab } from '../support/browser.ts';
 import { nginxMissing } from '../support/nginx.ts';
+import { createUser } from '../../src/features/auth/users.repo.ts';
+import { issueToken } from '../../src/features/auth/tokens.repo.ts';
+import type { Generations } from '../../src/features/chat/generation.ts';
+import { startFakeMistral, type FakeMistral } from '../support/fake-mistral.ts';
 import type { PageSpec } from './pages.ts';
 
 export const REQUIRE_BROWSER = process.env.REQUIRE_BROWSER === '1';
@@ -43,13 +47,46 @@ export function expectNoProblems(tab: Tab, allow: RegExp[] = []): void {
 
 /** Opens a page the way a visitor would and checks it is the right one; its own non-200 status is expected. */
 export async function visit(f: Fixture, spec: PageSpec, look: Look = {}) {
-  const token = spec.signedIn ? await signedInToken(f.live) : undefined;
+  let token: string | undefined;
+  let pagePath = typeof spec.path === 'string' ? spec.path : '';
+  if (spec.signedIn) {
+    const user = await createUser(f.live.db, { email: `page-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.com`, name: 'Browser Tester' });
+    token = await issueToken(f.live.db, user.id, { ttlDays: 1 });
+    if (typeof spec.path === 'function') pagePath = await spec.path(f.live.db, user.id);
+  }
   const tab = await openTab(f.browser, f.live, { ...look, token });
-  const res = await tab.page.goto(f.live.pageUrl(spec.path));
+  const res = await tab.page.goto(f.live.pageUrl(pagePath));
   expect(res?.status()).toBe(spec.status ?? 200);
   await expect.poll(() => tab.page.locator('h1').first().textContent()).toMatch(spec.heading);
   // The document's own expected status shows up as a bad response and a console line: that one is fine.
-  const escaped = f.live.pageUrl(spec.path).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const escaped = f.live.pageUrl(pagePath).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const own = spec.status ? [new RegExp(`^${spec.status} ${escaped}$`), new RegExp(`status of ${spec.status}`)] : [];
   return { ...tab, own };
+}
+
+export type ChatFixture = Fixture & { fake: FakeMistral };
+
+/**
+ * One Chromium, one fake Mistral upstream and one live app talking to it (server key `test-key`), for the
+ * enclosing describe. Running answers are ended before the app closes, so no stream outlives the test.
+ */
+export function useChatApp(env: Record<string, string> = {}): ChatFixture {
+  const f = {} as ChatFixture;
+  beforeAll(async () => {
+    f.fake = await startFakeMistral();
+    [f.browser, f.live] = await Promise.all([launchBrowser(),
+      startLiveApp({ MISTRAL_API_KEY: 'test-key', MISTRAL_SERVER_URL: f.fake.url, ...env })]);
+  });
+  afterAll(async () => {
+    await f.browser?.close();
+    await (f.live?.app.locals.generations as Generations | undefined)?.shutdown();
+    await f.live?.close();
+    await f.fake?.stop();
+  });
+  return f;
+}
+
+/** A signed-in tab on the live app. */
+export async function signedInTab(f: Fixture, look: Look = {}): Promise<Tab> {
+  return openTab(f.browser, f.live, { ...look, token: await signedInToken(f.live) });
 }

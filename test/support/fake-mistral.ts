@@ -58,6 +58,8 @@ export class FakeMistral {
   /** What a non-streamed completion (the title call) answers. */
   completionText = 'A Short Fake Title';
   completionStatus = 200;
+  /** For each streamed answer that sent all its tokens, when (Date.now()) the last token was written. */
+  lastTokenAt: number[] = [];
   /** Streams the client closed before they ended (a stop or an idle timeout reached the upstream). */
   aborted = 0;
   /** What GET /v1/models lists; a test may replace it (an empty list is a self-hosted server that lists none). */
@@ -165,6 +167,7 @@ export class FakeMistral {
       const content = s.thinking ? [{ type: 'text', text: t }] : t;
       await send({ ...base, choices: [{ index: 0, delta: { content }, finish_reason: null }] });
       sent++;
+      if (sent === s.tokens!.length) this.lastTokenAt.push(Date.now());
       if (s.tokenDelayMs) await sleep(s.tokenDelayMs);
     }
     if (s.cutAfter !== undefined) { req.socket.destroy(); return; }

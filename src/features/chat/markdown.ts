@@ -24,7 +24,8 @@ const md: MarkdownIt = new MarkdownIt({
   highlight(code, lang) {
     const language = lang && hljs.getLanguage(lang) ? lang : null;
     const body = language ? hljs.highlight(code, { language, ignoreIllegals: true }).value : escapeHtml(code);
-    return `<pre><code class="hljs${language ? ` language-${escapeHtml(language)}` : ''}">${body}</code></pre>`;
+    // Focusable: a long line scrolls inside the block, and keyboard users must be able to scroll it too.
+    return `<pre tabindex="0"><code class="hljs${language ? ` language-${escapeHtml(language)}` : ''}">${body}</code></pre>`;
   },
 });
 md.enable(['table', 'strikethrough']);

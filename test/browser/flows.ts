@@ -1,0 +1,42 @@
+// What a person does through the account forms, and what the chat page shows, shared by several test files.
+import type { Page } from 'playwright-core';
+
+export async function register(page: Page, base: (p: string) => string, who: { name: string; email: string; password: string }): Promise<void> {
+  await page.goto(base('/register'));
+  await page.getByLabel('Name').fill(who.name);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+}
+
+export async function signIn(page: Page, base: (p: string) => string, who: { email: string; password: string }): Promise<void> {
+  await page.goto(base('/login'));
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** The sign-out button of the account page (not the per-device ones). */
+export async function signOut(page: Page, base: (p: string) => string): Promise<void> {
+  await page.goto(base('/account'));
+  await page.locator('form[action$="/logout"]').getByRole('button', { name: 'Sign out' }).click();
+}
+
+/**
+ * The newest answer's state as its footer shows it (the footer is what the stream replaces when the answer ends;
+ * the article's data-status keeps its first value until a reload): 'live' while it has a Stop button, then
+ * 'stopped', 'failed', … from its status line, or 'complete' when it has none.
+ */
+export function lastStatus(page: Page): Promise<string | null> {
+  return page.evaluate(() => {
+    const all = document.querySelectorAll('.msg-assistant');
+    const foot = all[all.length - 1]?.querySelector('.msg-foot');
+    if (!foot) return null;
+    if (foot.querySelector('form[action$="/stop"]')) return 'live';
+    const status = foot.querySelector('.msg-status')?.textContent?.trim();
+    return status ? status.replace(/\.$/, '').toLowerCase() : 'complete';
+  }).catch(() => null);
+}
+
+/** EventSource closed by htmx-ext-sse once the answer is done: Chromium logs that as an aborted request. */
+export const SSE_CLOSED = /\/events\?after=\S* net::ERR_ABORTED$/;
