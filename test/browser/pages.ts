@@ -44,7 +44,7 @@ export const RICH_ANSWER = [
 
 export async function richThread(db: Db, userId: number): Promise<string> {
   const thread = await createThread(db, userId, { title: 'Squares, circles and sums' });
-  const { reply } = await insertExchange(db, thread.id, 'Show me a loop and a formula', 'mistral-small-latest');
+  const { reply } = (await insertExchange(db, thread.id, 'Show me a loop and a formula', 'mistral-small-latest'))!;
   await saveFinal(db, reply.id, { content: RICH_ANSWER, thinking: 'The user wants code and math. A loop, then two formulas.', status: 'complete',
     usage: { promptTokens: 12, completionTokens: 120, totalTokens: 132 } });
   return `/threads/${thread.id}`;
@@ -53,7 +53,7 @@ export async function richThread(db: Db, userId: number): Promise<string> {
 /** The rich answer followed by many paragraphs: a thread longer than any phone screen. */
 export async function longThread(db: Db, userId: number): Promise<string> {
   const thread = await createThread(db, userId, { title: 'A long answer' });
-  const { reply } = await insertExchange(db, thread.id, 'Tell me everything', 'mistral-small-latest');
+  const { reply } = (await insertExchange(db, thread.id, 'Tell me everything', 'mistral-small-latest'))!;
   const paragraphs = Array.from({ length: 30 }, (_, i) => `Paragraph ${i + 1}: ${'a fairly long sentence that wraps on a small screen, '.repeat(3)}`);
   await saveFinal(db, reply.id, { content: [RICH_ANSWER, ...paragraphs].join('\n\n'), thinking: null, status: 'complete' });
   return `/threads/${thread.id}`;
