@@ -8,7 +8,7 @@ import { createLogger } from './http/logger.ts';
 import { purgeAuthData } from './features/auth/maintenance.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
-// Expired guests (and their threads), expired tokens and old rate-limit rows; any instance may run it.
+// Expired guests (and their threads), expired tokens, old rate-limit rows and expired sessions; any instance may run it.
 const PURGE_EVERY_MS = 10 * 60 * 1000;
 
 async function main(): Promise<void> {
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   });
   const purge = () => {
     purgeAuthData(db).then((n) => {
-      if (n.guests || n.tokens || n.attempts) logger.info(n, 'purged expired sign-in data');
+      if (n.guests || n.tokens || n.attempts || n.sessions) logger.info(n, 'purged expired sign-in data and sessions');
     }, (err: unknown) => logger.warn({ err }, 'purging expired sign-in data failed; will retry'));
   };
   purge();

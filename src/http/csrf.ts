@@ -1,12 +1,17 @@
 // CSRF protection in one file, so that csurf (archived upstream) can be swapped without touching routes.
 import csurf from 'csurf';
 import type { NextFunction, Request, Response } from 'express';
+import { authorizationOf } from './auth.ts';
 
 const protect = csurf({ cookie: false, sessionKey: 'session' });
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** A request authenticated by an Authorization: Bearer header carries no ambient credential, so it needs no token. */
+/**
+ * A request authenticated by an Authorization: Bearer header carries no ambient credential, so it needs no token.
+ * Only a well-formed Bearer header counts (the same reading loadUser uses); anything else goes through CSRF.
+ */
 export function isBearerRequest(req: Request): boolean {
-  return /^Bearer\s+\S+/i.test(req.headers.authorization ?? '');
+  return authorizationOf(req).kind === 'bearer';
 }
 
 export function csrfProtection(req: Request, res: Response, next: NextFunction): void {
@@ -14,7 +19,15 @@ export function csrfProtection(req: Request, res: Response, next: NextFunction):
     res.locals.csrfToken = () => '';
     return next();
   }
-  // Lazy: only a page that shows a form creates a session to hold the CSRF secret.
+  if (SAFE_METHODS.has(req.method)) {
+    // Nothing to check, and csurf would store a secret in the session at once (a session row for every visitor):
+    // run it only when a page asks for a token (csurf is synchronous for these methods).
+    res.locals.csrfToken = () => {
+      if (typeof req.csrfToken !== 'function') protect(req, res, () => {});
+      return typeof req.csrfToken === 'function' ? req.csrfToken() : '';
+    };
+    return next();
+  }
   // Set before checking, so that the error page for a rejected token can still render a fresh one.
   res.locals.csrfToken = () => (typeof req.csrfToken === 'function' ? req.csrfToken() : '');
   protect(req, res, next);

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { isCsrfError } from './csrf.ts';
-import { wantsFragment } from './htmx.ts';
+import { csrfHeaderWanted, wantsFragment } from './htmx.ts';
 
 /** An error a person should read: its message is shown as is. */
 export class HttpError extends Error {
@@ -37,14 +37,15 @@ export function errorHandler(opts: { logger: Logger; isProduction: boolean }) {
     }
     const locals = { status, message, detail, title: status === 404 ? 'Not found' : 'Something went wrong' };
     if (wantsFragment(req)) {
-      // htmx swaps only 2xx and 422 by default: show the error where the user is looking.
+      // The layout's htmx config shows a 4xx/5xx's .error-box in #flash (and nothing else); the headers say the same
+      // to an htmx without that config.
       res.set('HX-Retarget', '#flash').set('HX-Reswap', 'innerHTML');
     }
     // If the error page itself cannot render, still answer plainly rather than fall through to a stack trace.
     res.render(wantsFragment(req) ? 'errors/_error' : 'errors/error', locals, (renderErr: Error | null, html: string) => {
       if (renderErr) return plain(res, status, message, opts.logger, renderErr);
       if (wantsFragment(req)) return void res.status(status).send(html);
-      res.render('layout', { ...locals, body: html }, (layoutErr: Error | null, page: string) => {
+      res.render('layout', { ...locals, body: html, csrfHeader: csrfHeaderWanted(req) }, (layoutErr: Error | null, page: string) => {
         if (layoutErr) return plain(res, status, message, opts.logger, layoutErr);
         res.status(status).vary('HX-Request').send(page);
       });

@@ -6,6 +6,15 @@ export function wantsFragment(req: Request): boolean {
   return req.get('HX-Request') === 'true' && req.get('HX-History-Restore-Request') !== 'true';
 }
 
+/**
+ * Whether the layout puts the CSRF token on <body> for htmx: for a signed-in user (their pages use htmx), or when
+ * this request already holds a CSRF secret (the page's own form asked for a token). A signed-out page without a
+ * form (a 404, an error) then creates no session row.
+ */
+export function csrfHeaderWanted(req: Request): boolean {
+  return Boolean(req.user) || Boolean((req.session as { csrfSecret?: string } | undefined)?.csrfSecret);
+}
+
 export type PageOptions = { title?: string; status?: number; layout?: boolean };
 
 /**
@@ -21,7 +30,7 @@ export function render(req: Request, res: Response, view: string, locals: Record
   }
   res.render(view, locals, (err: Error | null, body: string) => {
     if (err) return req.next?.(err);
-    res.render('layout', { ...locals, body, title: opts.title ?? locals.title });
+    res.render('layout', { ...locals, body, title: opts.title ?? locals.title, csrfHeader: csrfHeaderWanted(req) });
   });
 }
 

@@ -1,7 +1,14 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { purgeAuthData } from '../../src/features/auth/maintenance.ts';
+import { issueToken } from '../../src/features/auth/tokens.repo.ts';
+import { createUser } from '../../src/features/auth/users.repo.ts';
+import { sessionMiddleware } from '../../src/http/session.ts';
 import { DIALECTS } from '../support/dialects.ts';
-import { testApp, type TestApp } from '../support/app.ts';
+import { testApp, TEST_SECRETS, type TestApp } from '../support/app.ts';
+
+const STACK = /\bat .*\.(ts|js):\d+|Error:/;
+const sessionRows = async (t: TestApp) => Number((await t.db('sessions').count({ n: '*' }).first())?.n);
 
 describe.each(DIALECTS)('foundation over HTTP on %s', (dialect) => {
   let t: TestApp;
@@ -99,7 +106,9 @@ describe.each(DIALECTS)('foundation over HTTP on %s', (dialect) => {
     expect(noToken.status).toBe(403);
     expect(noToken.text).toContain('This form has expired');
     const page = await agent.get('/login');
-    const token = /"X-CSRF-Token": "([^"]+)"/.exec(page.text)![1];
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+    // The same token rides on <body> for htmx.
+    expect(page.text).toContain(`hx-headers='{"X-CSRF-Token": "${token}"}'`);
     const withToken = await agent.post('/login').set('X-CSRF-Token', token).type('form').send({ email: 'a@b.c' });
     expect(withToken.status).not.toBe(403);
     const wrong = await agent.post('/login').set('X-CSRF-Token', 'forged').type('form').send({});
@@ -109,6 +118,66 @@ describe.each(DIALECTS)('foundation over HTTP on %s', (dialect) => {
     expect(api.body.error.code).toBe('csrf');
   });
 
+  it('renders the real HTML error page for errors raised before CSRF runs (413 form, 400 JSON), signed in or not', async () => {
+    const big = await request(t.app).post('/login').type('form').send(`email=${'x'.repeat(2_200_000)}`);
+    expect(big.status).toBe(413);
+    expect(big.headers['content-type']).toMatch(/^text\/html/);
+    expect(big.text).toContain('<!doctype html>');
+    expect(big.text).toContain('That request is too large.');
+    expect(big.text).not.toContain('hx-headers');
+    const bad = await request(t.app).post('/login').set('Content-Type', 'application/json').send('{"email":');
+    expect(bad.status).toBe(400);
+    expect(bad.headers['content-type']).toMatch(/^text\/html/);
+    expect(bad.text).toContain('<!doctype html>');
+    expect(bad.text).toContain('The request body is not valid JSON.');
+    // Signed in: the page has the app shell (sidebar) around the error, still without a token it cannot have.
+    const user = await createUser(t.db, { email: `early-${dialect}@example.com`, name: 'Early' });
+    const token = await issueToken(t.db, user.id, { ttlDays: 1 });
+    const mine = await request(t.app).post('/threads').set('Cookie', `access_token=${token}`).set('Content-Type', 'application/json').send('{"content":');
+    expect(mine.status).toBe(400);
+    expect(mine.headers['content-type']).toMatch(/^text\/html/);
+    expect(mine.text).toContain('aria-label="Conversations"');
+    expect(mine.text).toContain('The request body is not valid JSON.');
+    // htmx gets the fragment, aimed at #flash.
+    const frag = await request(t.app).post('/login').set('HX-Request', 'true').type('form').send(`email=${'x'.repeat(2_200_000)}`);
+    expect(frag.status).toBe(413);
+    expect(frag.headers['hx-retarget']).toBe('#flash');
+    expect(frag.text).toMatch(/^<div class="error-box" role="alert">/);
+  });
+
+  it('stores no session for a signed-out page without a form, and one for the sign-in form', async () => {
+    await t.db('sessions').delete();
+    const missing = await request(t.app).get('/no/such/page');
+    expect(missing.status).toBe(404);
+    expect(missing.headers['set-cookie']).toBeUndefined();
+    expect((await request(t.app).get('/')).headers['set-cookie']).toBeUndefined();
+    expect(await sessionRows(t)).toBe(0);
+    const login = await request(t.app).get('/login');
+    expect(login.headers['set-cookie']?.[0]).toMatch(/^mc_sid=/);
+    expect(await sessionRows(t)).toBe(1);
+  });
+
+  it('purges expired sessions with the other maintenance, and keeps live ones', async () => {
+    await t.db('sessions').delete();
+    // Written by the session store itself, in its own date format for this dialect.
+    const { store } = sessionMiddleware(t.db, { secret: TEST_SECRETS.SESSION_SECRET, basePath: '' });
+    const save = (sid: string, maxAge: number) => new Promise<void>((resolve, reject) =>
+      store.set(sid, { cookie: { maxAge, originalMaxAge: maxAge } } as never, (err?: unknown) => (err ? reject(err) : resolve())));
+    await save('expired-long-ago', -7 * 24 * 3600 * 1000);
+    await save('expired-a-minute-ago', -60_000);
+    await save('still-live', 3600 * 1000);
+    const loggedIn = await request(t.app).get('/login');
+    expect(loggedIn.status).toBe(200);
+    expect(await sessionRows(t)).toBe(4);
+    const purged = await purgeAuthData(t.db);
+    expect(purged.sessions).toBe(2);
+    const left = (await t.db('sessions').select('sid')).map((r: { sid: string }) => r.sid);
+    expect(left).toHaveLength(2);
+    expect(left).toContain('still-live');
+    expect(left).not.toContain('expired-long-ago');
+    expect(left).not.toContain('expired-a-minute-ago');
+  });
+
   it('answers malformed JSON with a clear 400', async () => {
     const res = await request(t.app).post('/api/x').set('Authorization', 'Bearer abc').set('Content-Type', 'application/json').send('{"a":');
     expect(res.status).toBe(400);
@@ -116,8 +185,44 @@ describe.each(DIALECTS)('foundation over HTTP on %s', (dialect) => {
   });
 });
 
+describe.each(DIALECTS)('a database that is gone, in production, on %s', (dialect) => {
+  let t: TestApp;
+  let token: string;
+  beforeAll(async () => {
+    t = await testApp(dialect, { NODE_ENV: 'production' });
+    const user = await createUser(t.db, { email: 'gone@example.com' });
+    token = await issueToken(t.db, user.id, { ttlDays: 1 });
+    await t.db.destroy();
+  });
+  afterAll(async () => { await t?.close(); });
+
+  it('answers 500 as the HTML page, the htmx fragment and JSON, with no stack trace; /readyz says 503', async () => {
+    const page = await request(t.app).get('/').set('Cookie', `access_token=${token}`);
+    expect(page.status).toBe(500);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain('<!doctype html>');
+    expect(page.text).toContain('Something went wrong on our side');
+    expect(page.text).not.toMatch(STACK);
+    expect(page.text).not.toContain('error-detail');
+    const frag = await request(t.app).get('/threads').set('Cookie', `access_token=${token}`).set('HX-Request', 'true');
+    expect(frag.status).toBe(500);
+    expect(frag.headers['hx-retarget']).toBe('#flash');
+    expect(frag.text).not.toContain('<!doctype html>');
+    expect(frag.text).toContain('class="error-box"');
+    expect(frag.text).not.toMatch(STACK);
+    const api = await request(t.app).get('/api/threads').set('Authorization', `Bearer ${token}`);
+    expect(api.status).toBe(500);
+    expect(api.body).toEqual({ error: { code: 'error', message: expect.stringContaining('Something went wrong') } });
+    expect(api.text).not.toMatch(STACK);
+    const ready = await request(t.app).get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toEqual({ status: 'unavailable', database: 'unreachable' });
+    expect((await request(t.app).get('/healthz')).status).toBe(200);
+  });
+});
+
 describe('errors in production', () => {
-  it('never shows a stack trace', async () => {
+  it('never shows a stack trace, even when the error page itself cannot render', async () => {
     const t = await testApp('sqlite', { NODE_ENV: 'production' });
     try {
       t.app.set('views', '/nonexistent-views-dir');
