@@ -2,6 +2,9 @@ import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createUser } from '../../src/features/auth/users.repo.ts';
 import { issueToken } from '../../src/features/auth/tokens.repo.ts';
+import { createApp } from '../../src/app.ts';
+import { createModelCatalogue } from '../../src/features/settings/models.ts';
+import { createLogger } from '../../src/http/logger.ts';
 import { DIALECTS } from '../support/dialects.ts';
 import { testApp, type TestApp } from '../support/app.ts';
 import { startFakeMistral, type FakeMistral } from '../support/fake-mistral.ts';
@@ -56,7 +59,7 @@ describe.each(DIALECTS)('settings on %s', (dialect) => {
     expect(page.text).toContain('Your API key was checked and saved.');
     expect(page.text).not.toContain(GOOD_KEY);
     const api = await agent.get('/api/settings');
-    expect(api.body).toEqual({ hasApiKey: true, apiKeyHint: '••••1234', usingServerKey: false,
+    expect(api.body).toEqual({ hasApiKey: true, apiKeyHint: '••••1234', keyUnreadable: false, usingServerKey: false,
       defaultModel: 'mistral-small-latest', fastModels: [], defaultContext: '' });
     expect(JSON.stringify(api.body)).not.toContain(GOOD_KEY);
   });
@@ -101,7 +104,7 @@ describe.each(DIALECTS)('settings on %s', (dialect) => {
     await agent.post('/settings/api-key/remove').type('form').send({ _csrf: csrf }).expect(303);
     const row = await t.db('user_settings').where({ user_id: user.id }).first();
     expect(row.api_key_encrypted).toBeNull();
-    const withServer = await testApp('sqlite', { MISTRAL_SERVER_URL: fake.url, MISTRAL_API_KEY: OTHER_KEY });
+    const withServer = await testApp(dialect, { MISTRAL_SERVER_URL: fake.url, MISTRAL_API_KEY: OTHER_KEY });
     try {
       const u = await createUser(withServer.db, { email: 'srv@example.com' });
       const tok = await issueToken(withServer.db, u.id, { ttlDays: 1 });
@@ -133,13 +136,24 @@ describe.each(DIALECTS)('settings on %s', (dialect) => {
       maxContextLength: 40960, capabilities: ['chat', 'function calling', 'reasoning'], deprecation: null });
   });
 
-  it('caches the model list per key for a few minutes', async () => {
-    const { agent, csrf } = await signedIn(t, `cache-${dialect}@example.com`);
-    await agent.post('/settings/api-key').type('form').send({ _csrf: csrf, apiKey: GOOD_KEY }).expect(303);
-    fake.reset();
-    await agent.get('/settings');
-    await agent.get('/api/models');
-    expect(fake.requests.filter((r) => r.path === '/v1/models')).toHaveLength(0);
+  it('caches the model list per key for five minutes, then asks again', async () => {
+    let clock = Date.parse('2030-01-01T00:00:00Z');
+    const catalogue = createModelCatalogue({ serverUrl: fake.url, configuredModels: [], now: () => clock });
+    const app = createApp({ config: t.config, db: t.db, logger: createLogger('silent'), catalogue });
+    const user = await createUser(t.db, { email: `cache-${dialect}@example.com` });
+    const auth = { Authorization: `Bearer ${await issueToken(t.db, user.id, { ttlDays: 1 })}` };
+    const listings = () => fake.requests.filter((r) => r.path === '/v1/models').length;
+    await request(app).put('/api/settings').set(auth).send({ apiKey: GOOD_KEY }).expect(200);
+    expect(listings()).toBe(1); // the check on save fills the cache
+    clock += 5 * 60_000 - 1;
+    await request(app).get('/api/models').set(auth).expect(200);
+    expect(listings()).toBe(1);
+    clock += 1;
+    await request(app).get('/api/models').set(auth).expect(200);
+    expect(listings()).toBe(2);
+    clock += 60_000;
+    expect((await request(app).get('/settings').set(auth)).text).toContain('131,072 tokens');
+    expect(listings()).toBe(2); // the list fetched at 5:00 is fresh again
   });
 
   it('adds and removes fast-list models with plain forms and with htmx (card swapped)', async () => {
@@ -186,7 +200,7 @@ describe.each(DIALECTS)('settings on %s', (dialect) => {
     const res = await request(t.app).put('/api/settings').set('Authorization', `Bearer ${token}`)
       .send({ apiKey: GOOD_KEY, defaultModel: 'codestral-latest', fastModels: ['codestral-latest', 'mistral-small-latest'], defaultContext: 'Be brief.' });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ hasApiKey: true, apiKeyHint: '••••1234', usingServerKey: false, defaultModel: 'codestral-latest',
+    expect(res.body).toEqual({ hasApiKey: true, apiKeyHint: '••••1234', keyUnreadable: false, usingServerKey: false, defaultModel: 'codestral-latest',
       fastModels: ['codestral-latest', 'mistral-small-latest'], defaultContext: 'Be brief.' });
     const removed = await request(t.app).put('/api/settings').set('Authorization', `Bearer ${token}`).send({ apiKey: '' });
     expect(removed.body.hasApiKey).toBe(false);
@@ -195,7 +209,7 @@ describe.each(DIALECTS)('settings on %s', (dialect) => {
   });
 
   it('falls back to MISTRAL_MODELS when the endpoint lists none', async () => {
-    const t2 = await testApp('sqlite', { MISTRAL_SERVER_URL: fake.url, MISTRAL_MODELS: 'local-mistral-7b,local-mixtral' });
+    const t2 = await testApp(dialect, { MISTRAL_SERVER_URL: fake.url, MISTRAL_MODELS: 'local-mistral-7b,local-mixtral' });
     fake.models = [];
     try {
       const u = await createUser(t2.db, { email: 'vllm@example.com' });
@@ -205,27 +219,15 @@ describe.each(DIALECTS)('settings on %s', (dialect) => {
       const models = await request(t2.app).get('/api/models').set('Authorization', `Bearer ${tok}`);
       expect(models.body.source).toBe('configuration');
       expect(models.body.models.map((m: { id: string }) => m.id)).toEqual(['local-mistral-7b', 'local-mixtral']);
+      // A list from the configuration is no limit: any well-formed name may be the default, a self-hosted one too.
+      const vllm = 'mistralai/Mistral-Small-3.2-24B-Instruct-2506';
+      const put = await request(t2.app).put('/api/settings').set('Authorization', `Bearer ${tok}`).send({ defaultModel: vllm, fastModels: ['other-model@v2'] });
+      expect(put.status).toBe(200);
+      expect(put.body).toMatchObject({ defaultModel: vllm, fastModels: ['other-model@v2'] });
     } finally {
       fake.reset();
       await t2.close();
     }
-  });
-
-  it('never writes the key to the logs, even at trace level', async () => {
-    const lines: string[] = [];
-    const { createApp } = await import('../../src/app.ts');
-    const { createLogger } = await import('../../src/http/logger.ts');
-    const logger = createLogger('trace', { write: (l: string) => { lines.push(l); } });
-    const app = createApp({ config: t.config, db: t.db, logger });
-    const user = await createUser(t.db, { email: `logs-${dialect}@example.com` });
-    const token = await issueToken(t.db, user.id, { ttlDays: 1 });
-    await request(app).put('/api/settings').set('Authorization', `Bearer ${token}`).send({ apiKey: GOOD_KEY }).expect(200);
-    await request(app).put('/api/settings').set('Authorization', `Bearer ${token}`).send({ apiKey: 'sk-wrong-key-0000' }).expect(422);
-    expect(lines.length).toBeGreaterThan(1);
-    const all = lines.join('\n');
-    expect(all).not.toContain(GOOD_KEY);
-    expect(all).not.toContain('sk-wrong-key-0000');
-    expect(all).not.toContain(token);
   });
 
   it('works with JavaScript off: every settings form is a plain form with a CSRF field', async () => {

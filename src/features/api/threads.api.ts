@@ -8,6 +8,7 @@ import { pageMessages, type Message } from '../chat/messages.repo.ts';
 import { jsonFormatter, parseOffsets, sourceFor, streamEvents, type SseTiming } from '../chat/sse.ts';
 import { createThread, decodeCursor, findThread, listThreads, updateThread, type Thread, type ThreadInput } from '../threads/threads.repo.ts';
 import { cleanTitle, removeThread, ThreadInputError, THREADS_PER_PAGE } from '../threads/threads.service.ts';
+import { checkModelId, SettingsInputError } from '../settings/settings-input.ts';
 
 export const JSON_SSE_TIMING: SseTiming = { heartbeatMs: 15_000, pollMs: 500, minIntervalMs: 50 };
 
@@ -25,9 +26,12 @@ function threadInput(body: unknown): ThreadInput & { titleSetByUser?: boolean } 
     if (err instanceof ThreadInputError) fields.title = err.message; else throw err;
   }
   if (b.model !== undefined) {
-    if (b.model === null) out.model = null;
-    else if (typeof b.model === 'string' && /^[\w.:-]{1,100}$/.test(b.model)) out.model = b.model;
-    else fields.model = 'A model is a name such as mistral-small-latest.';
+    // The same rule as the settings page and the thread menu (settings-input.ts).
+    try {
+      out.model = b.model === null ? null : checkModelId(b.model);
+    } catch (err) {
+      if (err instanceof SettingsInputError) fields.model = err.message; else throw err;
+    }
   }
   if (b.context !== undefined) {
     if (b.context === null || (typeof b.context === 'string' && b.context.length <= 20_000)) out.context = (b.context as string | null) || null;

@@ -2,12 +2,11 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { requireUser } from '../../http/auth.ts';
 import { HttpError } from '../../http/errors.ts';
-import {
-  getSettingsView, modelsForUser, removeApiKey, saveApiKey, saveDefaults, setFastModels, SettingsInputError, type SettingsDeps,
-} from './settings.service.ts';
+import { changeSettings, getSettingsView, modelsForUser, type SettingsDeps } from './settings.service.ts';
+import { SettingsInputError } from './settings-input.ts';
 
 const publicView = (v: Awaited<ReturnType<typeof getSettingsView>>) => ({
-  hasApiKey: v.hasApiKey, apiKeyHint: v.apiKeyHint, usingServerKey: v.usingServerKey,
+  hasApiKey: v.hasApiKey, apiKeyHint: v.apiKeyHint, keyUnreadable: v.keyUnreadable, usingServerKey: v.usingServerKey,
   defaultModel: v.defaultModel, fastModels: v.fastModels, defaultContext: v.defaultContext,
 });
 
@@ -21,17 +20,11 @@ export function settingsApi(deps: SettingsDeps) {
   }));
 
   r.put('/api/settings', requireUser, wrap(async (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
+    const body: unknown = req.body ?? {};
     if (typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'Send a JSON object.');
-    // Check everything before writing anything, so a bad field leaves all settings as they were.
-    if (body.fastModels !== undefined && !Array.isArray(body.fastModels)) throw new SettingsInputError('fastModels', 'fastModels must be a list of model names.');
-    if (body.apiKey !== undefined && typeof body.apiKey !== 'string') throw new SettingsInputError('apiKey', 'apiKey must be a string.');
-    if (body.apiKey === '') await removeApiKey(deps, req.user!.id);
-    else if (typeof body.apiKey === 'string') await saveApiKey(deps, req.user!.id, body.apiKey);
-    if (body.defaultModel !== undefined || body.defaultContext !== undefined) {
-      await saveDefaults(deps, req.user!.id, { defaultModel: body.defaultModel, defaultContext: body.defaultContext });
-    }
-    if (body.fastModels !== undefined) await setFastModels(deps, req.user!.id, body.fastModels);
+    const { apiKey, defaultModel, fastModels, defaultContext } = body as Record<string, unknown>;
+    // Everything is checked before anything is written: a refused field leaves all settings as they were.
+    await changeSettings(deps, req.user!.id, { apiKey, defaultModel, fastModels, defaultContext });
     res.json(publicView(await getSettingsView(deps, req.user!.id)));
   }));
 

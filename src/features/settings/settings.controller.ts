@@ -2,8 +2,9 @@ import type { NextFunction, Request, Response } from 'express';
 import { HttpError } from '../../http/errors.ts';
 import { redirectAfterPost, render, wantsFragment } from '../../http/htmx.ts';
 import {
-  getSettingsView, modelsForUser, removeApiKey, saveApiKey, saveDefaults, SettingsInputError, toggleFastModel, type SettingsDeps,
+  getSettingsView, modelsForUser, removeApiKey, saveApiKey, saveDefaults, toggleFastModel, type SettingsDeps,
 } from './settings.service.ts';
+import { SettingsInputError } from './settings-input.ts';
 
 const SAVED: Record<string, string> = {
   key: 'Your API key was checked and saved.', removed: 'Your API key was removed.', defaults: 'Your defaults were saved.',
@@ -66,8 +67,10 @@ export function settingsController(deps: SettingsDeps) {
       try {
         inList = await toggleFastModel(deps, req.user!.id, req.body?.model, action);
       } catch (err) {
-        if (err instanceof SettingsInputError) throw new HttpError(422, err.message);
-        throw err;
+        if (!(err instanceof SettingsInputError)) throw err;
+        // htmx swaps the card, which a refused model does not have: the message goes to the page's flash area.
+        if (wantsFragment(req)) throw new HttpError(422, err.message);
+        return refuse(req, res, 'settings/index', err, {});
       }
       if (!wantsFragment(req)) return void res.redirect(303, `${req.app.locals.url('/settings')}?saved=fast#models`);
       const locals = await pageLocals(req.user!.id);

@@ -1,31 +1,38 @@
 // A user's Mistral settings: the key (sealed at rest, checked before saving), default model, fast list, default context.
+// Every change goes through changeSettings: it checks every field first and writes all of them at once, or nothing.
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
 import { keyHint, open, seal } from '../../lib/secret-box.ts';
-import { MODEL_ID_PATTERN, modelsFromConfiguration, type CatalogueResult, type ModelCatalogue } from './models.ts';
+import { modelsFromConfiguration, type CatalogueResult, type ModelCatalogue } from './models.ts';
 import { getSettings, updateSettings, type StoredSettings } from './settings.repo.ts';
-
-export const MAX_CONTEXT_CHARS = 20_000;
-export const MAX_FAST_MODELS = 30;
+import { checkContext, checkFastList, checkModelId, SettingsInputError, validApiKeyShape } from './settings-input.ts';
 
 export type SettingsView = {
   hasApiKey: boolean; apiKeyHint: string | null; usingServerKey: boolean; serverKeyAvailable: boolean;
+  /** A key is saved but cannot be opened: it was sealed under another ENCRYPTION_KEY. The user must enter it again. */
+  keyUnreadable: boolean;
   defaultModel: string; fastModels: string[]; defaultContext: string;
 };
 
-/** A refusal a person can act on, tied to the form field it concerns. */
-export class SettingsInputError extends Error {
-  constructor(public field: string, message: string) { super(message); }
-}
-
 export type SettingsDeps = { db: Db; config: Config; catalogue: ModelCatalogue };
+
+/** The user's own key: absent, readable, or sealed under an ENCRYPTION_KEY this server no longer has. */
+function ownKey(config: Config, s: StoredSettings): { state: 'none' } | { state: 'ok'; key: string } | { state: 'unreadable' } {
+  if (!s.apiKeySealed) return { state: 'none' };
+  try {
+    return { state: 'ok', key: open(config.encryptionKey, s.apiKeySealed) };
+  } catch {
+    return { state: 'unreadable' };
+  }
+}
 
 export async function getSettingsView({ db, config }: Pick<SettingsDeps, 'db' | 'config'>, userId: number): Promise<SettingsView> {
   const s = await getSettings(db, userId);
-  const hasApiKey = Boolean(s.apiKeySealed);
+  const own = ownKey(config, s);
+  const hasApiKey = own.state === 'ok';
   return {
-    hasApiKey, apiKeyHint: s.apiKeyHint, usingServerKey: !hasApiKey && Boolean(config.mistral.apiKey),
-    serverKeyAvailable: Boolean(config.mistral.apiKey),
+    hasApiKey, apiKeyHint: s.apiKeySealed ? s.apiKeyHint : null, keyUnreadable: own.state === 'unreadable',
+    usingServerKey: !hasApiKey && Boolean(config.mistral.apiKey), serverKeyAvailable: Boolean(config.mistral.apiKey),
     defaultModel: s.defaultModel ?? config.mistral.defaultModel, fastModels: s.fastModels, defaultContext: s.defaultContext ?? '',
   };
 }
@@ -35,70 +42,87 @@ export async function effectiveApiKey({ db, config }: Pick<SettingsDeps, 'db' | 
   return keyFromSettings(config, await getSettings(db, userId));
 }
 
+/** An unreadable own key counts as none (the settings page says to enter it again), so the server's key serves. */
 export function keyFromSettings(config: Config, s: StoredSettings): string | undefined {
-  if (s.apiKeySealed) {
-    try {
-      return open(config.encryptionKey, s.apiKeySealed);
-    } catch {
-      // Sealed with another ENCRYPTION_KEY: unusable, so behave as if there were none (the page says to re-enter it).
-      return config.mistral.apiKey;
-    }
+  const own = ownKey(config, s);
+  return own.state === 'ok' ? own.key : config.mistral.apiKey;
+}
+
+export type SettingsInput = { apiKey?: unknown; defaultModel?: unknown; fastModels?: unknown; defaultContext?: unknown };
+
+/**
+ * Applies any of the fields (an empty apiKey removes the key). Order: the shape of every field (no network), then a
+ * new key with Mistral, then new model names against the models the key (as it will be) can use; only when all of
+ * that passed is anything written, in one transaction. Throws SettingsInputError for the first field refused.
+ */
+export async function changeSettings(deps: SettingsDeps, userId: number, input: SettingsInput): Promise<void> {
+  let newKey: string | null | undefined; // undefined: unchanged; null: remove
+  if (input.apiKey !== undefined) {
+    if (typeof input.apiKey !== 'string') throw new SettingsInputError('apiKey', 'apiKey must be a string.');
+    const key = input.apiKey.trim();
+    if (key !== '' && !validApiKeyShape(key)) throw new SettingsInputError('apiKey', 'That does not look like an API key: paste the whole key, without spaces.');
+    newKey = key === '' ? null : key;
   }
-  return config.mistral.apiKey;
-}
+  const defaultModel = input.defaultModel === undefined ? undefined : checkModelId(input.defaultModel, 'defaultModel');
+  const fastModels = input.fastModels === undefined ? undefined : checkFastList(input.fastModels);
+  const defaultContext = input.defaultContext === undefined ? undefined : checkContext(input.defaultContext, 'defaultContext');
 
-export function validApiKeyShape(key: string): boolean {
-  return key.length >= 8 && key.length <= 256 && /^[\x21-\x7e]+$/.test(key);
-}
-
-/** Checks the key against the endpoint and saves it only if the endpoint accepts it; the old key stays otherwise. */
-export async function saveApiKey(deps: SettingsDeps, userId: number, rawKey: string): Promise<void> {
-  const key = rawKey.trim();
-  if (!validApiKeyShape(key)) throw new SettingsInputError('apiKey', 'That does not look like an API key: paste the whole key, without spaces.');
-  const result = await deps.catalogue.list(key, { fresh: true });
-  if (result.status !== 'ok') throw new SettingsInputError('apiKey', result.message);
-  await updateSettings(deps.db, userId, { apiKeySealed: seal(deps.config.encryptionKey, key), apiKeyHint: keyHint(key) });
-}
-
-export async function removeApiKey(deps: Pick<SettingsDeps, 'db'>, userId: number): Promise<void> {
-  await updateSettings(deps.db, userId, { apiKeySealed: null, apiKeyHint: null });
-}
-
-export function checkModelId(id: unknown, field = 'model'): string {
-  if (typeof id !== 'string' || !MODEL_ID_PATTERN.test(id.trim())) {
-    throw new SettingsInputError(field, 'That is not a model name: use letters, digits and . _ - : / (at most 100 characters).');
+  const current = await getSettings(deps.db, userId);
+  let listing: CatalogueResult | undefined;
+  if (typeof newKey === 'string') {
+    listing = await deps.catalogue.list(newKey, { fresh: true });
+    if (listing.status !== 'ok') throw new SettingsInputError('apiKey', listing.message);
   }
-  return id.trim();
-}
 
-export function checkContext(text: unknown, field = 'context'): string | null {
-  if (text === undefined || text === null) return null;
-  if (typeof text !== 'string') throw new SettingsInputError(field, 'The context must be text.');
-  if (text.length > MAX_CONTEXT_CHARS) throw new SettingsInputError(field, `The context is ${text.length} characters; the limit is ${MAX_CONTEXT_CHARS}.`);
-  return text.trim() === '' ? null : text;
-}
+  // Only names that change are checked: a default or fast-list entry already saved stays acceptable, so a model the
+  // key no longer lists never blocks saving the rest of the form.
+  const currentDefault = current.defaultModel ?? deps.config.mistral.defaultModel;
+  const added: Array<[field: string, id: string]> = [
+    ...(defaultModel !== undefined && defaultModel !== currentDefault ? [['defaultModel', defaultModel] as [string, string]] : []),
+    ...(fastModels ?? []).filter((id) => !current.fastModels.includes(id)).map((id) => ['fastModels', id] as [string, string]),
+  ];
+  if (added.length) {
+    const key = newKey === undefined ? keyFromSettings(deps.config, current) : newKey ?? deps.config.mistral.apiKey;
+    listing ??= key ? await deps.catalogue.list(key) : undefined;
+    const known = listedIds(listing);
+    const unknown = known && added.find(([, id]) => !known.has(id));
+    if (unknown) throw new SettingsInputError(unknown[0], `${unknown[1]} is not one of the models your key can use: pick one from the models list.`);
+  }
 
-export async function saveDefaults(deps: Pick<SettingsDeps, 'db'>, userId: number, input: { defaultModel?: unknown; defaultContext?: unknown }): Promise<void> {
-  const patch: { defaultModel?: string; defaultContext?: string | null } = {};
-  if (input.defaultModel !== undefined) patch.defaultModel = checkModelId(input.defaultModel, 'defaultModel');
-  if (input.defaultContext !== undefined) patch.defaultContext = checkContext(input.defaultContext, 'defaultContext');
+  const patch: Partial<StoredSettings> = {};
+  if (newKey !== undefined) Object.assign(patch, { apiKeySealed: newKey && seal(deps.config.encryptionKey, newKey), apiKeyHint: newKey && keyHint(newKey) });
+  if (defaultModel !== undefined) patch.defaultModel = defaultModel;
+  if (fastModels !== undefined) patch.fastModels = fastModels;
+  if (defaultContext !== undefined) patch.defaultContext = defaultContext;
   await updateSettings(deps.db, userId, patch);
 }
 
-export async function setFastModels(deps: Pick<SettingsDeps, 'db'>, userId: number, ids: unknown): Promise<string[]> {
-  if (!Array.isArray(ids)) throw new SettingsInputError('fastModels', 'The fast list must be a list of model names.');
-  const list = [...new Set(ids.map((id) => checkModelId(id, 'fastModels')))];
-  if (list.length > MAX_FAST_MODELS) throw new SettingsInputError('fastModels', `The fast list holds at most ${MAX_FAST_MODELS} models.`);
-  await updateSettings(deps.db, userId, { fastModels: list });
-  return list;
+/** The ids and aliases the endpoint lists; null when it lists none or cannot say (then any well-formed name goes). */
+function listedIds(listing: CatalogueResult | undefined): Set<string> | null {
+  if (listing?.status !== 'ok' || listing.source !== 'endpoint') return null;
+  return new Set(listing.models.flatMap((m) => [m.id, ...m.aliases]));
+}
+
+/** Checks the key with Mistral and saves it only if accepted; the old key stays otherwise. */
+export async function saveApiKey(deps: SettingsDeps, userId: number, rawKey: string): Promise<void> {
+  if (rawKey.trim() === '') throw new SettingsInputError('apiKey', 'That does not look like an API key: paste the whole key, without spaces.');
+  await changeSettings(deps, userId, { apiKey: rawKey });
+}
+
+export async function removeApiKey(deps: SettingsDeps, userId: number): Promise<void> {
+  await changeSettings(deps, userId, { apiKey: '' });
+}
+
+export async function saveDefaults(deps: SettingsDeps, userId: number, input: { defaultModel?: unknown; defaultContext?: unknown }): Promise<void> {
+  await changeSettings(deps, userId, { defaultModel: input.defaultModel, defaultContext: input.defaultContext });
 }
 
 /** Adds a model to the fast list, or removes it; returns whether it is now in the list. */
-export async function toggleFastModel(deps: Pick<SettingsDeps, 'db'>, userId: number, modelId: unknown, want: 'add' | 'remove'): Promise<boolean> {
-  const id = checkModelId(modelId);
+export async function toggleFastModel(deps: SettingsDeps, userId: number, modelId: unknown, want: 'add' | 'remove'): Promise<boolean> {
+  const id = checkModelId(modelId, 'fastModels');
   const current = (await getSettings(deps.db, userId)).fastModels;
   const next = want === 'add' ? [...new Set([...current, id])] : current.filter((m) => m !== id);
-  await setFastModels(deps, userId, next);
+  await changeSettings(deps, userId, { fastModels: next });
   return next.includes(id);
 }
 
