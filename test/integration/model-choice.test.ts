@@ -130,27 +130,73 @@ describe.each(DIALECTS)('model, key and context choice on %s', (dialect) => {
     expect((await t.db('threads').where({ id }).first()).model).toBeNull();
   });
 
-  it('PATCH /api/thread/:id sets model, context and thinkHarder, and answers 422 for nonsense', async () => {
+  it('one model-name rule for the API, the header menu and settings: a self-hosted name passes, nonsense is 422', async () => {
     const s = await signIn(t);
     const id = await newThread(s);
-    for (const model of ['', 'has spaces', 'x'.repeat(101), '<b>', 42]) {
+    for (const model of ['', 'has spaces', 'bad model!', 'x'.repeat(101), 'x'.repeat(500), '<b>', '<script>', 42]) {
       const res = await request(t.app).patch(`/api/thread/${id}`).set(api(s)).send({ model });
       expect(res.status, String(model)).toBe(422);
-      expect(res.body.error.fields.model).toBeTruthy();
+      expect(res.body.error.fields.model).toMatch(/not a model name/);
     }
-    const ok = await request(t.app).patch(`/api/thread/${id}`).set(api(s)).send({ model: 'magistral-medium-latest', context: 'Think.', thinkHarder: true });
+    const vllm = 'mistralai/Mistral-Small-3.2-24B-Instruct-2506';
+    const ok = await request(t.app).patch(`/api/thread/${id}`).set(api(s)).send({ model: vllm, context: 'Think.', thinkHarder: true });
     expect(ok.status).toBe(200);
-    expect(ok.body.thread).toMatchObject({ model: 'magistral-medium-latest', context: 'Think.', thinkHarder: true });
+    expect(ok.body.thread).toMatchObject({ model: vllm, context: 'Think.', thinkHarder: true });
+    expect((await ask(s, id)).body.model).toBe(vllm);
+    // The header menu takes the same names, and refuses the same nonsense.
+    const menu = (model: string) => request(t.app).post(`/threads/${id}/model`).set('Cookie', s.cookie).type('form').send({ _csrf: s.csrf, model, context: '' });
+    expect((await menu('other/Model@v2')).status).toBe(303);
+    expect((await menu('<script>')).status).toBe(422);
+    expect((await t.db('threads').where({ id }).first()).model).toBe('other/Model@v2');
   });
 
-  it('"think harder" asks reasoning models for more effort, and only them', async () => {
+  it('the "think harder" switch is offered only for adjustable-reasoning models (not codestral, not magistral)', async () => {
     const s = await signIn(t);
-    const id = await newThread(s, { model: 'magistral-medium-latest' });
+    const page = async (model: string | null) => {
+      const id = await newThread(s, { model });
+      return (await request(t.app).get(`/threads/${id}`).set('Cookie', s.cookie)).text;
+    };
+    // No model of its own: the default, mistral-small-latest (Mistral Small 4), adjusts its reasoning.
+    for (const model of [null, 'mistral-small-latest', 'mistral-small-2603', 'mistral-medium-3-5', 'mistral-large-4-0']) {
+      expect(await page(model), String(model)).toMatch(/<input type="checkbox" id="thread-think" name="think_harder"/);
+    }
+    for (const model of ['codestral-latest', 'magistral-medium-latest', 'magistral-small-latest']) {
+      const html = await page(model);
+      expect(html, model).toContain('id="thread-model"');
+      expect(html, model).not.toContain('Think harder');
+    }
+  });
+
+  it('"think harder" from the form (JavaScript off) and from the JSON API sends reasoning_effort "high"; off sends none', async () => {
+    const s = await signIn(t);
+    const id = await newThread(s);
+    const menu = (body: Record<string, string>) => request(t.app).post(`/threads/${id}/model`).set('Cookie', s.cookie).type('form')
+      .send({ _csrf: s.csrf, model: '', context: '', ...body }).expect(303);
     expect((await ask(s, id, 'plain')).body.reasoning_effort).toBeUndefined();
+    await menu({ think_harder: 'on' });
+    const form = await ask(s, id, 'harder by form');
+    expect(form.body).toMatchObject({ model: 'mistral-small-latest', reasoning_effort: 'high' });
+    expect((await request(t.app).get(`/threads/${id}`).set('Cookie', s.cookie)).text).toMatch(/name="think_harder"[^>]* checked>/);
+    await menu({});
+    expect((await ask(s, id, 'off by form')).body.reasoning_effort).toBeUndefined();
+
     await request(t.app).patch(`/api/thread/${id}`).set(api(s)).send({ thinkHarder: true }).expect(200);
-    expect((await ask(s, id, 'harder')).body.reasoning_effort).toBe('high');
-    // A model the catalogue does not list as reasoning never gets the parameter.
-    await request(t.app).patch(`/api/thread/${id}`).set(api(s)).send({ model: 'mistral-small-latest' }).expect(200);
-    expect((await ask(s, id, 'small')).body.reasoning_effort).toBeUndefined();
+    expect((await ask(s, id, 'harder by API')).body.reasoning_effort).toBe('high');
+    // Switched on, it still never reaches a model that would not take it: magistral always reasons, codestral never.
+    for (const model of ['magistral-medium-latest', 'codestral-latest']) {
+      await request(t.app).patch(`/api/thread/${id}`).set(api(s)).send({ model }).expect(200);
+      expect((await ask(s, id, model)).body.reasoning_effort, model).toBeUndefined();
+    }
+    await request(t.app).patch(`/api/thread/${id}`).set(api(s)).send({ model: null, thinkHarder: false }).expect(200);
+    expect((await ask(s, id, 'off by API')).body.reasoning_effort).toBeUndefined();
+  });
+
+  it('a model the key lists under an alias of an adjustable-reasoning model gets it too', async () => {
+    const s = await signIn(t);
+    t.fake.models = [{ id: 'mistral-medium-3-5', aliases: ['mistral-medium-latest'], capabilities: { completion_chat: true, reasoning: true } }];
+    // The user's own key: its model list is fetched now, with this catalogue (the server key's list is cached).
+    await request(t.app).put('/api/settings').set(api(s)).send({ apiKey: 'sk-alias-listing-2468' }).expect(200);
+    const id = await newThread(s, { model: 'mistral-medium-latest', thinkHarder: true });
+    expect((await ask(s, id)).body).toMatchObject({ model: 'mistral-medium-latest', reasoning_effort: 'high' });
   });
 });

@@ -4,6 +4,7 @@
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
 import type { ModelCatalogue } from '../settings/models.ts';
+import { offersThinkHarder } from '../settings/reasoning.ts';
 import { getSettings } from '../settings/settings.repo.ts';
 import { keyFromSettings } from '../settings/settings.service.ts';
 import type { Thread } from '../threads/threads.repo.ts';
@@ -12,7 +13,7 @@ export type ModelRequest = { apiKey: string | null; model: string; system: strin
 
 type ChoiceInput = {
   db: Db; config: Config; thread: Pick<Thread, 'userId' | 'model' | 'context' | 'thinkHarder'>;
-  /** Given, "think harder" is sent only to models the catalogue lists as reasoning models (others may refuse it). */
+  /** Given, a model known only by an alias (e.g. a `-latest` name of an adjustable-reasoning model) is resolved through it. */
   catalogue?: ModelCatalogue;
 };
 
@@ -21,11 +22,16 @@ export async function chooseModelRequest({ db, config, thread, catalogue }: Choi
   const apiKey = keyFromSettings(config, settings) ?? null;
   const model = thread.model ?? settings.defaultModel ?? config.mistral.defaultModel;
   const system = thread.context?.trim() ? thread.context : settings.defaultContext?.trim() ? settings.defaultContext : null;
+  // "Think harder" asks only models with adjustable reasoning (see reasoning.ts); off, nothing is sent (the default).
   let reasoningEffort: ModelRequest['reasoningEffort'] = null;
-  if (thread.thinkHarder && apiKey && catalogue) {
-    const listed = await catalogue.list(apiKey);
-    const card = listed.status === 'ok' ? listed.models.find((m) => m.id === model || m.aliases.includes(model)) : undefined;
-    if (card?.capabilities.includes('reasoning')) reasoningEffort = 'high';
+  if (thread.thinkHarder) {
+    let adjustable = offersThinkHarder(model);
+    if (!adjustable && apiKey && catalogue) {
+      const listed = await catalogue.list(apiKey);
+      const card = listed.status === 'ok' ? listed.models.find((m) => m.id === model || m.aliases.includes(model)) : undefined;
+      adjustable = card ? offersThinkHarder(card.id, card.aliases) : false;
+    }
+    if (adjustable) reasoningEffort = 'high';
   }
   return { apiKey, model, system, reasoningEffort };
 }

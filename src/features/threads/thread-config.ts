@@ -7,11 +7,14 @@ import { HttpError } from '../../http/errors.ts';
 import { render, wantsFragment } from '../../http/htmx.ts';
 import { threadIdParam, urlOf, userOf, type ChatRouteDeps } from '../chat/chat.context.ts';
 import { getSettings } from '../settings/settings.repo.ts';
-import { checkContext, checkModelId, SettingsInputError } from '../settings/settings.service.ts';
+import { offersThinkHarder } from '../settings/reasoning.ts';
+import { checkContext, checkModelId, SettingsInputError } from '../settings/settings-input.ts';
 import { findThread, updateThread, type Thread } from './threads.repo.ts';
 
 export type ModelMenu = {
   action: string; models: string[]; selected: string; defaultModel: string; context: string; thinkHarder: boolean;
+  /** The model that answers next lets a request ask for more reasoning: only then is the switch shown. */
+  offersThinkHarder: boolean;
   errors: Record<string, string>;
 };
 
@@ -21,10 +24,11 @@ export async function modelMenuFor(db: Db, config: Config, url: (p: string) => s
   const settings = await getSettings(db, userId);
   const defaultModel = settings.defaultModel ?? config.mistral.defaultModel;
   const models = [...new Set([...settings.fastModels, ...(thread.model ? [thread.model] : [])])];
+  const selected = typed?.model ?? thread.model ?? '';
   return {
-    action: url(`/threads/${thread.id}/model`), models, defaultModel,
-    selected: typed?.model ?? thread.model ?? '', context: typed?.context ?? thread.context ?? '',
-    thinkHarder: typed?.thinkHarder ?? thread.thinkHarder, errors: typed?.errors ?? {},
+    action: url(`/threads/${thread.id}/model`), models, defaultModel, selected, context: typed?.context ?? thread.context ?? '',
+    thinkHarder: typed?.thinkHarder ?? thread.thinkHarder, offersThinkHarder: offersThinkHarder(selected || defaultModel),
+    errors: typed?.errors ?? {},
   };
 }
 
@@ -39,7 +43,7 @@ export function threadConfigRoutes(d: ChatRouteDeps) {
     const user = userOf(req);
     const thread = await findThread(d.db, user.id, threadIdParam(req));
     if (!thread) throw new HttpError(404, 'There is no such conversation.');
-    const typed = { model: String(req.body?.model ?? ''), context: String(req.body?.context ?? ''), thinkHarder: req.body?.thinkHarder === 'on' };
+    const typed = { model: String(req.body?.model ?? ''), context: String(req.body?.context ?? ''), thinkHarder: req.body?.think_harder === 'on' };
     let updated: Thread | null;
     try {
       updated = await updateThread(d.db, user.id, thread.id, {
