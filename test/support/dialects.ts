@@ -16,14 +16,15 @@ export const DIALECTS_LINE = MYSQL_URL
 export type TestDb = { url: string; dialect: Dialect; db: Db; drop(): Promise<void> };
 
 /** A fresh, empty database of the dialect (not migrated). */
-export async function freshDatabase(dialect: Dialect): Promise<TestDb> {
+export async function freshDatabase(dialect: Dialect, mysqlUrl = MYSQL_URL): Promise<TestDb> {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'mc-test-'));
     const url = `sqlite:${path.join(dir, 'test.sqlite3')}`;
     const db = createDb(url);
     return { url, dialect, db, async drop() { await db.destroy(); rmSync(dir, { recursive: true, force: true }); } };
   }
-  const server = new URL(MYSQL_URL!);
+  if (!mysqlUrl) throw new Error('MySQL asked for, but no MySQL URL is set (TEST_MYSQL_URL)');
+  const server = new URL(mysqlUrl);
   const name = `${server.pathname.replace(/^\//, '') || 'mistralchat_test'}_${randomBytes(4).toString('hex')}`;
   const admin = knex({ client: 'mysql2', connection: { host: server.hostname, port: Number(server.port || 3306), user: decodeURIComponent(server.username), password: decodeURIComponent(server.password) } });
   await admin.raw('CREATE DATABASE ?? CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci', [name]);
@@ -43,8 +44,8 @@ export async function freshDatabase(dialect: Dialect): Promise<TestDb> {
 }
 
 /** A fresh database with every migration applied. */
-export async function migratedDatabase(dialect: Dialect): Promise<TestDb> {
-  const t = await freshDatabase(dialect);
+export async function migratedDatabase(dialect: Dialect, mysqlUrl = MYSQL_URL): Promise<TestDb> {
+  const t = await freshDatabase(dialect, mysqlUrl);
   await migrateLatest(t.db);
   return t;
 }

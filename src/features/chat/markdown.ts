@@ -5,6 +5,7 @@ import katex from 'katex';
 import MarkdownIt from 'markdown-it';
 import type StateBlock from 'markdown-it/lib/rules_block/state_block.mjs';
 import type StateInline from 'markdown-it/lib/rules_inline/state_inline.mjs';
+import { WeightedLru } from '../../lib/lru.ts';
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 export { escapeHtml };
@@ -104,6 +105,17 @@ md.renderer.rules.math_inline = (tokens, idx) => tex(tokens[idx].content, false)
 md.renderer.rules.math_display = (tokens, idx) => tex(tokens[idx].content, true);
 md.renderer.rules.math_block = (tokens, idx) => `<div class="math">${tex(tokens[idx].content, true)}</div>\n`;
 
+// Rendering is a pure function of the text and costs ~1 ms per answer with code and math (highlight.js, KaTeX), so
+// a thread page would spend most of its time here. Finished answers never change: keep their HTML, bounded by
+// characters held (source + HTML, about 2 bytes each in V8's worst case), shared by pages, fragments and streams.
+const RENDER_CACHE_CHARS = 8 * 1024 * 1024;
+const rendered = new WeightedLru<string, string>(RENDER_CACHE_CHARS, (source, html) => source.length + html.length);
+
 export function renderMarkdown(source: string): string {
-  return md.render(source);
+  let html = rendered.get(source);
+  if (html === undefined) {
+    html = md.render(source);
+    rendered.set(source, html);
+  }
+  return html;
 }
