@@ -5,10 +5,13 @@ import { pinoHttp } from 'pino-http';
 
 export type { Logger };
 
-// Secrets never reach the logs: cookies, tokens, passwords and API keys wherever they appear.
+// Secrets never reach the logs: cookies, tokens, passwords, CSRF tokens and API keys, whether logged at the top of
+// an object or nested up to two levels (e.g. { body: { password } } or { req: { body: { password } } }).
+const SECRET_KEYS = ['password', 'current', 'apiKey', 'api_key', 'token', 'id_token', 'access_token', 'refresh_token', 'secret', '_csrf'];
 const REDACT = [
-  'req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]',
-  '*.password', '*.apiKey', '*.api_key', '*.token', '*.id_token', '*.access_token', '*.secret',
+  'req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]',
+  'headers.cookie', 'headers.authorization',
+  ...SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
