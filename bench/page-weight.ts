@@ -2,17 +2,22 @@
 // for JavaScript; and a repeat visit, where only the HTML may come over the network (fingerprinted static files
 // are cached as immutable). Measured in Chromium through DevTools protocol Network events (encodedDataLength).
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
-import { openTab, signedInToken, startLiveApp, type LiveApp } from '../test/support/browser.ts';
+import type { Db } from '../src/db.ts';
+import { issueToken } from '../src/features/auth/tokens.repo.ts';
+import { createUser } from '../src/features/auth/users.repo.ts';
+import { openTab, startLiveApp, type LiveApp } from '../test/support/browser.ts';
+import { richThread } from '../test/browser/pages.ts';
 import { kb, KB, median } from './lib/stats.ts';
 import type { Benchmark, Figure } from './lib/types.ts';
 
 const BUDGET_TOTAL = 40 * KB;
 const BUDGET_JS = 20 * KB;
 
-// A page a later feature adds (a thread with code and math) is one more entry here.
-const PAGES = [
+// A page is its path, or a function that makes its data for the signed-in user and returns the path.
+const PAGES: Array<{ name: string; path: string | ((db: Db, userId: number) => Promise<string>); signedIn: boolean }> = [
   { name: 'sign-in', path: '/login', signedIn: false },
   { name: 'home', path: '/', signedIn: true },
+  { name: 'thread (code, math, table)', path: richThread, signedIn: true },
 ];
 
 type Fetched = { url: string; type: string; bytes: number; headerBytes: number; fromNetwork: boolean };
@@ -77,11 +82,17 @@ export const pageWeight: Benchmark = {
       for (const spec of PAGES) {
         const visits: Visit[] = [];
         for (let i = 0; i < ctx.runs; i++) {
-          const token = spec.signedIn ? await signedInToken(live) : undefined;
+          let token: string | undefined;
+          let path = typeof spec.path === 'string' ? spec.path : '';
+          if (spec.signedIn) {
+            const user = await createUser(live.db, { email: `weight-${i}-${Date.now()}@example.com`, name: 'Bench' });
+            token = await issueToken(live.db, user.id, { ttlDays: 1 });
+            if (typeof spec.path === 'function') path = await spec.path(live.db, user.id);
+          }
           const tab = await openTab(browser, live, { token });
           await tab.page.close();
           try {
-            visits.push(await visitTwice(tab.context, live.pageUrl(spec.path)));
+            visits.push(await visitTwice(tab.context, live.pageUrl(path)));
           } finally { await tab.close(); }
         }
         const total = median(visits.map((v) => v.total));

@@ -3,13 +3,19 @@
 // Adding a benchmark = one module exporting a Benchmark, plus one line in BENCHMARKS.
 import type { Browser } from 'playwright-core';
 import { chromiumMissing, launchBrowser } from '../test/support/browser.ts';
+import { buildServer } from '../test/support/server-process.ts';
 import { machine } from './lib/machine.ts';
 import { table } from './lib/table.ts';
 import type { Benchmark, BenchContext, Figure } from './lib/types.ts';
+import { concurrentStreams } from './concurrent-streams.ts';
+import { firstByte } from './first-byte.ts';
+import { growth } from './growth.ts';
 import { pageWeight } from './page-weight.ts';
+import { sseOverhead } from './sse-overhead.ts';
+import { threadThroughput } from './thread-throughput.ts';
 
-// The planned ones that need the chat (docs/PERFORMANCE.md, "Still to add") join this list as they land.
-const BENCHMARKS: Benchmark[] = [pageWeight];
+// In the order of docs/PERFORMANCE.md. MySQL ones use BENCH_MYSQL_URL (else TEST_MYSQL_URL, else root on 127.0.0.1).
+const BENCHMARKS: Benchmark[] = [pageWeight, firstByte, sseOverhead, concurrentStreams, threadThroughput, growth];
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,6 +41,8 @@ async function main(): Promise<number> {
     },
     log: (line) => console.error(line),
   };
+  // Benchmarks that start the real server run what npm start runs: the compiled dist/.
+  buildServer();
   console.log(`MistralChat benchmarks, ${new Date().toISOString()}\n${machine()}\nmedians of ${runs} runs\n`);
   const figures: Figure[] = [];
   try {

@@ -1,11 +1,11 @@
 // Builds the Express app from its parts; never listens, so tests drive it directly.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import compression from 'compression';
 import cookieParser from 'cookie-parser';
 import express, { Router, type Request, type Response } from 'express';
 import type { Config } from './config.ts';
 import { isReady, type Db } from './db.ts';
+import { PROJECT_ROOT } from './lib/paths.ts';
 import { createAssets } from './http/assets.ts';
 import { urlFor } from './http/base-path.ts';
 import { loadUser } from './http/auth.ts';
@@ -25,7 +25,6 @@ import { threadsApiRoutes } from './features/api/threads.api.ts';
 import { createGenerations } from './features/chat/generation.ts';
 import { threadsRoutes } from './features/threads/threads.routes.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export type AppDeps = {
   config: Config; db: Db; logger?: Logger;
@@ -42,7 +41,7 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
 
   app.set('trust proxy', config.trustProxy);
   app.set('env', config.env);
-  app.set('views', path.join(root, 'views'));
+  app.set('views', path.join(PROJECT_ROOT, 'views'));
   app.set('view engine', 'ejs');
   app.set('x-powered-by', false);
   if (config.isProduction) app.set('view cache', true);

@@ -1,15 +1,15 @@
 // Builds Knex for MySQL/MariaDB (mysql2) or SQLite (better-sqlite3) from DATABASE_URL.
 import { mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import knex, { type Knex } from 'knex';
+import { CODE_ROOT } from './lib/paths.ts';
 
 export type Db = Knex;
 export type Dialect = 'mysql' | 'sqlite';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const MIGRATIONS_DIR = path.join(root, 'migrations');
-export const SEEDS_DIR = path.join(root, 'seeds');
+export const MIGRATIONS_DIR = path.join(CODE_ROOT, 'migrations');
+export const SEEDS_DIR = path.join(CODE_ROOT, 'seeds');
 
 export function dialectOf(databaseUrl: string): Dialect {
   return /^(mysql|mariadb):/.test(databaseUrl) ? 'mysql' : 'sqlite';
@@ -66,8 +66,9 @@ export function knexConfig(databaseUrl: string, opts: { pool?: { min: number; ma
 type Migration = { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> };
 
 /**
- * Loads migrations with this module's own import(), so the server (tsx), the knex CLI (tsx) and the test runner
- * (vite) all load the same TypeScript files under the same names (the file names, as knex would record them).
+ * Loads migrations with this module's own import(), so the server, the knex CLI (tsx) and the test runner (vite)
+ * all load the same migrations under the same names. Compiled (dist/migrations/*.js, what npm start runs) they keep
+ * their source names (*.ts), so a database migrated by either way is up to date for the other.
  */
 class TsMigrationSource implements Knex.MigrationSource<string> {
   constructor(private dir: string) {}
@@ -75,7 +76,7 @@ class TsMigrationSource implements Knex.MigrationSource<string> {
     return tsFiles(this.dir);
   }
   getMigrationName(name: string): string {
-    return name;
+    return name.replace(/\.js$/, '.ts');
   }
   async getMigration(name: string): Promise<Migration> {
     return (await import(pathToFileURL(path.join(this.dir, name)).href)) as Migration;
@@ -94,7 +95,7 @@ class TsSeedSource {
 }
 
 function tsFiles(dir: string): string[] {
-  return readdirSync(dir).filter((f) => /^\d+_[\w-]+\.ts$/.test(f)).sort();
+  return readdirSync(dir).filter((f) => /^\d+_[\w-]+\.[jt]s$/.test(f)).sort();
 }
 
 export function createDb(databaseUrl: string): Db {

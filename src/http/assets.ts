@@ -4,11 +4,11 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Router } from 'express';
+import { PROJECT_ROOT } from '../lib/paths.ts';
 import type { UrlFor } from './base-path.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = PROJECT_ROOT;
 const vendor: Record<string, string> = {
   'vendor/htmx.js': 'node_modules/htmx.org/dist/htmx.min.js',
   'vendor/htmx-sse.js': 'node_modules/htmx-ext-sse/dist/sse.min.js',

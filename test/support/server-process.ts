@@ -1,12 +1,22 @@
-// Runs the real server (npm start's command) as a child process on a free port.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Runs the real server (npm start's command: the compiled dist/src/server.js) as a child process on a free port.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-// By absolute URL, so the server can run from any working directory (a fresh data/ folder).
-const TSX = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+const SERVER = path.join(ROOT, 'dist/src/server.js');
+
+/** npm run build (tsc -b: a second or so when nothing changed). The unit tests' global setup runs it once. */
+export function buildServer(): void {
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', path.join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' });
+}
+
+function serverArgs(): string[] {
+  if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: run npm run build first`);
+  return [SERVER];
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -21,11 +31,11 @@ export function freePort(): Promise<number> {
 
 export type Running = { child: ChildProcess; port: number; output: () => string; stop(): Promise<number | null> };
 
-/** Starts `node --import tsx src/server.ts` with env; resolves when it listens (or rejects with its output). */
+/** Starts `node dist/src/server.js` (npm start, after its build) with env; resolves when it listens (or rejects with its output). */
 export async function startServer(env: Record<string, string>, opts: { cwd?: string; timeoutMs?: number } = {}): Promise<Running> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   let out = '';
-  const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src/server.ts')], {
+  const child = spawn(process.execPath, serverArgs(), {
     cwd: opts.cwd ?? ROOT,
     env: { PATH: process.env.PATH, LOG_LEVEL: 'info', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -35,7 +45,7 @@ export async function startServer(env: Record<string, string>, opts: { cwd?: str
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const stop = async () => { if (child.exitCode === null) child.kill('SIGTERM'); return exited; };
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${out}`)), opts.timeoutMs ?? 20_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${out}`)), opts.timeoutMs ?? 60_000);
     const check = () => { if (out.includes('listening on')) { clearTimeout(timer); resolve(); } };
     child.stdout!.on('data', check);
     child.stderr!.on('data', check);
@@ -48,7 +58,7 @@ export async function startServer(env: Record<string, string>, opts: { cwd?: str
 export function runServerToExit(env: Record<string, string>, cwd = ROOT): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     let output = '';
-    const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src/server.ts')], { cwd, env: { PATH: process.env.PATH, ...env } });
+    const child = spawn(process.execPath, serverArgs(), { cwd, env: { PATH: process.env.PATH, ...env } });
     child.stdout.on('data', (d) => { output += d; });
     child.stderr.on('data', (d) => { output += d; });
     const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
