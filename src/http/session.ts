@@ -1,12 +1,43 @@
 // express-session holds only what sessions are for: the CSRF secret, OAuth state, flash messages.
 // Sessions live in the database so that several instances share them.
-import session from 'express-session';
+import session, { type SessionData } from 'express-session';
 import { ConnectSessionKnexStore } from 'connect-session-knex';
 import type { Db } from '../db.ts';
 import { cookiePath } from './base-path.ts';
 
+type Callback = (err?: unknown) => void;
+
+/**
+ * connect-session-knex reports a database error to express-session's callback *and* rejects the promise it returns,
+ * which express-session ignores: an unhandled rejection, which ends a Node process. Its touch() never calls back on
+ * an error at all, so the response would hang. Here every error goes to the callback once and nothing rejects, so a
+ * database outage is a 500 page, not a crash.
+ */
+class SessionStore extends ConnectSessionKnexStore {
+  constructor(db: Db) {
+    super({ knex: db, tableName: 'sessions', createTable: false, cleanupInterval: 0 });
+    // The store checks at construction that its table exists (migrations make sure it does). If the database is down
+    // at that moment, that check would reject unhandled and fail every later call: don't depend on it.
+    this.ready.catch(() => {});
+    this.ready = Promise.resolve();
+  }
+  override get(sid: string, callback: (err: unknown, s?: SessionData | null) => void): Promise<SessionData | null> {
+    return super.get(sid, callback).catch(() => null);
+  }
+  override set(sid: string, s: SessionData, callback?: Callback): Promise<void> {
+    return super.set(sid, s, callback).catch(() => undefined);
+  }
+  override destroy(sid: string, callback?: Callback): Promise<number> {
+    return super.destroy(sid, callback).catch(() => 0);
+  }
+  override touch(sid: string, s: SessionData, callback?: Callback): Promise<void> {
+    return super.touch(sid, s).then(() => callback?.(), (err: unknown) => callback?.(err));
+  }
+}
+
 export function sessionMiddleware(db: Db, opts: { secret: string; basePath: string }) {
-  const store = new ConnectSessionKnexStore({ knex: db, tableName: 'sessions', createTable: false, cleanupInterval: 0 });
+  // No cleanup timer: expired rows are deleted by the periodic purge (pruneSessions, from purgeAuthData).
+  const store = new SessionStore(db);
   const middleware = session({
     name: 'mc_sid',
     secret: opts.secret,
@@ -19,7 +50,7 @@ export function sessionMiddleware(db: Db, opts: { secret: string; basePath: stri
   return { middleware, store };
 }
 
-/** Expired sessions are removed now and then; knex's pool is closed separately. */
+/** Deletes expired sessions (the store writes `expired` as ISO text on SQLite and DATETIME on MySQL). */
 export async function pruneSessions(db: Db): Promise<number> {
   const now = db.client.dialect === 'mysql' ? new Date().toISOString().slice(0, 19).replace('T', ' ') : new Date().toISOString();
   return db('sessions').where('expired', '<', now).delete();

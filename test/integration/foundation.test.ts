@@ -188,10 +188,13 @@ describe.each(DIALECTS)('foundation over HTTP on %s', (dialect) => {
 describe.each(DIALECTS)('a database that is gone, in production, on %s', (dialect) => {
   let t: TestApp;
   let token: string;
+  let sid: string;
   beforeAll(async () => {
     t = await testApp(dialect, { NODE_ENV: 'production' });
     const user = await createUser(t.db, { email: 'gone@example.com' });
     token = await issueToken(t.db, user.id, { ttlDays: 1 });
+    const login = await request(t.app).get('/login');
+    sid = ([] as string[]).concat(login.headers['set-cookie'] ?? []).find((c) => c.startsWith('mc_sid='))!.split(';')[0];
     await t.db.destroy();
   });
   afterAll(async () => { await t?.close(); });
@@ -218,6 +221,25 @@ describe.each(DIALECTS)('a database that is gone, in production, on %s', (dialec
     expect(ready.status).toBe(503);
     expect(ready.body).toEqual({ status: 'unavailable', database: 'unreachable' });
     expect((await request(t.app).get('/healthz')).status).toBe(200);
+  });
+
+  it('a request with a session cookie gets the 500 page too (the session store fails without crashing the process)', async () => {
+    const page = await request(t.app).get('/login').set('Cookie', sid);
+    expect(page.status).toBe(500);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain('Something went wrong on our side');
+    expect(page.text).not.toMatch(STACK);
+    // Every store call reports the failure to its callback exactly once and leaves no rejected promise behind
+    // (vitest fails the run on an unhandled rejection).
+    const { store } = sessionMiddleware(t.db, { secret: TEST_SECRETS.SESSION_SECRET, basePath: '' });
+    const sess = { cookie: { maxAge: 60_000, originalMaxAge: 60_000, expires: new Date(Date.now() + 60_000) } } as never;
+    const calls = await Promise.all([
+      new Promise((resolve) => { store.get('some-sid', (err) => resolve(err)); }),
+      new Promise((resolve) => { store.set('some-sid', sess, (err) => resolve(err)); }),
+      new Promise((resolve) => { store.touch('some-sid', sess, (err) => resolve(err)); }),
+      new Promise((resolve) => { store.destroy('some-sid', (err) => resolve(err)); }),
+    ]);
+    for (const err of calls) expect(err).toBeInstanceOf(Error);
   });
 });
 
