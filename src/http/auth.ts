@@ -1,5 +1,6 @@
 // Who is asking: the access_token cookie, or for scripts an Authorization: Bearer header (which then wins,
 // so a Bearer request never rides on an ambient cookie). Pages that need a user send others to sign in.
+// `authorizationOf` is the one reading of the Authorization header: CSRF (csrf.ts) and loadUser agree on it.
 import type { NextFunction, Request, Response } from 'express';
 import type { Config } from '../config.ts';
 import type { Db } from '../db.ts';
@@ -15,20 +16,37 @@ declare module 'express-serve-static-core' {
   interface Request { user?: User; tokenId?: number }
 }
 
-export function bearerToken(req: Request): string | undefined {
-  const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  return m?.[1];
+export type Authorization =
+  | { kind: 'none' }
+  /** A well-formed `Bearer <token>` (RFC 6750 token68): the only kind that may skip CSRF. */
+  | { kind: 'bearer'; token: string }
+  /** Says Bearer but is not one token (`Bearer`, `Bearer a b`): authenticates nobody, not even by cookie. */
+  | { kind: 'malformed-bearer' }
+  /** Another scheme (e.g. Basic from a proxy in front of us): ignored; the cookie is used, and CSRF applies. */
+  | { kind: 'other' };
+
+export function authorizationOf(req: Request): Authorization {
+  const header = req.headers.authorization;
+  if (header === undefined || header === '') return { kind: 'none' };
+  if (!/^Bearer(\s|$)/i.test(header)) return { kind: 'other' };
+  const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i.exec(header);
+  return m ? { kind: 'bearer', token: m[1] } : { kind: 'malformed-bearer' };
 }
 
 export function loadUser(db: Db, config: Config) {
   return async (req: Request, res: Response, next: NextFunction) => {
-    const token = bearerToken(req) ?? (req.cookies?.[TOKEN_COOKIE] as string | undefined);
+    const auth = authorizationOf(req);
+    if (auth.kind === 'malformed-bearer') return next();
+    const fromCookie = auth.kind !== 'bearer';
+    const token = auth.kind === 'bearer' ? auth.token : (req.cookies?.[TOKEN_COOKIE] as string | undefined);
     if (token) {
       const found = await userForToken(db, token, { ttlDays: config.tokenTtlDays });
       // A guest whose time is up is signed out even before the purge removes the row.
       if (found && !(found.user.guestExpiresAt && found.user.guestExpiresAt.getTime() <= Date.now())) {
         req.user = found.user;
         req.tokenId = found.tokenId;
+        // The expiry slid in the database (at most once a day): the browser's cookie must live as long.
+        if (found.renewed && fromCookie) setTokenCookie(req, res, token, config);
         res.locals.user = { id: found.user.id, email: found.user.email, name: found.user.name, picture: found.user.picture };
       }
     }

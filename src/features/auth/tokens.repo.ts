@@ -26,22 +26,28 @@ export async function issueToken(db: Db, userId: number, opts: { ttlDays: number
   return token;
 }
 
-/** The user behind a token, if it exists and has not expired; slides the expiry forward. */
-export async function userForToken(db: Db, token: string, opts: { ttlDays: number }): Promise<{ user: User; tokenId: number } | null> {
+/**
+ * The user behind a token, if it exists and has not expired. Use slides the expiry to `ttlDays` from now, written
+ * only when that moves it by more than a day (`renewed`: the caller re-sends the cookie then, not on every request).
+ * A guest's token does not slide: the guest's own expiry is fixed.
+ */
+export async function userForToken(db: Db, token: string, opts: { ttlDays: number }): Promise<{ user: User; tokenId: number; renewed: boolean } | null> {
   if (!token || token.length > 200) return null;
   const now = new Date();
   const row = await db('access_tokens as t').join('users as u', 'u.id', 't.user_id')
     .where('t.token_hash', sha256Hex(token)).andWhere('t.expires_at', '>', now)
-    .first('u.*', 't.id as token_id', 't.last_used_at as token_last_used_at');
+    .first('u.*', 't.id as token_id', 't.last_used_at as token_last_used_at', 't.expires_at as token_expires_at');
   if (!row) return null;
-  if (now.getTime() - toDate(row.token_last_used_at).getTime() > TOUCH_EVERY_MS) {
-    await db('access_tokens').where({ id: row.token_id })
-      .update({ last_used_at: now, expires_at: new Date(now.getTime() + opts.ttlDays * DAY) });
+  const slidTo = new Date(now.getTime() + opts.ttlDays * DAY);
+  const renewed = row.guest_expires_at == null && slidTo.getTime() - toDate(row.token_expires_at).getTime() > DAY;
+  if (renewed || now.getTime() - toDate(row.token_last_used_at).getTime() > TOUCH_EVERY_MS) {
+    await db('access_tokens').where({ id: row.token_id }).update({ last_used_at: now, ...(renewed ? { expires_at: slidTo } : {}) });
   }
   const tokenId = Number(row.token_id);
   delete row.token_id;
   delete row.token_last_used_at;
-  return { user: toUser(row), tokenId };
+  delete row.token_expires_at;
+  return { user: toUser(row), tokenId, renewed };
 }
 
 export async function revokeToken(db: Db, userId: number, tokenId: number): Promise<boolean> {
