@@ -3,6 +3,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
+import { safeLocalPath } from '../../http/base-path.ts';
 import { HttpError } from '../../http/errors.ts';
 import { render } from '../../http/htmx.ts';
 import * as auth from './auth.service.ts';
@@ -88,6 +89,8 @@ export function authController({ config, db, google }: { config: Config; db: Db;
     },
 
     async guest(req: Request, res: Response) {
+      // Someone already signed in (as a member or a guest) keeps that sign-in: no second user, no orphaned token.
+      if (req.user) return goTo(req, res, appUrl(req, nextPath(req, config)));
       const { token } = await auth.createGuest(db, config, clientOf(req));
       await startSignedIn(req, res, config, token);
       goTo(req, res, appUrl(req, nextPath(req, config)));
@@ -123,7 +126,8 @@ export function authController({ config, db, google }: { config: Config; db: Db;
         }
         const { token } = await auth.signInWithGoogle(db, config, profile, clientOf(req), req.user);
         await startSignedIn(req, res, config, token);
-        res.redirect(303, appUrl(req, safeNext(pending.next)));
+        // pending.next was checked when the flow started; checked again, as the one rule for redirects.
+        res.redirect(303, appUrl(req, safeLocalPath(pending.next, '', '/')));
       } catch (err) {
         if (err instanceof GoogleTokenError) return fail(401, err.message);
         if (err instanceof HttpError && err.status === 409) {
@@ -138,6 +142,3 @@ export function authController({ config, db, google }: { config: Config; db: Db;
     },
   };
 }
-
-// pending.next was checked by safeLocalPath when the flow started.
-const safeNext = (p: string) => (p.startsWith('/') && !p.startsWith('//') ? p : '/');
