@@ -6,7 +6,7 @@ import type { Db } from '../../db.ts';
 import { requireUser } from '../../http/auth.ts';
 import { HttpError } from '../../http/errors.ts';
 import * as auth from './auth.service.ts';
-import { GoogleTokenError, type Google } from './google.ts';
+import type { Google } from './google.ts';
 import { revokeToken } from './tokens.repo.ts';
 import { clientOf, endSignedIn, publicUser, retryAfterHeader, startSignedIn } from './web.ts';
 
@@ -28,17 +28,7 @@ function credentialRoutes({ config, db, google }: Deps) {
   r.post('/api/auth/google/token', async (req, res) => {
     if (!google.configured) throw new HttpError(404, 'Google sign-in is not configured on this server.');
     const idToken = (req.body as Record<string, unknown> | undefined)?.id_token;
-    if (typeof idToken !== 'string' || !idToken || idToken.length > 8192) {
-      throw new HttpError(401, 'Send a Google id_token.');
-    }
-    let profile;
-    try {
-      profile = await google.verifyIdToken(idToken);
-    } catch (err) {
-      if (err instanceof GoogleTokenError) throw new HttpError(401, err.message);
-      throw err;
-    }
-    await signedIn(req, res, 200, await auth.signInWithGoogle(db, config, profile, clientOf(req), req.user));
+    await signedIn(req, res, 200, await auth.signInWithIdToken(db, config, google, idToken, clientOf(req), req.user));
   });
   r.use(retryAfterHeader);
   return r;

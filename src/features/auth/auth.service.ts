@@ -5,9 +5,9 @@ import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
 import { HttpError } from '../../http/errors.ts';
-import type { GoogleProfile } from './google.ts';
+import { GoogleTokenError, type Google, type GoogleProfile } from './google.ts';
 import { hashPassword, verifyDummy, verifyPassword } from './passwords.ts';
-import { accountBucket, assertNotLimited, clearFailures, ipBucket, LIMITS, recordFailures } from './rate-limits.ts';
+import { accountBucket, clearFailures, ipBucket, LIMITS, takeAttempt, type Check } from './rate-limits.ts';
 import { issueToken, revokeAllTokens, revokeOtherTokens } from './tokens.repo.ts';
 import {
   createGuestUser, createUser, deleteUser, findUserByEmail, findUserByGoogleSub, findUserById, isGuest, normalizeEmail,
@@ -49,15 +49,19 @@ function registrationAllowed(config: Config, email: string): void {
   }
 }
 
+const failedSignInsFrom = (client: Client): Check =>
+  ({ bucket: ipBucket('login', client.ip), limit: LIMITS.loginPerIp, what: 'failed sign-ins from your network' });
+
 const duplicate = () => new HttpError(409, 'An account with this email already exists. Sign in instead.', 'conflict', { email: 'An account with this email already exists. Sign in instead.' });
 const isUniqueViolation = (err: unknown) => /UNIQUE|Duplicate entry|ER_DUP_ENTRY/i.test(String((err as Error)?.message ?? ''));
 
 /** A guest who registers keeps their row (and so their threads): it becomes the real account. */
 export async function register(db: Db, config: Config, input: unknown, client: Client, guest?: User): Promise<SignedIn> {
-  await assertNotLimited(db, [{ bucket: ipBucket('register', client.ip), limit: LIMITS.registerPerIp, what: 'registrations from your network' }]);
-  await recordFailures(db, [ipBucket('register', client.ip)]);
+  // Every attempt counts by address, valid or not; then by the email asked for (409s would otherwise probe accounts).
+  await takeAttempt(db, [{ bucket: ipBucket('register', client.ip), limit: LIMITS.registerPerIp, what: 'registrations from your network' }]);
   const data = parse(registerSchema, input);
   const email = normalizeEmail(data.email);
+  await takeAttempt(db, [{ bucket: accountBucket(email, 'register'), limit: LIMITS.registerPerAccount, what: 'registration attempts for this email address' }]);
   registrationAllowed(config, email);
   if (await findUserByEmail(db, email)) throw duplicate();
   const passwordHash = await hashPassword(data.password);
@@ -82,18 +86,17 @@ export async function register(db: Db, config: Config, input: unknown, client: C
 export async function login(db: Db, config: Config, input: unknown, client: Client): Promise<SignedIn> {
   const data = parse(loginSchema, input);
   const email = normalizeEmail(data.email);
-  const buckets = [ipBucket('login', client.ip), accountBucket(email)];
-  await assertNotLimited(db, [
-    { bucket: buckets[0], limit: LIMITS.loginPerIp, what: 'failed sign-ins from your network' },
-    { bucket: buckets[1], limit: LIMITS.loginPerAccount, what: 'failed sign-ins for this account' },
+  // Counted before any password work, so simultaneous guesses cannot all slip under the limit.
+  const attempt = await takeAttempt(db, [
+    failedSignInsFrom(client),
+    { bucket: accountBucket(email), limit: LIMITS.loginPerAccount, what: 'failed sign-ins for this account' },
   ]);
   const user = await findUserByEmail(db, email);
   const ok = user?.passwordHash ? await verifyPassword(data.password, user.passwordHash) : await verifyDummy(data.password);
-  if (!user || !ok) {
-    await recordFailures(db, buckets);
-    throw new HttpError(401, WRONG_CREDENTIALS, 'unauthorized', { password: WRONG_CREDENTIALS });
-  }
-  await clearFailures(db, buckets[1]);
+  // A failure keeps its attempt; a success takes it back and clears the account's failures.
+  if (!user || !ok) throw new HttpError(401, WRONG_CREDENTIALS, 'unauthorized', { password: WRONG_CREDENTIALS });
+  await attempt.forget();
+  await clearFailures(db, accountBucket(email));
   return { user, token: await tokenFor(db, config, user, client) };
 }
 
@@ -123,6 +126,21 @@ export async function signInWithGoogle(db: Db, config: Config, profile: GooglePr
   return { user, token: await tokenFor(db, config, user, client) };
 }
 
+/** A Google id_token sent by a script: a bad token counts as a failed sign-in from the address. */
+export async function signInWithIdToken(db: Db, config: Config, google: Google, idToken: unknown, client: Client, guest?: User): Promise<SignedIn> {
+  const attempt = await takeAttempt(db, [failedSignInsFrom(client)]);
+  if (typeof idToken !== 'string' || !idToken || idToken.length > 8192) throw new HttpError(401, 'Send a Google id_token.');
+  let profile: GoogleProfile;
+  try {
+    profile = await google.verifyIdToken(idToken);
+  } catch (err) {
+    if (err instanceof GoogleTokenError) throw new HttpError(401, err.message);
+    throw err;
+  }
+  await attempt.forget();
+  return signInWithGoogle(db, config, profile, client, guest);
+}
+
 export async function linkGoogle(db: Db, user: User, profile: GoogleProfile): Promise<void> {
   const owner = await findUserByGoogleSub(db, profile.sub);
   if (owner && owner.id !== user.id) throw new HttpError(409, 'This Google account is already linked to another account.');
@@ -131,6 +149,8 @@ export async function linkGoogle(db: Db, user: User, profile: GoogleProfile): Pr
 
 export async function createGuest(db: Db, config: Config, client: Client): Promise<SignedIn> {
   if (!config.guests.allowed) throw new HttpError(404, 'Guest access is not enabled here.');
+  // Each guest is a users row: an address may create only so many.
+  await takeAttempt(db, [{ bucket: ipBucket('guest', client.ip), limit: LIMITS.guestPerIp, what: 'guest sessions from your network' }]);
   const expiresAt = new Date(Date.now() + config.guests.ttlHours * 3600 * 1000);
   const user = await createGuestUser(db, { placeholderEmail: `guest-${randomBytes(12).toString('hex')}@guest.invalid`, expiresAt });
   return { user, token: await tokenFor(db, config, user, client) };
@@ -172,6 +192,7 @@ export async function deleteAccount(db: Db, user: User, confirm: unknown): Promi
   }
   await db.transaction(async (trx) => {
     await clearFailures(trx, accountBucket(user.email));
+    await clearFailures(trx, accountBucket(user.email, 'register'));
     await deleteUser(trx, user.id);
   });
 }
