@@ -40,6 +40,23 @@ describe('loadConfig', () => {
     expect(load({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
   });
 
+  it('with TRUSTED_AUTH_HEADER, accepts only proxy addresses in TRUST_PROXY: a hop count or true stops start-up', () => {
+    const header = { TRUSTED_AUTH_HEADER: 'Remote-Email' };
+    for (const bad of ['1', '2', '0', 'true', 'nonsense', 'loopback, 10.0.0.0/33', '10.0.0.0/0', '::/0', '10.0.0.0/0.0.0.0', '10.0.0.1/8/8']) {
+      let message = '';
+      try { load({ ...header, TRUST_PROXY: bad }); } catch (err) { expect(err).toBeInstanceOf(ConfigError); message = (err as Error).message; }
+      expect(message, bad).toMatch(/^Invalid configuration: TRUST_PROXY=".*": must list proxy addresses/);
+      expect(message).not.toContain('\n');
+    }
+    expect(() => load({ ...header, TRUST_PROXY: '1' })).toThrow(/TRUST_PROXY="1": .*not a hop count or true/);
+    for (const good of ['loopback', 'linklocal, uniquelocal', '10.0.0.0/8, 192.168.1.5', '::1, fd00::/8', '10.0.0.0/255.0.0.0']) {
+      expect(load({ ...header, TRUST_PROXY: good }).trustProxy, good).toBe(good);
+    }
+    // Without the header, hop counts stay allowed; with the header and no TRUST_PROXY, nobody is trusted.
+    expect(load({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(load(header).trustProxy).toBe(false);
+  });
+
   it('requires secrets in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET, ENCRYPTION_KEY must be set/);
   });

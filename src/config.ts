@@ -1,6 +1,7 @@
 // The only reader of process.env: everything else receives a parsed, typed Config.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -109,6 +110,30 @@ function parseTrustProxy(v: string | undefined): boolean | number | string {
   return v;
 }
 
+/**
+ * With TRUSTED_AUTH_HEADER, the header is believed only from the proxy's own address, so TRUST_PROXY must name that
+ * address. A hop count or `true` trusts every connection (Express asks about the client's address at hop 0), which
+ * would let anyone send the header. Returns what is wrong, or null.
+ */
+function trustProxyForHeaderSignIn(v: string | undefined): string | null {
+  if (v === undefined || v === 'false') return null; // trusts nobody: the header is always ignored
+  const listOnly = 'must list proxy addresses (loopback, linklocal, uniquelocal, IPs or CIDRs such as 10.0.0.0/8) when TRUSTED_AUTH_HEADER is set';
+  if (v === 'true' || /^\d+$/.test(v)) return `${listOnly}, not a hop count or true`;
+  const bad = v.split(',').map((s) => s.trim()).find((item) => !isProxyAddress(item));
+  return bad === undefined ? null : `${listOnly}; "${bad}" is none of these`;
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+function isProxyAddress(item: string): boolean {
+  if (PROXY_NAMES.has(item)) return true;
+  const [addr, range, ...rest] = item.split('/');
+  if (rest.length || !isIP(addr)) return false;
+  if (range === undefined) return true;
+  // A /0 range (or a 0.0.0.0 netmask) is every address: as unsafe as `true`.
+  const max = isIP(addr) === 4 ? 32 : 128;
+  return (/^\d{1,3}$/.test(range) && Number(range) >= 1 && Number(range) <= max) || (isIP(addr) === 4 && isIP(range) === 4 && range !== '0.0.0.0');
+}
+
 export class ConfigError extends Error {}
 
 /** Parses the environment; throws ConfigError with one line per bad variable. */
@@ -119,6 +144,8 @@ export function loadConfig(env: Env = process.env, opts: { secretsDir?: string; 
     throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
   }
   const e = parsed.data;
+  const proxyProblem = e.TRUSTED_AUTH_HEADER ? trustProxyForHeaderSignIn(e.TRUST_PROXY) : null;
+  if (proxyProblem) throw new ConfigError(`Invalid configuration: TRUST_PROXY=${JSON.stringify(e.TRUST_PROXY ?? '')}: ${proxyProblem}`);
   let sessionSecret = e.SESSION_SECRET;
   let encryptionKey = e.ENCRYPTION_KEY;
   if (!sessionSecret || !encryptionKey) {

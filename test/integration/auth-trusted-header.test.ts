@@ -1,9 +1,15 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/dialects.ts';
 import { testApp, type TestApp } from '../support/app.ts';
 import { createUser } from '../../src/features/auth/users.repo.ts';
 import { issueToken } from '../../src/features/auth/tokens.repo.ts';
+
+// An address of this machine that is not loopback: a connection to it comes from it, so its socket is not loopback.
+const outsideAddress = Object.values(os.networkInterfaces()).flat().find((i) => i && !i.internal && i.family === 'IPv4')?.address;
 
 async function withApp(dialect: Parameters<typeof testApp>[0], env: Record<string, string>, fn: (t: TestApp) => Promise<void>) {
   const t = await testApp(dialect, env);
@@ -41,6 +47,25 @@ describe.each(DIALECTS)('trusted header sign-in on %s', (dialect) => {
         expect(await t.db('users').count({ n: '*' })).toEqual([{ n: 0 }]);
       });
     }
+  });
+
+  it.skipIf(!outsideAddress)('with TRUST_PROXY=loopback, ignores the header on a connection that is not from loopback', async () => {
+    await withApp(dialect, { TRUSTED_AUTH_HEADER: 'Remote-Email', TRUST_PROXY: 'loopback' }, async (t) => {
+      const server = http.createServer(t.app);
+      await new Promise<void>((resolve) => server.listen(0, outsideAddress, resolve));
+      try {
+        const base = `http://${outsideAddress}:${(server.address() as AddressInfo).port}`;
+        const res = await request(base).get('/api/user').set('Remote-Email', 'ceo@corp.example').set('X-Forwarded-For', '127.0.0.1');
+        expect(res.status).toBe(401);
+        const page = await request(base).get('/account').set('Remote-Email', 'ceo@corp.example');
+        expect(page.status).toBe(302);
+        expect(await t.db('users').count({ n: '*' })).toEqual([{ n: 0 }]);
+        // The same request over loopback is believed: the difference is the socket's address, nothing else.
+        expect((await request(t.app).get('/api/user').set('Remote-Email', 'ceo@corp.example')).body.email).toBe('ceo@corp.example');
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
   });
 
   it('ignores the header entirely when TRUSTED_AUTH_HEADER is not set, and honours a custom header name', async () => {

@@ -1,6 +1,7 @@
 // Intranet sign-in by a header that a trusted proxy sets (TRUSTED_AUTH_HEADER, e.g. Remote-Email). The header is
 // honoured only when the connection itself comes from an address the app's trust-proxy setting trusts: from
-// anywhere else, anyone could send it, so it is ignored.
+// anywhere else, anyone could send it, so it is ignored. TRUST_PROXY must then be a list of addresses (config.ts
+// refuses a hop count or `true` at start-up: those trust every connection when asked about hop 0).
 import type { NextFunction, Request, Response } from 'express';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
@@ -10,7 +11,8 @@ import { userForTrustedEmail } from './auth.service.ts';
 type TrustFn = (addr: string | undefined, i: number) => boolean;
 
 export function trustedHeaderSignIn(db: Db, config: Config) {
-  const header = config.trustedAuthHeader;
+  // Belt and braces: only an address list is ever asked (config.ts already refuses anything else with the header).
+  const header = typeof config.trustProxy === 'string' ? config.trustedAuthHeader : undefined;
   return async (req: Request, res: Response, next: NextFunction) => {
     if (!header || isBearerRequest(req)) return next();
     const value = req.get(header);
