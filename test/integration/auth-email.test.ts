@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/dialects.ts';
@@ -87,6 +88,29 @@ describe.each(DIALECTS)('email + password accounts on %s', (dialect) => {
     expect(ok.headers.location).toBe('/');
     expect(tokenOf(ok)).toBeTruthy();
   });
+
+  it('spends the same scrypt work on an unknown email as on a wrong password (median time ratio over several tries)', async () => {
+    await createUser(t.db, { email: 'timing@example.com', passwordHash: await hashPassword('timing-password') });
+    const time = async (email: string) => {
+      await t.db('auth_attempts').delete();
+      const start = performance.now();
+      const res = await request(t.app).post('/api/auth/email/login').send({ email, password: 'not-the-password' });
+      expect(res.status).toBe(401);
+      return performance.now() - start;
+    };
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      known.push(await time('timing@example.com'));
+      unknown.push(await time(`nobody-${i}@example.com`));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[2];
+    const ratio = median(unknown) / median(known);
+    console.log(`${dialect} sign-in ms: wrong password ${known.map((x) => x.toFixed(0)).join(' ')}; unknown email ${unknown.map((x) => x.toFixed(0)).join(' ')}; median ratio ${ratio.toFixed(2)}`);
+    // Without the dummy hash an unknown email would answer in a few milliseconds (ratio near 0).
+    expect(ratio).toBeGreaterThan(0.5);
+    expect(ratio).toBeLessThan(2);
+  }, 90_000);
 
   it('signs in with htmx by a whole-page HX-Redirect, and sends signed-out htmx requests to sign in', async () => {
     await createUser(t.db, { email: 'hx@example.com', passwordHash: await hashPassword('hx-password-1') });

@@ -26,17 +26,20 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [n, r, p] = parts.slice(1, 4).map(Number);
-  if (![n, r, p].every((x) => Number.isInteger(x) && x > 0) || n > 2 ** 20) return false;
+  // Parameters scrypt accepts (N a power of two), within memory we are willing to spend (128·N·r bytes ≤ 256 MiB).
+  if (![n, r, p].every((x) => Number.isInteger(x) && x > 0) || n < 2 || (n & (n - 1)) !== 0 || n * r > 2 ** 21 || p > 16) return false;
   const salt = Buffer.from(parts[4], 'base64url');
   const expected = Buffer.from(parts[5], 'base64url');
+  // An empty or short key would compare equal to (almost) anything: a tampered row must not open the account.
+  if (salt.length < 8 || expected.length < 16) return false;
   const key = await scrypt(password, salt, expected.length, options(n, r, p));
   return timingSafeEqual(key, expected);
 }
 
-// A real hash of a random password, computed once: an unknown email costs the same scrypt work as a known one.
-let dummy: Promise<string> | undefined;
+// A real hash of a random password with today's parameters, computed when the module loads (not on the first
+// unknown email, which would then cost twice): an unknown email costs the same scrypt work as a wrong password.
+const dummy: Promise<string> = hashPassword(randomBytes(16).toString('hex'));
 export async function verifyDummy(password: string): Promise<false> {
-  dummy ??= hashPassword(randomBytes(16).toString('hex'));
   await verifyPassword(password, await dummy);
   return false;
 }
