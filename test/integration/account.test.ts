@@ -7,6 +7,8 @@ import { accountBucket } from '../../src/features/auth/rate-limits.ts';
 import { issueToken } from '../../src/features/auth/tokens.repo.ts';
 import { createUser } from '../../src/features/auth/users.repo.ts';
 import { csrfOf } from '../support/forms.ts';
+import { sha256Hex } from '../../src/lib/crypto.ts';
+import { toDate } from '../../src/lib/time.ts';
 
 const ANDROID_FIREFOX = 'Mozilla/5.0 (Android 14; Mobile; rv:128.0) Gecko/128.0 Firefox/128.0';
 const MAC_SAFARI = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
@@ -49,6 +51,66 @@ describe.each(DIALECTS)('account page on %s', (dialect) => {
     const fragment = await request(t.app).get('/account').set('Cookie', `access_token=${await issueToken(t.db, user.id, { ttlDays: 1 })}`).set('HX-Request', 'true');
     expect(fragment.text).not.toContain('<!doctype html>');
     expect(fragment.text).toContain('Safari on macOS');
+  });
+
+  it('shows when each sign-in was last used (not when it was created), most recent first', async () => {
+    const minute = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
+    const before = minute(new Date());
+    const { user, token, agent } = await signedIn(t, 'lastused@example.com');
+    const safari = await issueToken(t.db, user.id, { ttlDays: 1, userAgent: MAC_SAFARI });
+    const curl = await issueToken(t.db, user.id, { ttlDays: 1, userAgent: 'curl/8.5.0' });
+    const set = (tok: string, created: string, used: string) => t.db('access_tokens').where({ token_hash: sha256Hex(tok) })
+      .update({ created_at: new Date(created), last_used_at: new Date(used) });
+    await set(safari, '2024-01-02T03:04:00Z', '2024-03-05T14:07:30Z');
+    await set(curl, '2023-10-01T10:00:00Z', '2023-11-20T08:30:00Z');
+    const page = await agent.get('/account');
+    const after = minute(new Date());
+    const rows = page.text.split('<li class="session-row">').slice(1).map((r) => r.replace(/\s+/g, ' '));
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toContain('Firefox on Android');
+    expect(rows[0]).toContain('this device');
+    expect([before, after].some((m) => rows[0].includes(`Last used ${m} UTC`)), rows[0]).toBe(true);
+    expect(rows[1]).toContain('Safari on macOS');
+    expect(rows[1]).toContain('Last used 2024-03-05 14:07 UTC');
+    expect(rows[2]).toContain('curl');
+    expect(rows[2]).toContain('Last used 2023-11-20 08:30 UTC');
+    expect(page.text).not.toContain('2024-01-02 03:04');
+    // Using a sign-in moves its "last used" (the current one was just written by this page view).
+    const current = await t.db('access_tokens').where({ token_hash: sha256Hex(token) }).first();
+    expect(Date.now() - toDate(current.last_used_at).getTime()).toBeLessThan(120_000);
+  });
+
+  it('refuses every account form without its CSRF token even in a live session (403), changing nothing', async () => {
+    const { user, agent, csrf } = await signedIn(t, 'live-csrf@example.com');
+    const other = await issueToken(t.db, user.id, { ttlDays: 1, userAgent: MAC_SAFARI });
+    const otherRow = await t.db('access_tokens').where({ token_hash: sha256Hex(other) }).first();
+    const forms: Array<[string, Record<string, string>]> = [
+      ['/account/name', { name: 'Mallory' }],
+      ['/account/password', { current: 'old-password-1', password: 'new-password-9' }],
+      ['/account/google', {}],
+      [`/account/sessions/${otherRow.id}/revoke`, {}],
+      ['/account/sessions/revoke-all', {}],
+      ['/account/delete', { confirm: 'live-csrf@example.com' }],
+      ['/logout', {}],
+    ];
+    const hashBefore = (await t.db('users').where({ id: user.id }).first()).password_hash;
+    for (const [path, body] of forms) {
+      for (const token of [undefined, '', 'forged-token', csrf.slice(0, -2) + 'xx']) {
+        const res = await agent.post(path).type('form').send(token === undefined ? body : { ...body, _csrf: token });
+        expect(res.status, `${path} ${token}`).toBe(403);
+      }
+      // And by htmx, with a wrong header.
+      const hx = await agent.post(path).set('HX-Request', 'true').set('X-CSRF-Token', 'forged').type('form').send(body);
+      expect(hx.status, `${path} htmx`).toBe(403);
+    }
+    const row = await t.db('users').where({ id: user.id }).first();
+    expect(row.name).toBe('Ada');
+    expect(row.password_hash).toBe(hashBefore);
+    expect(await t.db('access_tokens').where({ user_id: user.id }).count({ n: '*' })).toEqual([{ n: 2 }]);
+    // The session is still live and the right token still works.
+    const ok = await agent.post('/account/name').type('form').send({ _csrf: csrf, name: 'Ada L' });
+    expect(ok.status).toBe(303);
+    expect((await t.db('users').where({ id: user.id }).first()).name).toBe('Ada L');
   });
 
   it('changes the password: a wrong current password is refused inline; success signs out other devices', async () => {
