@@ -35,9 +35,16 @@
 
   document.addEventListener('DOMContentLoaded', function () {
     reveal(document);
+    // Before the first layout: the older-messages loader at the top loads only once scrolled to.
     if (document.getElementById('messages') && !location.hash) window.scrollTo(0, document.documentElement.scrollHeight);
   });
+  // Older messages go in above the reader: keep the distance to the bottom, so nothing moves.
+  var fromBottom = null;
+  document.addEventListener('htmx:beforeSwap', function (e) {
+    fromBottom = e.detail.shouldSwap && e.target.matches('.older') ? document.documentElement.scrollHeight - scrollY : null;
+  });
   document.addEventListener('htmx:afterSwap', function (e) {
+    if (fromBottom !== null) { scrollTo(0, document.documentElement.scrollHeight - fromBottom); fromBottom = null; }
     reveal(e.target);
     // A sent message: clear the composer only once the server accepted it.
     var form = e.detail && e.detail.requestConfig && e.detail.requestConfig.elt;
