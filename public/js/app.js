@@ -51,5 +51,11 @@
     if (form && form.id === 'composer' && e.detail.xhr && e.detail.xhr.status === 200) { form.reset(); follow = true; }
     toBottom();
   });
+  // A stream closed for good (a proxy's 502) is reopened from sse-connect without Last-Event-ID: keep its
+  // ?after= at what is shown, or text comes twice. Before the swap, which may remove the element.
+  document.addEventListener('htmx:sseBeforeMessage', function (e) {
+    var c = e.target.closest('[sse-connect]'), id = e.detail.lastEventId;
+    if (c && id) c.setAttribute('sse-connect', c.getAttribute('sse-connect').replace(/after=[\d.]*/, 'after=' + id));
+  });
   document.addEventListener('htmx:sseMessage', function (e) { reveal(e.target.closest('.msg') || document); toBottom(); });
 })();
