@@ -1,8 +1,7 @@
-// Small progressive enhancements; every feature works without this file.
-
-// Chat: Enter sends, Shift+Enter adds a line; copy buttons (hidden without this script); keep the newest answer in view.
+// Small progressive enhancements; every feature works without this file. (Comments cost bytes: kept short.)
 (function () {
   'use strict';
+  var root = document.documentElement;
   document.addEventListener('keydown', function (e) {
     var t = e.target;
     if (e.key !== 'Enter' || e.shiftKey || e.isComposing || !t || !t.matches || !t.matches('textarea[data-enter-sends]')) return;
@@ -10,42 +9,45 @@
     if (t.value.trim() && t.form) t.form.requestSubmit();
   });
 
-  function reveal(root) {
-    var buttons = (root || document).querySelectorAll('button.copy[hidden]');
+  // Copy buttons, hidden without JS. Whole document: they also arrive in out-of-band swaps.
+  function reveal() {
+    var buttons = document.querySelectorAll('button.copy[hidden]');
     for (var i = 0; i < buttons.length; i++) buttons[i].hidden = false;
   }
+  document.addEventListener('htmx:load', reveal);
   document.addEventListener('click', function (e) {
     var b = e.target && e.target.closest && e.target.closest('button.copy');
     if (!b || !navigator.clipboard) return;
     var source = b.dataset.copy === 'code' ? b.parentElement.querySelector('code') : b.closest('.msg') && b.closest('.msg').querySelector('.md');
     if (!source) return;
-    navigator.clipboard.writeText(source.innerText).then(function () {
+    // Without the code blocks' Copy labels.
+    var inner = source.querySelectorAll('button'), i, text;
+    for (i = 0; i < inner.length; i++) inner[i].hidden = true;
+    text = source.innerText;
+    for (i = 0; i < inner.length; i++) inner[i].hidden = false;
+    navigator.clipboard.writeText(text).then(function () {
       var old = b.textContent;
       b.textContent = 'Copied';
       setTimeout(function () { b.textContent = old; }, 1500);
     });
   });
 
-  function nearBottom() {
-    return window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 120;
-  }
   var follow = true;
-  window.addEventListener('scroll', function () { follow = nearBottom(); }, { passive: true });
-  function toBottom() { if (follow) window.scrollTo(0, document.documentElement.scrollHeight); }
+  window.addEventListener('scroll', function () { follow = innerHeight + scrollY >= root.scrollHeight - 120; }, { passive: true });
+  function toBottom() { if (follow) scrollTo(0, root.scrollHeight); }
 
   document.addEventListener('DOMContentLoaded', function () {
-    reveal(document);
+    reveal();
     // Before the first layout: the older-messages loader at the top loads only once scrolled to.
-    if (document.getElementById('messages') && !location.hash) window.scrollTo(0, document.documentElement.scrollHeight);
+    if (document.getElementById('messages') && !location.hash) scrollTo(0, root.scrollHeight);
   });
   // Older messages go in above the reader: keep the distance to the bottom, so nothing moves.
   var fromBottom = null;
   document.addEventListener('htmx:beforeSwap', function (e) {
-    fromBottom = e.detail.shouldSwap && e.target.matches('.older') ? document.documentElement.scrollHeight - scrollY : null;
+    fromBottom = e.detail.shouldSwap && e.target.matches('.older') ? root.scrollHeight - scrollY : null;
   });
   document.addEventListener('htmx:afterSwap', function (e) {
-    if (fromBottom !== null) { scrollTo(0, document.documentElement.scrollHeight - fromBottom); fromBottom = null; }
-    reveal(e.target);
+    if (fromBottom !== null) { scrollTo(0, root.scrollHeight - fromBottom); fromBottom = null; }
     // A sent message: clear the composer only once the server accepted it.
     var form = e.detail && e.detail.requestConfig && e.detail.requestConfig.elt;
     if (form && form.id === 'composer' && e.detail.xhr && e.detail.xhr.status === 200) { form.reset(); follow = true; }
@@ -57,5 +59,5 @@
     var c = e.target.closest('[sse-connect]'), id = e.detail.lastEventId;
     if (c && id) c.setAttribute('sse-connect', c.getAttribute('sse-connect').replace(/after=[\d.]*/, 'after=' + id));
   });
-  document.addEventListener('htmx:sseMessage', function (e) { reveal(e.target.closest('.msg') || document); toBottom(); });
+  document.addEventListener('htmx:sseMessage', toBottom);
 })();

@@ -197,6 +197,102 @@ describeInBrowser('chat with JavaScript on', {}, () => {
     } finally { await tab.close(); }
   });
 
+  it("the answer's Copy button puts the whole answer's text on the clipboard, without the buttons' labels", async () => {
+    f.fake.enqueue({ tokens: ['First paragraph with **bold**.\n\n', '- one\n- two\n\n', '```js\nlet x = 1;\n```\n\n', 'Last line.'] });
+    const token = await signedInToken(f.live);
+    const tab = await openTab(f.browser, f.live, { token, extra: { permissions: ['clipboard-read', 'clipboard-write'] } });
+    try {
+      const { page } = tab;
+      await page.goto(f.live.pageUrl('/'));
+      await send(page, 'Copy me');
+      await page.waitForURL(/\/threads\//);
+      await expect.poll(() => lastStatus(page)).toBe('complete');
+      const button = page.locator('.msg-assistant .msg-foot button.copy');
+      await expect.poll(() => button.isVisible()).toBe(true);
+      await button.click();
+      await expect.poll(() => button.textContent()).toBe('Copied');
+      const copied = await page.evaluate(() => navigator.clipboard.readText());
+      const lines = copied.split('\n').map((l) => l.trim()).filter(Boolean);
+      expect(lines).toEqual(['First paragraph with bold.', 'one', 'two', 'let x = 1;', 'Last line.']);
+      await expect.poll(() => button.textContent(), { timeout: 5000 }).toBe('Copy');
+      expectNoProblems(tab, [SSE_CLOSED]);
+    } finally { await tab.close(); }
+  });
+
+  it('Shift+Enter adds a new line instead of sending; Enter then sends both lines', async () => {
+    const tab = await signedInTab(f);
+    try {
+      const { page } = tab;
+      const posts: string[] = [];
+      page.on('request', (r) => { if (r.method() === 'POST') posts.push(r.url()); });
+      await page.goto(f.live.pageUrl('/'));
+      const box = page.getByLabel('Message', { exact: true });
+      await box.click();
+      await page.keyboard.type('line one');
+      await page.keyboard.press('Shift+Enter');
+      await page.keyboard.type('line two');
+      expect(await box.inputValue()).toBe('line one\nline two');
+      await page.waitForTimeout(300);
+      expect(posts).toEqual([]);
+      expect(new URL(page.url()).pathname).toBe(new URL(f.live.pageUrl('/')).pathname);
+      const before = f.fake.chatRequests.length;
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/\/threads\//);
+      expect(posts).toHaveLength(1);
+      expect(await page.locator('.msg-user').last().textContent().then((t) => t?.trim())).toBe('line one\nline two');
+      await expect.poll(() => f.fake.chatRequests.length).toBe(before + 1);
+      expect(f.fake.chatRequests.at(-1)?.body).toMatchObject({ messages: expect.arrayContaining([{ role: 'user', content: 'line one\nline two' }]) });
+      await expect.poll(() => lastStatus(page)).toBe('complete');
+      expectNoProblems(tab, [SSE_CLOSED]);
+    } finally { await tab.close(); }
+  });
+
+  it('a reasoning answer streams its thinking live: the Thinking box fills before the answer starts', async () => {
+    const thinking = ['Let me ', 'weigh ', 'the options ', 'one ', 'by ', 'one, ', 'then ', 'answer.'];
+    const tokens = ['The ', 'answer ', 'is ', 'forty-two.'];
+    // Slow enough that the thread page is open and listening before the thinking is over.
+    f.fake.enqueue({ thinking, tokens, firstTokenDelayMs: 500, tokenDelayMs: 300 });
+    const tab = await signedInTab(f);
+    try {
+      const { page } = tab;
+      await page.goto(f.live.pageUrl('/'));
+      await send(page, 'Think first');
+      await page.waitForURL(/\/threads\//);
+      const box = page.locator('.msg-assistant').last().locator('details.thinking');
+      const sample = () => page.evaluate(() => {
+        const last = [...document.querySelectorAll('.msg-assistant')].at(-1);
+        const details = last?.querySelector('details.thinking') as HTMLElement | null;
+        return {
+          thinking: last?.querySelector('.thinking-text')?.textContent ?? '',
+          shown: Boolean(details && details.offsetParent !== null),
+          answer: `${last?.querySelector('.md')?.textContent ?? ''}${last?.querySelector('.tail')?.textContent ?? ''}`.trim(),
+        };
+      }).catch(() => null);
+      const seen: Array<{ thinking: string; shown: boolean; answer: string }> = [];
+      const until = Date.now() + 15_000;
+      while (Date.now() < until) {
+        const s = await sample();
+        if (s && JSON.stringify(s) !== JSON.stringify(seen.at(-1))) seen.push(s);
+        if (s?.answer === tokens.join('') && (await lastStatus(page)) === 'complete') break;
+        await page.waitForTimeout(40);
+      }
+      const full = thinking.join('');
+      // Thinking arrived in pieces, shown in its box, while the answer was still empty.
+      const early = seen.filter((s) => s.thinking && !s.answer);
+      expect(early.length, JSON.stringify(seen)).toBeGreaterThanOrEqual(2);
+      expect(early.every((s) => s.shown && full.startsWith(s.thinking))).toBe(true);
+      expect(early.some((s) => s.thinking !== full)).toBe(true);
+      // Nothing shows an empty Thinking box.
+      expect(seen.filter((s) => s.shown && !s.thinking)).toEqual([]);
+      expect(seen.at(-1)).toMatchObject({ thinking: full, shown: true, answer: tokens.join('') });
+      // Collapsed: the summary shows, the thinking opens on demand.
+      expect(await box.getAttribute('open')).toBeNull();
+      await box.locator('summary').click();
+      expect(await box.locator('.thinking-text').isVisible()).toBe(true);
+      expectNoProblems(tab, [SSE_CLOSED]);
+    } finally { await tab.close(); }
+  });
+
   it('dark mode follows the system on the thread page', async () => {
     const token = await signedInToken(f.live);
     const first = await openTab(f.browser, f.live, { token });

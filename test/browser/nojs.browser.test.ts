@@ -1,5 +1,5 @@
 // Everything a text user needs with JavaScript OFF: register, sign in, send, read the whole answer as the page
-// refreshes itself (never calling reload here), rename, delete, settings. Plain forms and a <noscript> refresh.
+// refreshes itself (never calling reload here), stop, rename, delete, settings. Plain forms and a <noscript> refresh.
 import { expect, it } from 'vitest';
 import { openTab } from '../support/browser.ts';
 import { register, signIn, signOut } from './flows.ts';
@@ -54,6 +54,45 @@ describeInBrowser('JavaScript off', {}, () => {
       expect(loads.slice(loadsAtFirstView).every((u) => /[?&]live=\d+/.test(u))).toBe(true);
       expect(await page.locator('noscript').count()).toBe(0);
       expect(await page.getByRole('button', { name: 'Stop' }).count()).toBe(0);
+      expectNoProblems(tab);
+    } finally { await tab.close(); }
+  });
+
+  it('Stop is a plain form: it ends a running answer, keeps the partial text, and the page stops refreshing', async () => {
+    f.fake.enqueue({ tokens: ['Partial', ' answer'], tokenDelayMs: 50, hang: true });
+    const tab = await signedInTab(f, { javaScript: false });
+    try {
+      const { page } = tab;
+      await page.goto(base('/'));
+      await page.getByLabel('Message', { exact: true }).fill('Talk forever, no scripts');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.waitForURL(/\/threads\//);
+      const threadPath = new URL(page.url()).pathname;
+      const shown = () => page.locator('.msg-assistant').last().evaluate((el) =>
+        `${el.querySelector('.md')?.textContent ?? ''}${el.querySelector('.tail')?.textContent ?? ''}`.trim(), undefined, { timeout: 1000 }).catch(() => null);
+      // The self-refreshing page catches up with the partial answer; the answer is still running.
+      await expect.poll(shown, { timeout: 15_000, interval: 250 }).toBe('Partial answer');
+      const aborted = f.fake.aborted;
+      // The page reloads itself every two seconds: press Stop on whichever copy of it is showing.
+      const status = () => page.locator('.msg-assistant').last().getAttribute('data-status', { timeout: 1000 }).catch(() => null);
+      await expect.poll(async () => {
+        const now = await status();
+        if (now !== 'stopped') await page.getByRole('button', { name: 'Stop' }).click({ timeout: 1000 }).catch(() => {});
+        return now;
+      }, { timeout: 15_000, interval: 500 }).toBe('stopped');
+      expect(new URL(page.url()).pathname).toBe(threadPath);
+      await expect.poll(() => f.fake.aborted).toBeGreaterThan(aborted);
+      expect(await page.locator('.msg-assistant .msg-status').last().textContent()).toBe('Stopped.');
+      expect(await shown()).toBe('Partial answer');
+      expect(await page.getByRole('button', { name: 'Stop' }).count()).toBe(0);
+      // Final: no refresh any more, and the page stays as it is.
+      expect(await page.locator('noscript').count()).toBe(0);
+      const url = page.url();
+      await page.waitForTimeout(2500);
+      expect(page.url()).toBe(url);
+      // Copy buttons need the script: without it they are not shown at all.
+      expect(await page.locator('button.copy').count()).toBeGreaterThan(0);
+      expect(await page.locator('button.copy:visible').count()).toBe(0);
       expectNoProblems(tab);
     } finally { await tab.close(); }
   });
