@@ -13,7 +13,8 @@ describe.each(DIALECTS)('answers over SSE on %s', (dialect) => {
   let s: Session;
   let threadId: string;
   beforeAll(async () => {
-    t = await chatApp(dialect, { MISTRAL_IDLE_TIMEOUT_MS: '400' });
+    // Short enough for the idle-timeout test, long enough that a loaded machine's pauses do not end answers early.
+    t = await chatApp(dialect, { MISTRAL_IDLE_TIMEOUT_MS: '1500' });
     s = await signIn(t);
     const res = await request(t.app).post('/api/thread').set('Authorization', `Bearer ${s.token}`).send({ title: 'SSE', context: 'Be brief.' });
     expect(res.status).toBe(201);
@@ -37,6 +38,9 @@ describe.each(DIALECTS)('answers over SSE on %s', (dialect) => {
     const tokens = ['Grüße', ' — ', '日本語', ' 🚀🚀', ' fin.'];
     const { reply } = await send({ tokens, splitUtf8: true, tokenDelayMs: 10, thinking: ['Hmm, ', 'ok.'] });
     const sse = await readSse(events(reply.id), bearer());
+    // The final event closes the stream: the server ends the response, the reader does not time out.
+    expect(sse.ended).toBe(true);
+    expect(sse.timedOut).toBe(false);
     const deltas = sse.events.filter((e) => e.event === 'delta').map((e) => JSON.parse(e.data));
     expect(deltas.map((d) => d.text ?? '').join('')).toBe(tokens.join(''));
     expect(deltas.map((d) => d.thinking ?? '').join('')).toBe('Hmm, ok.');
@@ -49,6 +53,7 @@ describe.each(DIALECTS)('answers over SSE on %s', (dialect) => {
     // A listener after the end gets what is saved as one delta, then done.
     const late = await readSse(events(reply.id), bearer());
     expect(late.events.map((e) => e.event)).toEqual(['delta', 'delta', 'done']);
+    expect(late.ended).toBe(true);
   });
 
   it('resumes with Last-Event-ID with no gap and no duplicate (JSON and HTML streams)', async () => {
@@ -108,6 +113,7 @@ describe.each(DIALECTS)('answers over SSE on %s', (dialect) => {
     await waitFor(async () => t.fake.aborted > abortedBefore);
     const after = await readSse(events(reply.id), bearer());
     expect(JSON.parse(after.events.at(-1)!.data)).toMatchObject({ status: 'stopped' });
+    expect(after.ended).toBe(true);
   });
 
   const faults: Array<[string, Scenario, string, RegExp, string]> = [
@@ -123,6 +129,8 @@ describe.each(DIALECTS)('answers over SSE on %s', (dialect) => {
     const sse = await readSse(events(reply.id), bearer());
     const last = sse.events.at(-1)!;
     expect(last.event).toBe('error');
+    expect(sse.ended).toBe(true);
+    expect(sse.timedOut).toBe(false);
     expect(JSON.parse(last.data)).toMatchObject({ status });
     expect(JSON.parse(last.data).message).toMatch(message);
     expect(await row(reply.id)).toMatchObject({ status, content: partial });
@@ -135,7 +143,7 @@ describe.each(DIALECTS)('answers over SSE on %s', (dialect) => {
 
   it('sends heartbeat comments while the upstream is quiet', async () => {
     const saved = JSON_SSE_TIMING.heartbeatMs;
-    JSON_SSE_TIMING.heartbeatMs = 40;
+    JSON_SSE_TIMING.heartbeatMs = 20;
     try {
       const { reply } = await send({ tokens: ['quiet'], hang: true });
       const sse = await readSse(events(reply.id), bearer(), { timeoutMs: 300 });
@@ -161,16 +169,53 @@ describe.each(DIALECTS)('answers over SSE on %s', (dialect) => {
     expect(again.status).toBe(409);
   });
 
+  it('retries a stopped answer: the partial text is replaced by the new answer', async () => {
+    const { reply } = await send({ tokens: ['half ', 'an answer'], hang: true });
+    await waitFor(async () => (await row(reply.id)).content === 'half an answer');
+    const stop = await request(t.app).post(`/api/thread/${threadId}/messages/${reply.id}/stop`).set(bearer());
+    expect(stop.body.message).toMatchObject({ status: 'stopped', content: 'half an answer' });
+    const page = await request(t.app).get(`/threads/${threadId}`).set('Cookie', s.cookie);
+    expect(page.text).toContain(`action="/threads/${threadId}/messages/${reply.id}/retry"`);
+    t.fake.enqueue({ tokens: ['a whole ', 'answer'] });
+    const retry = await request(t.app).post(`/threads/${threadId}/messages/${reply.id}/retry`).set('Cookie', s.cookie).type('form').send({ _csrf: s.csrf });
+    expect(retry.status).toBe(303);
+    expect(retry.headers.location).toBe(`/threads/${threadId}#m-${reply.id}`);
+    const sse = await readSse(events(reply.id), bearer());
+    expect(sse.ended).toBe(true);
+    expect(sse.events.filter((e) => e.event === 'delta').map((e) => JSON.parse(e.data).text).join('')).toBe('a whole answer');
+    expect(await row(reply.id)).toMatchObject({ status: 'complete', content: 'a whole answer', error: null });
+  });
+
+  it('takes the JSON API with the session cookie too, with the CSRF header for a send (403 without, 202 with)', async () => {
+    await t.gens.idle();
+    const json = (path: string) => request(t.app).post(path).set('Cookie', s.cookie).set('Content-Type', 'application/json');
+    const refused = await json(`/api/thread/${threadId}/messages`).send({ content: 'cookie without token' });
+    expect(refused.status).toBe(403);
+    expect((await t.db('messages').where({ thread_id: threadId, content: 'cookie without token' })).length).toBe(0);
+    t.fake.enqueue({ tokens: ['cookie ', 'answer'] });
+    const sent = await json(`/api/thread/${threadId}/messages`).set('X-CSRF-Token', s.csrf).send({ content: 'cookie with token' });
+    expect(sent.status).toBe(202);
+    expect(sent.body.reply).toMatchObject({ role: 'assistant', status: 'pending' });
+    const sse = await readSse(events(sent.body.reply.id), { Cookie: s.cookie });
+    expect(sse.ended).toBe(true);
+    expect(JSON.parse(sse.events.at(-1)!.data)).toMatchObject({ status: 'complete' });
+    const read = await request(t.app).get(`/api/thread/${threadId}`).set('Cookie', s.cookie);
+    expect(read.status).toBe(200);
+    expect(read.body.messages.at(-1)).toMatchObject({ content: 'cookie answer', status: 'complete' });
+  });
+
   it('keeps SSE bytes under 3x the text of a long answer (and under 1x gzipped)', async () => {
     const para = 'This is a sentence of a long answer, with **bold** and `code`. ';
     const text = Array.from({ length: 60 }, (_, i) => para.repeat(4) + (i % 10 === 9 ? '\n\n```js\nconst x = 1;\n```\n\n' : '\n\n')).join('');
     const tokens = text.match(/.{1,6}/gs)!;
     const { reply } = await send({ tokens, tokenDelayMs: 1 });
     const [html, gz] = await Promise.all([
-      readSse(`${t.baseUrl}/threads/${threadId}/messages/${reply.id}/events?after=0.0`, { Cookie: s.cookie }),
-      readSse(`${t.baseUrl}/threads/${threadId}/messages/${reply.id}/events?after=0.0`, { Cookie: s.cookie }, { gzip: true }),
+      // A generous timeout: on a loaded machine the 3,500 tokens alone can take several seconds.
+      readSse(`${t.baseUrl}/threads/${threadId}/messages/${reply.id}/events?after=0.0`, { Cookie: s.cookie }, { timeoutMs: 30_000 }),
+      readSse(`${t.baseUrl}/threads/${threadId}/messages/${reply.id}/events?after=0.0`, { Cookie: s.cookie }, { gzip: true, timeoutMs: 30_000 }),
     ]);
     expect(html.events.at(-1)!.event).toBe('done');
+    expect(html.ended).toBe(true);
     expect(text.length).toBeGreaterThan(15_000);
     expect(html.headers.get('content-encoding')).toBeNull();
     expect(html.bytes / Buffer.byteLength(text)).toBeLessThan(3);

@@ -47,7 +47,13 @@ export async function signIn(t: TestApp, email = `u${++counter}-${Date.now()}@ex
 }
 
 export type SseEvent = { event: string; id: string; data: string };
-export type SseRead = { status: number; headers: Headers; events: SseEvent[]; raw: string; bytes: number; wireBytes: number };
+export type SseRead = {
+  status: number; headers: Headers; events: SseEvent[]; raw: string; bytes: number; wireBytes: number;
+  /** The server ended the response (a complete body), as opposed to `until` or the timeout stopping the read. */
+  ended: boolean;
+  /** The read stopped at the timeout: the stream was still open. */
+  timedOut: boolean;
+};
 
 /**
  * Reads an event stream until the server ends it, `until` says stop, or the timeout. `bytes` counts the decoded
@@ -63,8 +69,10 @@ export function readSse(url: string, headers: Record<string, string>, opts: { un
     let status = 0;
     const h = new Headers();
     let done = false;
+    let ended = false;
+    let timedOut = false;
     const decoder = new StringDecoder('utf8');
-    const finish = () => { if (done) return; done = true; clearTimeout(timer); req.destroy(); resolve({ status, headers: h, events, raw, bytes, wireBytes }); };
+    const finish = () => { if (done) return; done = true; clearTimeout(timer); req.destroy(); resolve({ status, headers: h, events, raw, bytes, wireBytes, ended, timedOut }); };
     const req = http.get(url, { headers: { 'Accept-Encoding': opts.gzip ? 'gzip' : 'identity', ...headers } }, (res) => {
       status = res.statusCode ?? 0;
       for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') h.set(k, v);
@@ -92,12 +100,12 @@ export function readSse(url: string, headers: Record<string, string>, opts: { un
         }
         if (opts.until?.(events)) finish();
       });
-      body.on('end', finish);
+      body.on('end', () => { ended = true; finish(); });
       body.on('error', finish);
       res.on('close', () => setTimeout(finish, 20));
     });
     req.on('error', (err) => { if (!done) reject(err); });
-    const timer = setTimeout(finish, opts.timeoutMs ?? 10_000);
+    const timer = setTimeout(() => { timedOut = true; finish(); }, opts.timeoutMs ?? 10_000);
   });
 }
 
