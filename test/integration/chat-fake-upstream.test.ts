@@ -1,5 +1,6 @@
 import { Mistral } from '@mistralai/mistralai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { upstreamRequestOptions } from '../../src/features/chat/generation.ts';
 import { startFakeMistral, type FakeMistral } from '../support/fake-mistral.ts';
 
 // The fake must be something the real SDK accepts: if these fail, every chat test is meaningless.
@@ -38,5 +39,23 @@ describe('fake Mistral upstream through the real SDK', () => {
     expect(models.data?.[0]).toMatchObject({ maxContextLength: 131072, capabilities: { completionChat: true } });
     const done = await client().chat.complete({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
     expect(done.choices?.[0]?.message?.content).toBe('A Short Fake Title');
+  });
+
+  it('does not cut a stream that lasts longer than the SDK timeout when sent with our request options', async () => {
+    const tokens = Array.from({ length: 8 }, (_, i) => `t${i} `);
+    const short = new Mistral({ apiKey: 'k-123', serverURL: fake.url, timeoutMs: 150 });
+    const read = async (options?: Parameters<typeof short.chat.stream>[1]) => {
+      fake.enqueue({ tokens, tokenDelayMs: 50 });
+      const stream = await short.chat.stream({ model: 'm', messages: [{ role: 'user', content: 'x' }] }, options);
+      let text = '';
+      for await (const ev of stream) { const c = ev.data.choices[0]?.delta.content; if (typeof c === 'string') text += c; }
+      return text;
+    };
+    // The timeout is real: without options the SDK aborts the 400 ms stream at 150 ms.
+    await expect(read()).rejects.toThrow();
+    // timeoutMs -1 alone switches the whole-request timeout off (0 would fall back to the SDK default of 300 s).
+    expect(await read({ timeoutMs: -1 })).toBe(tokens.join(''));
+    // What a generation job sends.
+    expect(await read(upstreamRequestOptions(new AbortController().signal))).toBe(tokens.join(''));
   });
 });

@@ -37,6 +37,11 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
     const s: Snapshot = { text: '', thinking: '', status: 'pending', usage: null, error: null };
     let waiters: Array<() => void> = [];
     let stopReason: StopReason | null = null;
+    // Progress saves run one at a time, and the final save waits for the one in flight and stops the clock first:
+    // on MySQL two writes on two pooled connections could otherwise land in either order.
+    let saver: NodeJS.Timeout | undefined;
+    let saving: Promise<void> | null = null;
+    let finalising = false;
     const notify = () => { const w = waiters; waiters = []; for (const f of w) f(); };
     const job: Job = {
       messageId: reply.id,
@@ -64,23 +69,22 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
       const resetIdle = () => { clearTimeout(idle); idle = setTimeout(() => job.stop('idle'), opts.idleTimeoutMs); };
       let sawFinish = false;
       let dirty = false;
-      let saving = false;
       // Progress is saved on a clock, not per token: a quiet upstream still gets what arrived saved.
-      const saver = setInterval(() => {
-        if (saving) return;
+      saver = setInterval(() => {
+        if (saving || finalising) return;
         // While the upstream is quiet, still look (one primary-key read) whether another instance stopped the answer.
+        // saveProgress only touches a live row, so it can never turn a final row back into 'streaming'.
         const write = dirty;
         dirty = false;
-        saving = true;
-        (write ? saveProgress(deps.db, reply.id, { content: s.text, thinking: s.thinking || null, status: 'streaming' }) : stillLive(deps.db, reply.id))
-          .then((live) => { if (!live) job.stop('elsewhere'); })
+        saving = (write ? saveProgress(deps.db, reply.id, { content: s.text, thinking: s.thinking || null, status: 'streaming' }) : stillLive(deps.db, reply.id))
+          .then((live) => { if (!live && !finalising) job.stop('elsewhere'); })
           .catch((err) => deps.logger.warn({ err: String(err) }, 'saving progress failed'))
-          .finally(() => { saving = false; });
+          .finally(() => { saving = null; });
       }, opts.saveEveryMs);
       try {
         resetIdle();
         const client = new Mistral({ apiKey: choice.apiKey, serverURL: deps.config.mistral.serverUrl });
-        const stream = await client.chat.stream({ model: choice.model, messages, ...(choice.reasoningEffort ? { reasoningEffort: choice.reasoningEffort } : {}) }, { signal: controller.signal, retries: { strategy: 'none' } });
+        const stream = await client.chat.stream({ model: choice.model, messages, ...(choice.reasoningEffort ? { reasoningEffort: choice.reasoningEffort } : {}) }, upstreamRequestOptions(controller.signal));
         for await (const ev of stream) {
           resetIdle();
           const choice0 = ev.data.choices[0];
@@ -110,6 +114,9 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
     }
 
     async function finish(status: MessageStatus, error: string | null = null): Promise<void> {
+      finalising = true;
+      clearInterval(saver);
+      await saving;
       // Saved before listeners see the end: whoever reads the database after a final event finds it final.
       await saveFinal(deps.db, reply.id, { content: s.text, thinking: s.thinking || null, status, error, usage: s.usage });
       s.status = status;
@@ -132,6 +139,15 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
       await Promise.all([...jobs.values()].map((j) => j.finished));
     },
   };
+}
+
+/**
+ * The SDK aborts a request after `timeoutMs` (300 s by default) measured over the whole stream. -1 turns that off
+ * (the SDK arms its timer only for a positive value; 0 would fall back to the default); our idle timer aborts
+ * through `signal` instead, so a long answer that keeps coming is never cut. No SDK retries: a retry is the user's.
+ */
+export function upstreamRequestOptions(signal: AbortSignal) {
+  return { signal, timeoutMs: -1, retries: { strategy: 'none' as const } };
 }
 
 type ContentPart = { type?: string; text?: string; thinking?: Array<{ type?: string; text?: string }> };
