@@ -1,8 +1,9 @@
-// Two sends to one thread at the same moment: exactly one starts an answer; the other is refused with its text kept.
+// Two sends (or a send and a retry) to one thread at the same moment: exactly one starts an answer; the other is
+// refused with its text kept.
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/dialects.ts';
-import { chatApp, signIn, type ChatTestApp } from '../support/fake-mistral-app.ts';
+import { chatApp, signIn, waitFor, type ChatTestApp } from '../support/fake-mistral-app.ts';
 
 describe.each(DIALECTS)('simultaneous sends on %s', (dialect) => {
   let t: ChatTestApp;
@@ -28,5 +29,73 @@ describe.each(DIALECTS)('simultaneous sends on %s', (dialect) => {
     expect(rows.filter((r) => r.role === 'assistant')).toHaveLength(1);
     expect(rows.filter((r) => r.role === 'user')).toHaveLength(1);
     await t.gens.shutdown();
+  });
+
+  it('a send and a retry fired together leave at most one live answer', async () => {
+    t.fake.reset();
+    const s = await signIn(t);
+    const auth = { Authorization: `Bearer ${s.token}` };
+    // Several threads at once, each with a failed answer, make the interleaving that lets both through likely.
+    const threads: Array<{ id: string; failed: number }> = [];
+    for (let i = 0; i < 10; i++) {
+      const id = (await request(t.app).post('/api/thread').set(auth).send({})).body.thread.id as string;
+      t.fake.enqueue({ status: 500 });
+      const sent = await request(t.app).post(`/api/thread/${id}/messages`).set(auth).send({ content: `first ${i}` });
+      await waitFor(async () => (await t.db('messages').where({ id: sent.body.reply.id }).first()).status === 'error');
+      threads.push({ id, failed: sent.body.reply.id });
+    }
+    for (let i = 0; i < threads.length * 2; i++) t.fake.enqueue({ tokens: ['slow'], hang: true });
+    // Both with the session cookie, so they go through the same middleware and reach the database side by side.
+    const form = (path: string, fields: Record<string, string>) => fetch(`${t.baseUrl}${path}`, {
+      method: 'POST', redirect: 'manual', headers: { Cookie: s.cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: s.csrf, ...fields }).toString(),
+    });
+    const send = (id: string) => form(`/threads/${id}/messages`, { content: 'next question' });
+    const retry = (id: string, messageId: number) => form(`/threads/${id}/messages/${messageId}/retry`, {});
+    const results = await Promise.all(threads.flatMap((th) => [send(th.id), retry(th.id, th.failed)]));
+    for (const [i, th] of threads.entries()) {
+      const [sent, retried] = [results[2 * i].status, results[2 * i + 1].status];
+      const live = await t.db('messages').where({ thread_id: th.id }).whereIn('status', ['pending', 'streaming']);
+      expect(live.length, `thread ${i}: send ${sent}, retry ${retried}`).toBe(1);
+      // Exactly one of them went through (303 to the thread); the other was told the thread is busy.
+      expect([sent, retried].sort()).toEqual([303, 409]);
+    }
+    await t.gens.shutdown();
+  });
+
+  // The same race made certain: a trigger holds the send inside its transaction (thread locked, nothing inserted
+  // yet) for a second, and the retry comes in then. Without the thread lock around the retry's check and write, the
+  // retry sees no live answer, goes through, and the send then adds a second one.
+  it.runIf(dialect === 'mysql')('a retry that comes in while a send is inside its transaction waits for it (MySQL, certain)', async () => {
+    t.fake.reset();
+    const s = await signIn(t);
+    const auth = { Authorization: `Bearer ${s.token}` };
+    const id = (await request(t.app).post('/api/thread').set(auth).send({})).body.thread.id as string;
+    t.fake.enqueue({ status: 500 });
+    const failed = (await request(t.app).post(`/api/thread/${id}/messages`).set(auth).send({ content: 'first' })).body.reply.id as number;
+    await waitFor(async () => (await t.db('messages').where({ id: failed }).first()).status === 'error');
+    t.fake.enqueue({ tokens: ['slow'], hang: true }, { tokens: ['slow'], hang: true });
+    await t.db.raw("CREATE TRIGGER hold_send BEFORE INSERT ON messages FOR EACH ROW BEGIN IF NEW.content = 'held send' THEN SET @held = SLEEP(1); END IF; END");
+    try {
+      const sent = fetch(`${t.baseUrl}/api/thread/${id}/messages`, {
+        method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ content: 'held send' }),
+      });
+      await waitFor(async () => {
+        const [rows] = await t.db.raw("SELECT COUNT(*) AS n FROM information_schema.processlist WHERE db = DATABASE() AND state = 'User sleep'");
+        return Number(rows[0].n) > 0;
+      });
+      const retried = await fetch(`${t.baseUrl}/threads/${id}/messages/${failed}/retry`, {
+        method: 'POST', redirect: 'manual', headers: { Cookie: s.cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: s.csrf }).toString(),
+      });
+      expect((await sent).status).toBe(202);
+      expect(retried.status).toBe(409);
+      const live = await t.db('messages').where({ thread_id: id }).whereIn('status', ['pending', 'streaming']);
+      expect(live).toHaveLength(1);
+      expect((await t.db('messages').where({ id: failed }).first()).status).toBe('error');
+    } finally {
+      await t.db.raw('DROP TRIGGER hold_send');
+      await t.gens.shutdown();
+    }
   });
 });

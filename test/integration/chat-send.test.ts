@@ -53,6 +53,7 @@ describe.each(DIALECTS)('sending and answers on %s', (dialect) => {
     // The model saw the whole conversation so far.
     const sse = await readSse(`${t.baseUrl}/threads/${thread.id}/messages/${m![1]}/events?after=0.0`, { Cookie: s.cookie });
     expect(sse.status).toBe(200);
+    expect(sse.ended).toBe(true);
     expect(sse.headers.get('content-type')).toMatch(/^text\/event-stream/);
     expect(sse.headers.get('x-accel-buffering')).toBe('no');
     expect(sse.headers.get('cache-control')).toMatch(/no-cache/);
@@ -162,5 +163,63 @@ describe.each(DIALECTS)('sending and answers on %s', (dialect) => {
     } finally {
       await t2.close();
     }
+  });
+
+  it('names a thread from a reasoning model\'s title answer (content parts: text kept, thinking ignored)', async () => {
+    t.fake.completionContent = [
+      { type: 'thinking', thinking: [{ type: 'text', text: 'They ask about tides; a short name.' }] },
+      { type: 'text', text: 'Why Tides ' }, { type: 'text', text: 'Happen' },
+    ];
+    try {
+      const u = await signIn(t);
+      const res = await request(t.app).post('/threads').set('Cookie', u.cookie).type('form').send({ _csrf: u.csrf, content: 'Why are there tides?' });
+      expect(res.status).toBe(303);
+      await t.gens.idle();
+      const title = await waitFor(async () => (await lastThread(t, u.user.id)).title);
+      expect(title).toBe('Why Tides Happen');
+    } finally {
+      t.fake.completionContent = undefined;
+    }
+  });
+
+  it('sends the whole history of the thread, in order, however long (here 150 messages)', async () => {
+    const u = await signIn(t);
+    const created = await request(t.app).post('/api/thread').set('Authorization', `Bearer ${u.token}`).send({});
+    const id = created.body.thread.id;
+    const now = Date.now();
+    await t.db('messages').insert(Array.from({ length: 150 }, (_, i) => ({
+      thread_id: id, role: i % 2 ? 'assistant' : 'user', content: `turn ${i}`, thinking: null, status: 'complete',
+      error: null, model: null, usage: null, created_at: new Date(now + i), updated_at: new Date(now + i),
+    })));
+    const sent = await request(t.app).post(`/api/thread/${id}/messages`).set('Authorization', `Bearer ${u.token}`).send({ content: 'and now?' });
+    expect(sent.status).toBe(202);
+    await t.gens.idle();
+    const upstream = t.fake.chatRequests.at(-1)!.body as { messages: Array<{ role: string; content: string }> };
+    expect(upstream.messages).toHaveLength(151);
+    expect(upstream.messages.map((m) => m.content)).toEqual([...Array.from({ length: 150 }, (_, i) => `turn ${i}`), 'and now?']);
+    expect(upstream.messages.map((m) => m.role).slice(0, 3)).toEqual(['user', 'assistant', 'user']);
+  });
+
+  it('creates a new chat together with its first message: a failure to store the message leaves no empty chat', async () => {
+    const u = await signIn(t);
+    // A real database failure while the exchange is stored, after the thread's row would have been written.
+    if (dialect === 'mysql') {
+      await t.db.raw("CREATE TRIGGER fail_exchange BEFORE INSERT ON messages FOR EACH ROW BEGIN IF NEW.content = 'explode' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by test trigger'; END IF; END");
+    } else {
+      await t.db.raw("CREATE TRIGGER fail_exchange BEFORE INSERT ON messages WHEN NEW.content = 'explode' BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END");
+    }
+    try {
+      const failed = await request(t.app).post('/threads').set('Cookie', u.cookie).type('form').send({ _csrf: u.csrf, content: 'explode' });
+      expect(failed.status).toBe(500);
+      expect(await t.db('threads').where({ user_id: u.user.id })).toHaveLength(0);
+      const api = await request(t.app).get('/api/thread').set('Authorization', `Bearer ${u.token}`);
+      expect(api.body.threads).toHaveLength(0);
+    } finally {
+      await t.db.raw('DROP TRIGGER fail_exchange');
+    }
+    const ok = await request(t.app).post('/threads').set('Cookie', u.cookie).type('form').send({ _csrf: u.csrf, content: 'fine' });
+    expect(ok.status).toBe(303);
+    expect(await t.db('threads').where({ user_id: u.user.id })).toHaveLength(1);
+    await t.gens.idle();
   });
 });

@@ -42,7 +42,7 @@ describe.each(DIALECTS)('threads on %s', (dialect) => {
     expect(headings.slice(0, 5)).toEqual(['Today', 'Yesterday', 'Last 7 days', 'Last 30 days', headings[4]]);
     expect(headings[4]).toMatch(/^[A-Z][a-z]+ \d{4}$/);
     expect(sidebar.indexOf('Thread 0 ')).toBeLessThan(sidebar.indexOf('Thread 1 '));
-    const more = /<div class="more" hx-get="([^"]+)" hx-trigger="revealed" hx-swap="outerHTML"><a href="([^"]+)">More<\/a><\/div>/.exec(sidebar);
+    const more = /<div class="more" hx-get="([^"]+)" hx-trigger="[^"]+" hx-swap="outerHTML"><a href="([^"]+)">More<\/a><\/div>/.exec(sidebar);
     expect(more).not.toBeNull();
     const next = more![1].replace(/&amp;/g, '&');
     const frag = await request(t.app).get(next).set('Cookie', u.cookie).set('HX-Request', 'true');
@@ -126,7 +126,7 @@ describe.each(DIALECTS)('threads on %s', (dialect) => {
     expect(shown).toHaveLength(50);
     expect(shown[0]).toBe(9950);
     expect(shown[49]).toBe(9999);
-    const loader = /<div class="older" hx-get="([^"]+)" hx-trigger="revealed" hx-swap="outerHTML">\s*<a href="([^"]+)">/.exec(page.text);
+    const loader = /<div class="older" hx-get="([^"]+)" hx-trigger="[^"]+" hx-swap="outerHTML">\s*<a href="([^"]+)">/.exec(page.text);
     expect(loader).not.toBeNull();
     const older = await get(loader![1]).set('HX-Request', 'true');
     const olderShown = [...older.text.matchAll(/message number (\d+)</g)].map((m) => Number(m[1]));
@@ -138,6 +138,77 @@ describe.each(DIALECTS)('threads on %s', (dialect) => {
     expect(api.body.messages).toHaveLength(50);
     expect(api.body.messages[0]).toEqual(expect.objectContaining({ id: expect.any(Number), role: 'user', content: 'message number 9950', thinking: null, status: 'complete', error: null, model: null, usage: null, createdAt: expect.any(String) }));
     expect(api.body.hasOlder).toBe(true);
+  });
+
+  it('opening a thread of 10,000 messages runs the same queries as one of 10 and reads at most a page of rows', async () => {
+    const insertMessages = async (threadId: string, n: number) => {
+      const now = Date.now();
+      const rows = Array.from({ length: n }, (_, i) => ({
+        thread_id: threadId, role: i % 2 ? 'assistant' : 'user', content: `m${i}`, thinking: null, status: 'complete',
+        error: null, model: null, usage: null, created_at: new Date(now + i), updated_at: new Date(now + i),
+      }));
+      for (let i = 0; i < rows.length; i += 500) await t.db('messages').insert(rows.slice(i, i + 500));
+    };
+    const [small, big] = await insertThreads(s.user.id, [0, 0]);
+    await insertMessages(small.id, 10);
+    await insertMessages(big.id, 10_000);
+    /** Every query the database runs while the page is served, and the rows each returned. */
+    async function profile(path: string) {
+      const queries: Array<{ uid: string; sql: string; bindings: unknown[]; rows: number }> = [];
+      const onQuery = (q: { __knexQueryUid: string; sql: string; bindings: unknown[] }) => { queries.push({ uid: q.__knexQueryUid, sql: q.sql, bindings: q.bindings, rows: 0 }); };
+      const onResponse = (res: unknown, q: { __knexQueryUid: string }) => {
+        const entry = queries.find((x) => x.uid === q.__knexQueryUid);
+        if (entry) entry.rows = Array.isArray(res) ? res.length : 0;
+      };
+      t.db.on('query', onQuery).on('query-response', onResponse);
+      try {
+        expect((await get(path)).status).toBe(200);
+      } finally {
+        t.db.off('query', onQuery).off('query-response', onResponse);
+      }
+      return queries;
+    }
+    await get(`/threads/${small.id}`);
+    await get(`/threads/${big.id}`);
+    const a = await profile(`/threads/${small.id}`);
+    const b = await profile(`/threads/${big.id}`);
+    // The same statements, in the same order, whatever the length of the thread.
+    expect(b.map((q) => q.sql)).toEqual(a.map((q) => q.sql));
+    expect(Math.max(...b.map((q) => q.rows))).toBeLessThanOrEqual(51);
+    const page = (qs: typeof a) => qs.filter((q) => /from [`"]messages[`"]/i.test(q.sql) && /order by [`"]id[`"] desc/i.test(q.sql));
+    expect(page(a)).toHaveLength(1);
+    expect(page(a)[0].rows).toBe(10);
+    expect(page(b)[0].rows).toBe(51);
+    // The page is read through the (thread_id, id) index, not by scanning the thread's messages.
+    const q = page(b)[0];
+    if (dialect === 'mysql') {
+      const [plan] = await t.db.raw(`EXPLAIN ${q.sql}`, q.bindings as never[]);
+      expect(plan[0].key).toBe('messages_thread_id_id_index');
+      // Read in index order and stopped at the LIMIT: no sort of the thread's rows (EXPLAIN's row count is the
+      // range estimate before the LIMIT, so it says nothing here).
+      expect(String(plan[0].Extra ?? '')).not.toMatch(/filesort/i);
+    } else {
+      const plan = await t.db.raw(`EXPLAIN QUERY PLAN ${q.sql}`, q.bindings as never[]);
+      expect(plan.map((r: { detail: string }) => r.detail).join('\n')).toMatch(/SEARCH messages USING INDEX messages_thread_id_id_index \(thread_id=\?\)/);
+    }
+  });
+
+  it('renaming a thread does not move it in the list', async () => {
+    const u = await signIn(t);
+    const [older, newer] = await insertThreads(u.user.id, [2, 1]);
+    const order = async () => {
+      const api = await request(t.app).get('/api/thread').set('Authorization', `Bearer ${u.token}`);
+      return api.body.threads.map((x: { id: string }) => x.id);
+    };
+    expect(await order()).toEqual([newer.id, older.id]);
+    const renamed = await request(t.app).post(`/threads/${older.id}/rename`).set('Cookie', u.cookie).type('form').send({ _csrf: u.csrf, title: 'Renamed' });
+    expect(renamed.status).toBe(303);
+    const patched = await request(t.app).patch(`/api/thread/${older.id}`).set('Authorization', `Bearer ${u.token}`).send({ title: 'Renamed again', model: 'mistral-large-latest' });
+    expect(patched.body.thread).toMatchObject({ title: 'Renamed again', model: 'mistral-large-latest' });
+    expect(await order()).toEqual([newer.id, older.id]);
+    const home = await request(t.app).get('/').set('Cookie', u.cookie);
+    expect(home.text.indexOf(newer.title)).toBeLessThan(home.text.indexOf('Renamed again'));
+    expect(home.text).toContain('Yesterday');
   });
 
   it('the htmx fragment and the page share one partial for a message', async () => {

@@ -57,6 +57,11 @@ export class FakeMistral {
   defaultScenario: Scenario = { tokens: ['Hello', ' from', ' the', ' fake', ' Mistral.'] };
   /** What a non-streamed completion (the title call) answers. */
   completionText = 'A Short Fake Title';
+  /**
+   * When set, the completion's `content` as sent (e.g. a reasoning model's array of `thinking` and `text` parts)
+   * instead of completionText. Unset by default.
+   */
+  completionContent: unknown = undefined;
   completionStatus = 200;
   /** For each streamed answer that sent all its tokens, when (Date.now()) the last token was written. */
   lastTokenAt: number[] = [];
@@ -94,7 +99,8 @@ export class FakeMistral {
 
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
     this.server.on('connection', (s) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
-    await new Promise<void>((resolve) => this.server.listen(port, host, resolve));
+    // A deep accept queue: benchmarks open a thousand streams at once (Node's default backlog is 511).
+    await new Promise<void>((resolve) => this.server.listen(port, host, 4096, resolve));
     const { port: p } = this.server.address() as AddressInfo;
     this.url = `http://${host}:${p}`;
     return this.url;
@@ -128,7 +134,7 @@ export class FakeMistral {
       if (this.completionStatus !== 200) return json(res, this.completionStatus, ERROR_BODIES[this.completionStatus] ?? { message: 'error' });
       return json(res, 200, {
         id: 'cmpl-fake', object: 'chat.completion', created: now(), model: request.model ?? 'mistral-small-latest',
-        choices: [{ index: 0, message: { role: 'assistant', content: this.completionText }, finish_reason: 'stop' }],
+        choices: [{ index: 0, message: { role: 'assistant', content: this.completionContent ?? this.completionText }, finish_reason: 'stop' }],
         usage: { prompt_tokens: 10, completion_tokens: 4, total_tokens: 14 },
       });
     }

@@ -1,10 +1,10 @@
 // Sending, stopping and retrying answers. Knows nothing of HTTP: it returns results or throws ChatError.
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
-import { createThread, findThread, type Thread } from '../threads/threads.repo.ts';
+import { findThread, newThread, type Thread } from '../threads/threads.repo.ts';
 import type { Generations } from './generation.ts';
 import {
-  findUserMessage, insertExchange, interruptAbandoned, isFinal, liveMessageIn, markStopped, resetForRetry, type Message,
+  findUserMessage, insertExchange, interruptAbandoned, isFinal, markStopped, resetForRetry, type Message,
 } from './messages.repo.ts';
 import { assertNotLimited, RateLimitedError, recordFailures } from '../auth/rate-limits.ts';
 import { chooseModelRequest } from './model-choice.ts';
@@ -29,6 +29,8 @@ async function checkSendRate(d: ChatDeps, userId: number): Promise<void> {
 }
 
 export type ChatDeps = { db: Db; config: Config; generations: Generations };
+
+const BUSY_SENDING = 'The previous answer is still being written. Wait for it or stop it, then send again.';
 
 /** Older than this, a live row has no job anywhere: a job saves while text flows and ends at the idle timeout. */
 export const staleBefore = (config: Config) => new Date(Date.now() - config.mistral.idleTimeoutMs - 30_000);
@@ -55,14 +57,15 @@ export async function sendMessage(d: ChatDeps, userId: number, threadId: string 
     thread = await findThread(d.db, userId, threadId);
     if (!thread) throw new ChatError('not_found', 'There is no such conversation.');
     // One answer at a time per thread: the model must see the previous answer before the next question.
+    // (A crashed instance's answer is marked interrupted first; insertExchange does the check under a lock.)
     await recoverThread(d, thread.id);
-    if (await liveMessageIn(d.db, thread.id)) throw new ChatError('busy', 'The previous answer is still being written. Wait for it or stop it, then send again.');
   } else {
-    thread = await createThread(d.db, userId);
+    // Stored together with the first message, in insertExchange's transaction: no empty "New chat" on a failure.
+    thread = newThread(userId);
   }
   const { model } = await chooseModelRequest({ db: d.db, config: d.config, thread });
-  const exchange = await insertExchange(d.db, thread.id, content, model);
-  if (!exchange) throw new ChatError('busy', 'The previous answer is still being written. Wait for it or stop it, then send again.');
+  const exchange = await insertExchange(d.db, thread.id, content, model, threadId ? {} : { newThread: thread });
+  if (!exchange) throw new ChatError('busy', BUSY_SENDING);
   const { message, reply } = exchange;
   d.generations.start(thread, reply);
   return { thread, message, reply };
@@ -91,12 +94,10 @@ export async function stopAnswer(d: ChatDeps, userId: number, threadId: string, 
 export async function retryAnswer(d: ChatDeps, userId: number, threadId: string, messageId: number): Promise<{ thread: Thread; reply: Message }> {
   const { thread, message } = await findOwnMessage(d, userId, threadId, messageId);
   await recoverThread(d, thread.id);
-  const live = await liveMessageIn(d.db, thread.id);
-  if (live) throw new ChatError('busy', 'An answer is still being written. Wait for it or stop it, then retry.');
   const { model } = await chooseModelRequest({ db: d.db, config: d.config, thread });
-  if (message.role !== 'assistant' || !(await resetForRetry(d.db, message.id, model))) {
-    throw new ChatError('not_retryable', 'Only a stopped or failed answer can be retried.');
-  }
+  const outcome = message.role === 'assistant' ? await resetForRetry(d.db, thread.id, message.id, model) : 'not_retryable';
+  if (outcome === 'busy') throw new ChatError('busy', 'An answer is still being written. Wait for it or stop it, then retry.');
+  if (outcome === 'not_retryable') throw new ChatError('not_retryable', 'Only a stopped or failed answer can be retried.');
   const reply = (await findOwnMessage(d, userId, threadId, messageId)).message;
   d.generations.start(thread, reply);
   return { thread, reply };

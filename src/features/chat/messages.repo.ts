@@ -2,6 +2,7 @@
 import type { Db } from '../../db.ts';
 import { readJson, writeJson } from '../../lib/json.ts';
 import { toDate } from '../../lib/time.ts';
+import { insertThread, type Thread } from '../threads/threads.repo.ts';
 
 export type MessageStatus = 'pending' | 'streaming' | 'complete' | 'stopped' | 'error' | 'interrupted';
 export const LIVE_STATUSES: MessageStatus[] = ['pending', 'streaming'];
@@ -21,16 +22,24 @@ export function toMessage(r: Record<string, unknown>): Message {
   };
 }
 
-/** The user's message and the pending answer, together or not at all. */
+/** Locks the thread row for the rest of the transaction: sends and retries in one thread take turns. */
+async function lockThread(trx: Db, threadId: string): Promise<void> {
+  await trx('threads').where({ id: threadId }).forUpdate().first('id');
+}
+
+const liveIn = (trx: Db, threadId: string) => trx('messages').where({ thread_id: threadId }).whereIn('status', LIVE_STATUSES).first('id');
+
 /**
  * Stores a question and its pending answer, unless an answer is still live in the thread (then null).
  * The check and the insert are one transaction under a lock on the thread row (SQLite has one writer anyway),
- * so two simultaneous sends cannot both start an answer.
+ * so two simultaneous sends (or a send and a retry) cannot both start an answer. A new chat's thread (`newThread`)
+ * is stored in the same transaction, so a failure leaves no empty chat behind.
  */
-export async function insertExchange(db: Db, threadId: string, content: string, model: string): Promise<{ message: Message; reply: Message } | null> {
+export async function insertExchange(db: Db, threadId: string, content: string, model: string, opts: { newThread?: Thread } = {}): Promise<{ message: Message; reply: Message } | null> {
   return db.transaction(async (trx) => {
-    await trx('threads').where({ id: threadId }).forUpdate().first('id');
-    if (await trx('messages').where({ thread_id: threadId }).whereIn('status', LIVE_STATUSES).first('id')) return null;
+    if (opts.newThread) await insertThread(trx, opts.newThread);
+    else await lockThread(trx, threadId);
+    if (await liveIn(trx, threadId)) return null;
     const now = new Date();
     const base = { thread_id: threadId, thinking: null, error: null, usage: null, created_at: now, updated_at: now };
     const [userId] = await trx('messages').insert({ ...base, role: 'user', content, status: 'complete', model: null });
@@ -61,16 +70,13 @@ export async function pageMessages(db: Db, threadId: string, opts: { beforeId?: 
   return { messages: rows.slice(0, opts.limit).reverse().map(toMessage), hasOlder: rows.length > opts.limit };
 }
 
-/** The conversation the model sees: the latest finished exchanges before a message. */
-export async function historyBefore(db: Db, threadId: string, beforeId: number, limit = 100): Promise<Message[]> {
-  const rows = await db('messages').where({ thread_id: threadId }).andWhere('id', '<', beforeId)
-    .orderBy('id', 'desc').limit(limit);
-  return rows.reverse().map(toMessage);
-}
-
-export async function liveMessageIn(db: Db, threadId: string): Promise<Message | null> {
-  const row = await db('messages').where({ thread_id: threadId }).whereIn('status', LIVE_STATUSES).orderBy('id', 'desc').first();
-  return row ? toMessage(row) : null;
+/**
+ * The conversation the model sees: every message of the thread before this one, oldest first, in one query on
+ * the (thread_id, id) index. Nothing is cut here: what fits the model's context is the model's (and the user's) call.
+ */
+export async function historyBefore(db: Db, threadId: string, beforeId: number): Promise<Message[]> {
+  const rows = await db('messages').where({ thread_id: threadId }).andWhere('id', '<', beforeId).orderBy('id', 'asc');
+  return rows.map(toMessage);
 }
 
 export async function countAssistantMessages(db: Db, threadId: string): Promise<number> {
@@ -104,10 +110,18 @@ export async function markStopped(db: Db, id: number): Promise<boolean> {
   return (await db('messages').where({ id }).whereIn('status', LIVE_STATUSES).update({ status: 'stopped', updated_at: new Date() })) > 0;
 }
 
-/** Puts a failed or stopped answer back to pending for a retry; false if it is not retryable. */
-export async function resetForRetry(db: Db, id: number, model: string): Promise<boolean> {
-  return (await db('messages').where({ id, role: 'assistant' }).whereIn('status', ['stopped', 'error', 'interrupted'])
-    .update({ content: '', thinking: null, error: null, usage: null, status: 'pending', model, updated_at: new Date() })) > 0;
+/**
+ * Puts a failed or stopped answer back to pending for a retry, unless another answer of the thread is live.
+ * Check and change run in one transaction under the thread lock that sending takes (insertExchange).
+ */
+export async function resetForRetry(db: Db, threadId: string, id: number, model: string): Promise<'ok' | 'busy' | 'not_retryable'> {
+  return db.transaction(async (trx) => {
+    await lockThread(trx, threadId);
+    if (await liveIn(trx, threadId)) return 'busy';
+    const n = await trx('messages').where({ id, thread_id: threadId, role: 'assistant' }).whereIn('status', ['stopped', 'error', 'interrupted'])
+      .update({ content: '', thinking: null, error: null, usage: null, status: 'pending', model, updated_at: new Date() });
+    return n > 0 ? 'ok' : 'not_retryable';
+  });
 }
 
 export async function stillLive(db: Db, id: number): Promise<boolean> {

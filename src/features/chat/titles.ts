@@ -18,9 +18,15 @@ export async function nameThreadIfNew(deps: { db: Db; config: Config }, thread: 
     model: choice.model, maxTokens: 20,
     messages: [{ role: 'system', content: PROMPT }, { role: 'user', content: first.content.slice(0, 2000) }],
   }, { timeoutMs: 20_000, retries: { strategy: 'none' } });
-  const raw = res.choices?.[0]?.message?.content;
-  const title = cleanTitle(typeof raw === 'string' ? raw : '');
+  const title = cleanTitle(answerText(res.choices?.[0]?.message?.content));
   if (title) await setGeneratedTitle(deps.db, thread.id, title);
+}
+
+/** A plain string, or (reasoning models) an array of parts: the `text` parts are the answer, `thinking` is not. */
+export function answerText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content.filter((p): p is { type: 'text'; text: string } => p?.type === 'text' && typeof p.text === 'string').map((p) => p.text).join('');
 }
 
 export function cleanTitle(raw: string): string {

@@ -17,14 +17,27 @@ export function toThread(r: Record<string, unknown>): Thread {
 
 export type ThreadInput = { title?: string | null; model?: string | null; context?: string | null; thinkHarder?: boolean };
 
-export async function createThread(db: Db, userId: number, input: ThreadInput = {}): Promise<Thread> {
+/** A thread that is not stored yet: a new chat is stored with its first message (insertExchange), or by createThread. */
+export function newThread(userId: number, input: ThreadInput = {}): Thread {
   const now = new Date();
-  const row = {
-    id: newId(), user_id: userId, title: input.title ?? null, title_set_by_user: Boolean(input.title),
-    model: input.model ?? null, context: input.context ?? null, created_at: now, updated_at: now,
+  return {
+    id: newId(), userId, title: input.title ?? null, titleSetByUser: Boolean(input.title), model: input.model ?? null,
+    context: input.context ?? null, thinkHarder: Boolean(input.thinkHarder), createdAt: now, updatedAt: now,
   };
-  await db('threads').insert(row);
-  return toThread(row);
+}
+
+/** Stores a thread from newThread (db may be a transaction). */
+export async function insertThread(db: Db, t: Thread): Promise<void> {
+  await db('threads').insert({
+    id: t.id, user_id: t.userId, title: t.title, title_set_by_user: t.titleSetByUser, model: t.model, context: t.context,
+    think_harder: t.thinkHarder, created_at: t.createdAt, updated_at: t.updatedAt,
+  });
+}
+
+export async function createThread(db: Db, userId: number, input: ThreadInput = {}): Promise<Thread> {
+  const thread = newThread(userId, input);
+  await insertThread(db, thread);
+  return thread;
 }
 
 export async function findThread(db: Db, userId: number, id: string): Promise<Thread | null> {
@@ -57,15 +70,20 @@ export async function listThreads(db: Db, userId: number, opts: { cursor?: Curso
   return { threads, nextCursor: rows.length > opts.limit ? encodeCursor(threads[threads.length - 1]) : null };
 }
 
+/**
+ * Edits a thread's own fields. updated_at is left alone: it orders the list by the last message, so renaming a
+ * thread or changing its model does not move it to the top.
+ */
 export async function updateThread(db: Db, userId: number, id: string, input: ThreadInput & { titleSetByUser?: boolean }): Promise<Thread | null> {
-  const patch: Record<string, unknown> = { updated_at: new Date() };
+  const patch: Record<string, unknown> = {};
   if (input.title !== undefined) patch.title = input.title;
   if (input.titleSetByUser !== undefined) patch.title_set_by_user = input.titleSetByUser;
   if (input.model !== undefined) patch.model = input.model;
   if (input.context !== undefined) patch.context = input.context;
   if (input.thinkHarder !== undefined) patch.think_harder = input.thinkHarder;
-  const n = await db('threads').where({ id, user_id: userId }).update(patch);
-  return n ? findThread(db, userId, id) : null;
+  if (Object.keys(patch).length) await db('threads').where({ id, user_id: userId }).update(patch);
+  // Read back rather than trust the update count: an edit that changes nothing still names an existing thread.
+  return findThread(db, userId, id);
 }
 
 /** A generated title never replaces one the user typed, even if they typed it while the title was being made. */
