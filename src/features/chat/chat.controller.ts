@@ -70,8 +70,11 @@ export function chatController(d: ChatRouteDeps) {
       const source = sourceFor(d.generations, d.db, message.id, HTML_SSE_TIMING.pollMs, () => staleBefore(d.config));
       const existing = (await source.snapshot()).text;
       const url = urlOf(req);
-      const footer = (s: Snapshot) => renderString(req, res, 'chat/_footer', { m: presentMessage(withSnapshot(message, s), url) });
-      await streamEvents(req, res, { source, from, format: htmlFormatter(message.id, from.text, existing, footer), timing: HTML_SSE_TIMING });
+      const parts = {
+        footer: (s: Snapshot) => renderString(req, res, 'chat/_footer', { m: presentMessage(withSnapshot(message, s), url) }),
+        thinkingBox: (thinking: string) => renderString(req, res, 'chat/_thinking', { m: { id: message.id, live: true, thinking }, oob: true }),
+      };
+      await streamEvents(req, res, { source, from, format: htmlFormatter(message.id, from, existing, parts), timing: HTML_SSE_TIMING });
     },
 
     async stop(req: Request, res: Response) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boundaryOf, BoundaryScanner, liveParts } from './live-view.ts';
+import { boundaryOf, BoundaryScanner, liveParts, renderBlocks } from './live-view.ts';
 import { renderMarkdown } from './markdown.ts';
 import { cleanTitle } from './titles.ts';
 
@@ -34,7 +34,9 @@ describe('renderMarkdown', () => {
 
 describe('live view boundaries', () => {
   it('cuts only before an unindented line after a blank line or a closed fence, never inside a fence', () => {
-    expect(boundaryOf('para one\n\npara two')).toBe(0); // the last line is not complete yet
+    expect(boundaryOf('para one\n\n')).toBe(0);
+    expect(boundaryOf('para one\n\n  ')).toBe(0); // an indented line may continue the block before
+    expect(boundaryOf('para one\n\np')).toBe(10); // known from the line's first character
     expect(boundaryOf('para one\n\npara two\n')).toBe(10);
     expect(boundaryOf('```\na\n\nb\n')).toBe(0);
     expect(boundaryOf('```\na\n\nb\n```\nafter\n')).toBe('```\na\n\nb\n```\n'.length);
@@ -49,6 +51,14 @@ describe('live view boundaries', () => {
     const parts = liveParts('**done**\n\n<b>tail\nmore');
     expect(parts.blocksHtml).toContain('<strong>done</strong>');
     expect(parts.tailHtml).toBe('&lt;b&gt;tail\nmore');
+  });
+  it('renders each block on its own, the same however the text was cut into pieces', () => {
+    const text = '- one\n\n- two\n\nSee [x][1].\n\n[1]: https://e.com\n\nlast';
+    const whole = liveParts(text).blocksHtml;
+    expect(whole.match(/<ul>/g)).toHaveLength(2);
+    const scanner = new BoundaryScanner();
+    for (let i = 1; i <= text.length; i++) scanner.scan(text.slice(0, i));
+    expect(renderBlocks(text, [0, ...scanner.boundaries.slice(0, 2)]) + renderBlocks(text, [scanner.boundaries[1], ...scanner.boundaries.slice(2)])).toBe(whole);
   });
 });
 

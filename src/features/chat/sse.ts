@@ -3,7 +3,7 @@
 import type { Request, Response } from 'express';
 import type { Db } from '../../db.ts';
 import type { Generations, Snapshot } from './generation.ts';
-import { escapeHtml } from './markdown.ts';
+import { escapeHtml, renderMarkdown } from './markdown.ts';
 import { BoundaryScanner, renderBlocks } from './live-view.ts';
 import { findMessage, interruptAbandoned, isFinal } from './messages.repo.ts';
 
@@ -39,7 +39,7 @@ export function sourceFor(generations: Generations, db: Db, messageId: number, p
 }
 
 export type Formatter = {
-  thinking(delta: string, id: string): string;
+  thinking(delta: string, id: string): string | Promise<string>;
   text(full: string, from: number, to: number, id: string): string;
   done(s: Snapshot, from: number, id: string): Promise<string>;
 };
@@ -58,28 +58,54 @@ export function jsonFormatter(): Formatter {
   };
 }
 
+export type HtmlParts = {
+  /** The message footer for the final state (the `done` event's main swap). */
+  footer(s: Snapshot): Promise<string>;
+  /** The Thinking box, shown, with its first text, for an out-of-band swap (the page hid it while it was empty). */
+  thinkingBox(text: string): Promise<string>;
+};
+
 /**
- * htmx: `k` appends escaped thinking, `t` appends escaped text to the tail, `b` appends newly finished blocks as
- * rendered markdown and resets the tail (out of band), `done` replaces the footer and renders the last block.
- * Text is sent once as escaped text and once rendered, so bytes stay linear in the answer.
+ * htmx: `k` appends escaped thinking (the first one also shows the Thinking box), `t` appends escaped text to the
+ * tail, `b` appends newly finished blocks as rendered markdown and resets the tail (out of band), `done` replaces the
+ * footer and renders the last block. Text is sent once as escaped text and once rendered, so bytes stay linear.
+ * At the end the whole answer is rendered once: where that differs from the blocks rendered one by one (a reference
+ * link defined further down, a loose list, a `$$` block with a blank line), `done` replaces the whole body with it,
+ * so the streamed answer always ends equal to the reloaded page.
  */
-export function htmlFormatter(messageId: number, textOffset: number, existingText: string, footer: (s: Snapshot) => Promise<string>): Formatter {
+export function htmlFormatter(messageId: number, from: Offsets, existingText: string, parts: HtmlParts): Formatter {
   const scanner = new BoundaryScanner();
-  scanner.scan(existingText.slice(0, textOffset));
+  scanner.scan(existingText.slice(0, from.text));
+  // What the page (or an earlier connection) rendered is the blocks up to here; this stream renders the rest.
+  const startBlocks = scanner.boundaries.length;
   let rendered = scanner.boundary;
+  let blocksSent = startBlocks;
+  let sentHtml = '';
+  let thinkingShown = from.thinking > 0;
   const tail = (html: string) => `<div id="tail-${messageId}" hx-swap-oob="innerHTML">${html}</div>`;
+  const md = (swap: 'beforeend' | 'innerHTML', html: string) => `<div id="md-${messageId}" hx-swap-oob="${swap}">${html}</div>`;
   return {
-    thinking: (delta, id) => frame('k', id, escapeHtml(delta)),
-    text(full, from, to, id) {
-      const b = scanner.scan(full.slice(0, to));
-      if (b <= rendered) return frame('t', id, escapeHtml(full.slice(from, to)));
-      const html = renderBlocks(full.slice(rendered, b)) + tail(escapeHtml(full.slice(b, to)));
+    async thinking(delta, id) {
+      if (thinkingShown) return frame('k', id, escapeHtml(delta));
+      thinkingShown = true;
+      return frame('k', id, await parts.thinkingBox(delta));
+    },
+    text(full, _from, to, id) {
+      scanner.scan(full.slice(0, to));
+      const b = scanner.boundary;
+      if (b <= rendered) return frame('t', id, escapeHtml(full.slice(_from, to)));
+      const html = renderBlocks(full, [rendered, ...scanner.boundaries.slice(blocksSent)]);
+      sentHtml += html;
       rendered = b;
-      return frame('b', id, html);
+      blocksSent = scanner.boundaries.length;
+      return frame('b', id, html + tail(escapeHtml(full.slice(b, to))));
     },
     async done(s, _from, id) {
-      const last = renderBlocks(s.text.slice(rendered));
-      return frame('done', id, (await footer(s)) + `<div id="md-${messageId}" hx-swap-oob="beforeend">${last}</div>` + tail(''));
+      const last = renderBlocks(s.text, [rendered, s.text.length]);
+      const whole = renderMarkdown(s.text);
+      const earlier = startBlocks ? renderBlocks(s.text, [0, ...scanner.boundaries.slice(0, startBlocks)]) : '';
+      const body = earlier + sentHtml + last === whole ? md('beforeend', last) : md('innerHTML', whole);
+      return frame('done', id, (await parts.footer(s)) + body + tail(''));
     },
   };
 }
@@ -102,6 +128,7 @@ export async function streamEvents(req: Request, res: Response, o: { source: Sou
   const heartbeat = setInterval(() => { if (!closed) send(': heartbeat\n\n'); }, o.timing.heartbeatMs);
   let th = o.from.thinking;
   let tx = o.from.text;
+  let lastSentAt = -Infinity;
   try {
     send('retry: 2000\n\n');
     while (!closed) {
@@ -109,14 +136,16 @@ export async function streamEvents(req: Request, res: Response, o: { source: Sou
       // A retried answer starts again from nothing: offsets past its end mean "from the start".
       if (s.text.length < tx || s.thinking.length < th) { tx = Math.min(tx, s.text.length); th = Math.min(th, s.thinking.length); }
       let out = '';
-      if (s.thinking.length > th) { const d = s.thinking.slice(th); th = s.thinking.length; out += o.format.thinking(d, `${th}.${tx}`); }
+      if (s.thinking.length > th) { const d = s.thinking.slice(th); th = s.thinking.length; out += await o.format.thinking(d, `${th}.${tx}`); }
       if (s.text.length > tx) { const from = tx; tx = s.text.length; out += o.format.text(s.text, from, tx, `${th}.${tx}`); }
       if (isFinal(s.status)) out += await o.format.done(s, tx, `${th}.${tx}`);
-      if (out && !closed) send(out);
+      if (out && !closed) { send(out); lastSentAt = performance.now(); }
       if (isFinal(s.status)) break;
-      // Coalesce: a fast model's tokens go out together, a few times a second, not one event per token.
       await Promise.race([o.source.changed(), onClose]);
-      if (o.timing.minIntervalMs) await Promise.race([new Promise((r) => setTimeout(r, o.timing.minIntervalMs)), onClose]);
+      // Coalesce: a fast model's tokens go out together, a few times a second, not one event per token. Only the
+      // time since the last event is waited for, so the first token after a quiet spell goes out at once.
+      const wait = lastSentAt + o.timing.minIntervalMs - performance.now();
+      if (wait > 0) await Promise.race([new Promise((r) => setTimeout(r, wait)), onClose]);
     }
   } finally {
     clearInterval(heartbeat);
