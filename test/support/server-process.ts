@@ -1,12 +1,14 @@
 // Runs the real server (npm start's command: the compiled dist/src/server.js) as a child process on a free port.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SERVER = path.join(ROOT, 'dist/src/server.js');
+// npm start's own command line (package.json is the one place it is written), e.g. "node --flag dist/src/server.js".
+const START = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+const SERVER = path.join(ROOT, START.at(-1)!);
 
 /** npm run build (tsc -b: a second or so when nothing changed). The unit tests' global setup runs it once. */
 export function buildServer(): void {
@@ -14,8 +16,9 @@ export function buildServer(): void {
 }
 
 function serverArgs(): string[] {
+  if (START[0] !== 'node') throw new Error(`npm start is not "node …": ${START.join(' ')}`);
   if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: run npm run build first`);
-  return [SERVER];
+  return [...START.slice(1, -1), SERVER];
 }
 
 export function freePort(): Promise<number> {
