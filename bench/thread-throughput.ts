@@ -7,7 +7,8 @@ import { createUser } from '../src/features/auth/users.repo.ts';
 import { insertExchange, saveFinal } from '../src/features/chat/messages.repo.ts';
 import { createThread } from '../src/features/threads/threads.repo.ts';
 import { RICH_ANSWER } from '../test/browser/pages.ts';
-import { benchServer } from './lib/server.ts';
+import { execFileSync } from 'node:child_process';
+import { benchServer, cpuSecondsOf } from './lib/server.ts';
 import { median } from './lib/stats.ts';
 import type { Benchmark } from './lib/types.ts';
 
@@ -43,11 +44,18 @@ export const threadThroughput: Benchmark = {
         headers: { cookie: `access_token=${target.token}; ${sid}`, 'accept-encoding': 'gzip' },
       };
       await autocannon({ ...opts, duration: 2 }); // warm-up: JIT, view cache, connection pool
+      // Where the CPU goes: the app, the database server (on this machine too), and autocannon (the rest).
+      let mysqldPid = 0;
+      try { mysqldPid = Number(execFileSync('pgrep', ['-o', '-x', 'mariadbd']).toString().trim()); } catch { /* not local */ }
       const rps: number[] = [];
       const p99: number[] = [];
       let errors = 0;
       for (let i = 0; i < ctx.runs; i++) {
+        const cpu0 = cpuSecondsOf(server.running.child.pid!);
+        const db0 = mysqldPid ? cpuSecondsOf(mysqldPid) : 0;
         const r = await autocannon({ ...opts, duration: SECONDS });
+        const share = (c: number) => `${Math.round((100 * c) / SECONDS)}% of a core`;
+        ctx.log(`thread-throughput run ${i + 1}: app ${share(cpuSecondsOf(server.running.child.pid!) - cpu0)}, MariaDB ${mysqldPid ? share(cpuSecondsOf(mysqldPid) - db0) : 'not found'}`);
         errors += r.errors + r.timeouts + r.non2xx;
         rps.push(r.requests.average);
         p99.push(r.latency.p99);

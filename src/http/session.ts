@@ -3,7 +3,12 @@
 import session, { type SessionData } from 'express-session';
 import { ConnectSessionKnexStore } from 'connect-session-knex';
 import type { Db } from '../db.ts';
+import { WeightedLru } from '../lib/lru.ts';
 import { cookiePath } from './base-path.ts';
+
+// express-session touches the session on every request to slide its expiry: a database write per page view. Once
+// per sid per 10 minutes is plenty for a 7-day session (the expiry slides by at most that much less).
+const TOUCH_EVERY_MS = 10 * 60 * 1000;
 
 type Callback = (err?: unknown) => void;
 
@@ -14,6 +19,8 @@ type Callback = (err?: unknown) => void;
  * database outage is a 500 page, not a crash.
  */
 class SessionStore extends ConnectSessionKnexStore {
+  private touchedAt = new WeightedLru<string, number>(100_000, () => 1);
+
   constructor(db: Db) {
     super({ knex: db, tableName: 'sessions', createTable: false, cleanupInterval: 0 });
     // The store checks at construction that its table exists (migrations make sure it does). If the database is down
@@ -31,6 +38,9 @@ class SessionStore extends ConnectSessionKnexStore {
     return super.destroy(sid, callback).catch(() => 0);
   }
   override touch(sid: string, s: SessionData, callback?: Callback): Promise<void> {
+    const now = Date.now();
+    if (now - (this.touchedAt.get(sid) ?? 0) < TOUCH_EVERY_MS) { callback?.(); return Promise.resolve(); }
+    this.touchedAt.set(sid, now);
     return super.touch(sid, s).then(() => callback?.(), (err: unknown) => callback?.(err));
   }
 }

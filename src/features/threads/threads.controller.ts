@@ -4,8 +4,8 @@ import { headerLocals } from './thread-config.ts';
 import { HttpError } from '../../http/errors.ts';
 import { render, wantsFragment } from '../../http/htmx.ts';
 import { MESSAGES_PER_PAGE, positiveInt, threadIdParam, urlOf, userOf, type ChatRouteDeps } from '../chat/chat.context.ts';
-import { recoverThread } from '../chat/chat.service.ts';
-import { pageMessages } from '../chat/messages.repo.ts';
+import { recoverThread, staleBefore } from '../chat/chat.service.ts';
+import { isFinal, pageMessages } from '../chat/messages.repo.ts';
 import { presentMessage } from '../chat/present.ts';
 import { findThread } from './threads.repo.ts';
 import { removeThread, renameThread, ThreadInputError, threadListView } from './threads.service.ts';
@@ -24,9 +24,14 @@ export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, 
   const user = userOf(req);
   const thread = await findThread(d.db, user.id, threadIdParam(req));
   if (!thread) throw new HttpError(404, 'There is no such conversation.');
-  await recoverThread(d, thread.id);
   const before = positiveInt(req.query.before);
-  const { messages, hasOlder } = await pageMessages(d.db, thread.id, { beforeId: before, limit: MESSAGES_PER_PAGE });
+  let { messages, hasOlder } = await pageMessages(d.db, thread.id, { beforeId: before, limit: MESSAGES_PER_PAGE });
+  // An answer left live by a crashed instance is marked interrupted, but that is a write: only when this page shows
+  // one that has gone stale (a live answer is always the newest, so the latest page is where it shows).
+  if (messages.some((m) => !isFinal(m.status) && m.updatedAt < staleBefore(d.config))) {
+    await recoverThread(d, thread.id);
+    ({ messages, hasOlder } = await pageMessages(d.db, thread.id, { beforeId: before, limit: MESSAGES_PER_PAGE }));
+  }
   const views = messages.map((m) => presentMessage(m, url, d.generations));
   const oldest = messages[0]?.id;
   const live = views.find((v) => v.live);
