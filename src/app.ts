@@ -2,6 +2,7 @@
 import path from 'node:path';
 import compression from 'compression';
 import cookieParser from 'cookie-parser';
+import ejs from 'ejs';
 import express, { Router, type Request, type Response } from 'express';
 import type { Config } from './config.ts';
 import { isReady, type Db } from './db.ts';
@@ -41,10 +42,14 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
 
   app.set('trust proxy', config.trustProxy);
   app.set('env', config.env);
-  app.set('views', path.join(PROJECT_ROOT, 'views'));
-  // Templates include partials by absolute name ('/chat/_message') from this root: ejs resolves a relative include
-  // with a file-system check on every call, which was a tenth of a thread page's CPU (one per message).
-  app.set('view options', { root: path.join(PROJECT_ROOT, 'views') });
+  const views = path.join(PROJECT_ROOT, 'views');
+  app.set('views', views);
+  // Templates include partials by absolute name ('/chat/_message') from `root`: ejs resolves a relative include with
+  // a file-system check on every call, which was a tenth of a thread page's CPU (one per message). The options are
+  // given to ejs here rather than read from Express's `settings` local, which a view's own `settings` would hide.
+  app.engine('ejs', (file: string, data: object, done: (err: Error | null, html?: string) => void) => {
+    ejs.renderFile(file, data, { root: views, views: [views], cache: config.isProduction }, done);
+  });
   app.set('view engine', 'ejs');
   app.set('x-powered-by', false);
   if (config.isProduction) app.set('view cache', true);
