@@ -37,4 +37,21 @@ describe.each(DIALECTS)('send rate limit on %s', (dialect) => {
     const ok = await request(t.app).post(`/api/thread/${o.body.thread.id}/messages`).set({ Authorization: `Bearer ${other.token}` }).send({ content: 'hi' });
     expect(ok.status).toBe(202);
   });
+
+  it('holds for simultaneous sends: of eight at once, at most three get through, and three in all', async () => {
+    const s = await signIn(t);
+    const auth = { Authorization: `Bearer ${s.token}` };
+    const send = async (content: string) => {
+      const th = await request(t.app).post('/api/thread').set(auth).send({});
+      return (await request(t.app).post(`/api/thread/${th.body.thread.id}/messages`).set(auth).send({ content })).status;
+    };
+    const burst = await Promise.all(Array.from({ length: 8 }, (_, i) => send(`burst ${i}`)));
+    expect(burst.filter((x) => ![202, 429].includes(x))).toEqual([]);
+    let accepted = burst.filter((x) => x === 202).length;
+    expect(accepted).toBeLessThanOrEqual(3);
+    // Refused attempts are taken back, so sending one at a time fills up to the limit and no further.
+    for (let i = 0; i < 4 && (await send(`then ${i}`)) === 202; i++) accepted++;
+    expect(accepted).toBe(3);
+    await t.gens.idle();
+  });
 });

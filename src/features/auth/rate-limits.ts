@@ -63,23 +63,6 @@ export async function takeAttempt(db: Db, checks: Check[]): Promise<Attempt> {
   return { forget };
 }
 
-/**
- * Check-then-record, for callers that record separately (the chat's send limit). Two simultaneous requests can both
- * pass the check: sign-in, registration and guests use takeAttempt instead.
- */
-export async function assertNotLimited(db: Db, checks: Check[]): Promise<void> {
-  const now = Date.now();
-  for (const { bucket, limit, what } of checks) {
-    const { count, oldest } = await countAttempts(db, bucket, new Date(now - limit.windowMs));
-    if (count >= limit.max) throw limitedError(limit, what, oldest, now);
-  }
-}
-
-export async function recordFailures(db: Db, buckets: string[]): Promise<void> {
-  const at = new Date();
-  for (const b of buckets) await recordAttempt(db, b, at);
-}
-
 export const clearFailures = clearAttempts;
 
 export async function purgeOldAttempts(db: Db): Promise<number> {

@@ -6,7 +6,7 @@ import type { Generations } from './generation.ts';
 import {
   findUserMessage, insertExchange, interruptAbandoned, isFinal, markStopped, resetForRetry, type Message,
 } from './messages.repo.ts';
-import { assertNotLimited, RateLimitedError, recordFailures } from '../auth/rate-limits.ts';
+import { RateLimitedError, takeAttempt } from '../auth/rate-limits.ts';
 import { chooseModelRequest } from './model-choice.ts';
 
 export class ChatError extends Error {
@@ -20,12 +20,12 @@ async function checkSendRate(d: ChatDeps, userId: number): Promise<void> {
   if (!max) return;
   const bucket = `send:user:${userId}`;
   try {
-    await assertNotLimited(d.db, [{ bucket, limit: { max, windowMs: 60_000 }, what: 'messages in a minute' }]);
+    // Written first, then counted: simultaneous sends (from several tabs or instances) cannot all slip through.
+    await takeAttempt(d.db, [{ bucket, limit: { max, windowMs: 60_000 }, what: 'messages in a minute' }]);
   } catch (err) {
     if (!(err instanceof RateLimitedError)) throw err;
     throw new ChatError('rate_limited', `You are sending faster than ${max} messages a minute. Wait ${err.retryAfterSeconds} s and send again; your text is still here.`, err.retryAfterSeconds);
   }
-  await recordFailures(d.db, [bucket]);
 }
 
 export type ChatDeps = { db: Db; config: Config; generations: Generations };
