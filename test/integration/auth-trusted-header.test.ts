@@ -10,6 +10,7 @@ import { issueToken } from '../../src/features/auth/tokens.repo.ts';
 
 // An address of this machine that is not loopback: a connection to it comes from it, so its socket is not loopback.
 const outsideAddress = Object.values(os.networkInterfaces()).flat().find((i) => i && !i.internal && i.family === 'IPv4')?.address;
+if (!outsideAddress) console.log('SKIPPED: the non-loopback connection test needs a non-loopback IPv4 address on this machine, and there is none.');
 
 async function withApp(dialect: Parameters<typeof testApp>[0], env: Record<string, string>, fn: (t: TestApp) => Promise<void>) {
   const t = await testApp(dialect, env);
