@@ -29,6 +29,8 @@ describe('a graceful shutdown of the real server', () => {
       const row = await db('messages').where({ id: sent.reply.id }).first();
       expect(row).toMatchObject({ status: 'interrupted', content: 'saved before shutdown' });
       expect(row.error).toMatch(/restarted/);
+      // The request to Mistral was really closed, not left hanging (it hangs on purpose: only our abort ends it).
+      expect(fake.aborted).toBe(1);
       const sse = await listening;
       expect(sse.events.at(-1)).toMatchObject({ event: 'error' });
       expect(JSON.parse(sse.events.at(-1)!.data)).toMatchObject({ status: 'interrupted' });

@@ -85,7 +85,16 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
         resetIdle();
         const client = new Mistral({ apiKey: choice.apiKey, serverURL: deps.config.mistral.serverUrl });
         const stream = await client.chat.stream({ model: choice.model, messages, ...(choice.reasoningEffort ? { reasoningEffort: choice.reasoningEffort } : {}) }, upstreamRequestOptions(controller.signal));
-        for await (const ev of stream) {
+        // Our own reader, cancelled on abort: fetch forgets a request's abort signal once the Response object is
+        // garbage-collected (undici holds it weakly), and the SDK keeps only the body, so stop, shutdown and the
+        // idle timeout could be ignored while a quiet upstream held the connection open. Cancelling the reader
+        // cancels the body, which closes the connection to Mistral.
+        const reader = stream.getReader();
+        const cancel = () => { reader.cancel(stopReason ?? 'aborted').catch(() => {}); };
+        if (controller.signal.aborted) cancel();
+        else controller.signal.addEventListener('abort', cancel, { once: true });
+        for (let next = await reader.read(); !next.done; next = await reader.read()) {
+          const ev = next.value;
           resetIdle();
           const choice0 = ev.data.choices[0];
           appendContent(s, choice0?.delta.content);
