@@ -4,7 +4,7 @@
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { openTab, signedInToken } from '../support/browser.ts';
-import { lastStatus, SSE_CLOSED } from './flows.ts';
+import { lastStatus, pressStop, SSE_CLOSED } from './flows.ts';
 import { describeInBrowser, expectNoProblems, signedInTab, useChatApp } from './suite.ts';
 
 /** What the newest answer shows now: its markdown plus the unfinished tail. */
@@ -70,7 +70,7 @@ describeInBrowser('chat with JavaScript on', {}, () => {
       await page.waitForURL(/\/threads\//);
       await expect.poll(() => answerText(page), { timeout: 10_000 }).toBe('Partial answer');
       const aborted = f.fake.aborted;
-      await page.getByRole('button', { name: 'Stop' }).click();
+      expect(await pressStop(page)).toBe(200);
       await expect.poll(() => lastStatus(page), { timeout: 10_000 }).toBe('stopped');
       const bubble = page.locator('.msg-assistant').last();
       await expect.poll(() => bubble.locator('.msg-status').textContent()).toBe('Stopped.');

@@ -3,7 +3,7 @@
 // the element the request was aimed at.
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { lastStatus, SSE_CLOSED } from './flows.ts';
+import { lastStatus, pressStop, SSE_CLOSED } from './flows.ts';
 import { describeInBrowser, expectNoProblems, signedInTab, useChatApp, type ChatFixture } from './suite.ts';
 
 /** The refused request itself shows up as a bad response and as console lines (Chromium's and htmx's): those only. */
@@ -42,7 +42,7 @@ describeInBrowser('errors with JavaScript on', {}, () => {
       expect(await page.locator('.msg-user').count()).toBe(1);
       // The error went to #flash only: the messages list did not get an error page appended.
       expect(await page.locator('#messages .error-box').count()).toBe(0);
-      await page.getByRole('button', { name: 'Stop' }).click();
+      expect(await pressStop(page)).toBe(200);
       await expect.poll(() => lastStatus(page), { timeout: 10_000 }).toBe('stopped');
       expectNoProblems(tab, [SSE_CLOSED, ...refused(409)]);
     } finally { await tab.close(); }

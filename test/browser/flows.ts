@@ -40,3 +40,13 @@ export function lastStatus(page: Page): Promise<string | null> {
 
 /** EventSource closed by htmx-ext-sse once the answer is done: Chromium logs that as an aborted request. */
 export const SSE_CLOSED = /\/events\?after=\S* net::ERR_ABORTED$/;
+
+/**
+ * Presses the newest answer's Stop and waits for the server's reply to it. The stream's own "done" can reach the
+ * page before that reply does, so a test that reloads as soon as it sees "Stopped." would cancel the request.
+ */
+export async function pressStop(page: Page): Promise<number> {
+  const reply = page.waitForResponse((r) => r.request().method() === 'POST' && /\/stop$/.test(new URL(r.url()).pathname));
+  await page.getByRole('button', { name: 'Stop' }).click();
+  return (await reply).status();
+}
