@@ -63,6 +63,40 @@ describe.each(DIALECTS)('simultaneous sends on %s', (dialect) => {
     await t.gens.shutdown();
   });
 
+  it('an answer left live by a crashed instance does not block a send or a retry; a recent live one does', async () => {
+    t.fake.reset();
+    const s = await signIn(t);
+    const auth = { Authorization: `Bearer ${s.token}` };
+    const id = (await request(t.app).post('/api/thread').set(auth).send({})).body.thread.id as string;
+    const live = (updatedAt: Date) => t.db('messages').insert({ thread_id: id, role: 'assistant', content: 'half an ans', thinking: null,
+      status: 'streaming', error: null, model: null, usage: null, created_at: updatedAt, updated_at: updatedAt }).then(([n]) => Number(n));
+    const statusOf = async (m: number) => (await t.db('messages').where({ id: m }).first()).status;
+    // Recent: a job on another instance may still be writing it. Refused, nothing stored.
+    const recent = await live(new Date());
+    const busy = await request(t.app).post(`/api/thread/${id}/messages`).set(auth).send({ content: 'too early' });
+    expect(busy.status).toBe(409);
+    expect(await statusOf(recent)).toBe('streaming');
+    await t.db('messages').where({ id: recent }).update({ status: 'stopped' });
+    // Stale (no page view has recovered it): the send marks it interrupted, keeps its text, and goes through.
+    const stale = await live(new Date(Date.now() - 10 * 60_000));
+    t.fake.enqueue({ tokens: ['after', ' the crash'] });
+    const sent = await request(t.app).post(`/api/thread/${id}/messages`).set(auth).send({ content: 'after the crash' });
+    expect(sent.status).toBe(202);
+    expect(await t.db('messages').where({ id: stale }).first()).toMatchObject({ status: 'interrupted', content: 'half an ans' });
+    await waitFor(async () => (await statusOf(sent.body.reply.id)) === 'complete');
+    // The same for a retry of the stopped answer.
+    const stale2 = await live(new Date(Date.now() - 10 * 60_000));
+    t.fake.enqueue({ tokens: ['again'] });
+    const retried = await fetch(`${t.baseUrl}/threads/${id}/messages/${recent}/retry`, {
+      method: 'POST', redirect: 'manual', headers: { Cookie: s.cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: s.csrf }).toString(),
+    });
+    expect(retried.status).toBe(303);
+    expect(await statusOf(stale2)).toBe('interrupted');
+    await waitFor(async () => (await statusOf(recent)) === 'complete');
+    expect((await t.db('messages').where({ id: recent }).first()).content).toBe('again');
+  });
+
   // The same race made certain: a trigger holds the send inside its transaction (thread locked, nothing inserted
   // yet) for a second, and the retry comes in then. Without the thread lock around the retry's check and write, the
   // retry sees no live answer, goes through, and the send then adds a second one.

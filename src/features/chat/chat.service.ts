@@ -56,18 +56,17 @@ export async function sendMessage(d: ChatDeps, userId: number, threadId: string 
   if (threadId) {
     thread = await findThread(d.db, userId, threadId);
     if (!thread) throw new ChatError('not_found', 'There is no such conversation.');
-    // One answer at a time per thread: the model must see the previous answer before the next question.
-    // (A crashed instance's answer is marked interrupted first; insertExchange does the check under a lock.)
-    await recoverThread(d, thread.id);
   } else {
     // Stored together with the first message, in insertExchange's transaction: no empty "New chat" on a failure.
     thread = newThread(userId);
   }
-  const { model } = await chooseModelRequest({ db: d.db, config: d.config, thread });
-  const exchange = await insertExchange(d.db, thread.id, content, model, threadId ? {} : { newThread: thread });
+  const choice = await chooseModelRequest({ db: d.db, config: d.config, thread });
+  // One answer at a time per thread: the model must see the previous answer before the next question. The check is
+  // in insertExchange's transaction, under a lock, and first marks an answer left by a crashed instance interrupted.
+  const exchange = await insertExchange(d.db, thread.id, content, choice.model, threadId ? { staleBefore: staleBefore(d.config) } : { newThread: thread });
   if (!exchange) throw new ChatError('busy', BUSY_SENDING);
   const { message, reply } = exchange;
-  d.generations.start(thread, reply);
+  d.generations.start(thread, reply, choice);
   return { thread, message, reply };
 }
 
@@ -93,12 +92,11 @@ export async function stopAnswer(d: ChatDeps, userId: number, threadId: string, 
 
 export async function retryAnswer(d: ChatDeps, userId: number, threadId: string, messageId: number): Promise<{ thread: Thread; reply: Message }> {
   const { thread, message } = await findOwnMessage(d, userId, threadId, messageId);
-  await recoverThread(d, thread.id);
-  const { model } = await chooseModelRequest({ db: d.db, config: d.config, thread });
-  const outcome = message.role === 'assistant' ? await resetForRetry(d.db, thread.id, message.id, model) : 'not_retryable';
+  const choice = await chooseModelRequest({ db: d.db, config: d.config, thread });
+  const outcome = message.role === 'assistant' ? await resetForRetry(d.db, thread.id, message.id, choice.model, staleBefore(d.config)) : 'not_retryable';
   if (outcome === 'busy') throw new ChatError('busy', 'An answer is still being written. Wait for it or stop it, then retry.');
   if (outcome === 'not_retryable') throw new ChatError('not_retryable', 'Only a stopped or failed answer can be retried.');
   const reply = (await findOwnMessage(d, userId, threadId, messageId)).message;
-  d.generations.start(thread, reply);
+  d.generations.start(thread, reply, choice);
   return { thread, reply };
 }

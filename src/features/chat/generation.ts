@@ -6,7 +6,7 @@ import type { Db } from '../../db.ts';
 import type { Logger } from '../../http/logger.ts';
 import type { Thread } from '../threads/threads.repo.ts';
 import { historyBefore, saveFinal, saveProgress, stillLive, type Message, type MessageStatus, type Usage } from './messages.repo.ts';
-import { chooseModelRequest } from './model-choice.ts';
+import { chooseModelRequest, type ModelRequest } from './model-choice.ts';
 import type { ModelCatalogue } from '../settings/models.ts';
 import { nameThreadIfNew } from './titles.ts';
 import { describeUpstreamError, NO_KEY_MESSAGE } from './upstream-errors.ts';
@@ -32,7 +32,8 @@ const CUT_MESSAGE = 'The answer was cut off before Mistral finished it. Retry to
 export function createGenerations(deps: { db: Db; config: Config; logger: Logger; catalogue?: ModelCatalogue }, opts: GenerationOptions) {
   const jobs = new Map<number, Job>();
 
-  function start(thread: Thread, reply: Message): Job {
+  /** `chosen`: the key, model and prompt the caller already read for this answer (saves reading them again). */
+  function start(thread: Thread, reply: Message, chosen?: ModelRequest): Job {
     const controller = new AbortController();
     const s: Snapshot = { text: '', thinking: '', status: 'pending', usage: null, error: null };
     let waiters: Array<() => void> = [];
@@ -56,7 +57,9 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
     return job;
 
     async function run(): Promise<void> {
-      const choice = await chooseModelRequest({ db: deps.db, config: deps.config, thread, catalogue: deps.catalogue });
+      // Read again with the catalogue only where it can change the answer: "think harder" on a model known by an alias.
+      const given = chosen && (!thread.thinkHarder || chosen.reasoningEffort) ? chosen : undefined;
+      const choice = given ?? await chooseModelRequest({ db: deps.db, config: deps.config, thread, catalogue: deps.catalogue });
       if (!choice.apiKey) return finish('error', NO_KEY_MESSAGE);
       const history = await historyBefore(deps.db, thread.id, reply.id);
       const messages = [

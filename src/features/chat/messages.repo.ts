@@ -27,7 +27,20 @@ async function lockThread(trx: Db, threadId: string): Promise<void> {
   await trx('threads').where({ id: threadId }).forUpdate().first('id');
 }
 
-const liveIn = (trx: Db, threadId: string) => trx('messages').where({ thread_id: threadId }).whereIn('status', LIVE_STATUSES).first('id');
+const liveIn = (trx: Db, threadId: string) => trx('messages').where({ thread_id: threadId }).whereIn('status', LIVE_STATUSES).first('id', 'updated_at');
+
+/**
+ * Whether an answer is still live in the thread, inside the caller's transaction. One older than `staleBefore` was
+ * left by a crashed instance: it is marked interrupted here and does not count. (The write happens only then, so
+ * a normal send costs one read, not a separate recovery transaction.)
+ */
+async function busyIn(trx: Db, threadId: string, staleBefore?: Date): Promise<boolean> {
+  const live = await liveIn(trx, threadId);
+  if (!live) return false;
+  if (!staleBefore || toDate(live.updated_at) >= staleBefore) return true;
+  await interruptAbandoned(trx, { threadId }, staleBefore);
+  return Boolean(await liveIn(trx, threadId));
+}
 
 /**
  * Stores a question and its pending answer, unless an answer is still live in the thread (then null).
@@ -35,11 +48,11 @@ const liveIn = (trx: Db, threadId: string) => trx('messages').where({ thread_id:
  * so two simultaneous sends (or a send and a retry) cannot both start an answer. A new chat's thread (`newThread`)
  * is stored in the same transaction, so a failure leaves no empty chat behind.
  */
-export async function insertExchange(db: Db, threadId: string, content: string, model: string, opts: { newThread?: Thread } = {}): Promise<{ message: Message; reply: Message } | null> {
+export async function insertExchange(db: Db, threadId: string, content: string, model: string, opts: { newThread?: Thread; staleBefore?: Date } = {}): Promise<{ message: Message; reply: Message } | null> {
   return db.transaction(async (trx) => {
     if (opts.newThread) await insertThread(trx, opts.newThread);
     else await lockThread(trx, threadId);
-    if (await liveIn(trx, threadId)) return null;
+    if (await busyIn(trx, threadId, opts.staleBefore)) return null;
     const now = new Date();
     const base = { thread_id: threadId, thinking: null, error: null, usage: null, created_at: now, updated_at: now };
     const [userId] = await trx('messages').insert({ ...base, role: 'user', content, status: 'complete', model: null });
@@ -114,10 +127,10 @@ export async function markStopped(db: Db, id: number): Promise<boolean> {
  * Puts a failed or stopped answer back to pending for a retry, unless another answer of the thread is live.
  * Check and change run in one transaction under the thread lock that sending takes (insertExchange).
  */
-export async function resetForRetry(db: Db, threadId: string, id: number, model: string): Promise<'ok' | 'busy' | 'not_retryable'> {
+export async function resetForRetry(db: Db, threadId: string, id: number, model: string, staleBefore?: Date): Promise<'ok' | 'busy' | 'not_retryable'> {
   return db.transaction(async (trx) => {
     await lockThread(trx, threadId);
-    if (await liveIn(trx, threadId)) return 'busy';
+    if (await busyIn(trx, threadId, staleBefore)) return 'busy';
     const n = await trx('messages').where({ id, thread_id: threadId, role: 'assistant' }).whereIn('status', ['stopped', 'error', 'interrupted'])
       .update({ content: '', thinking: null, error: null, usage: null, status: 'pending', model, updated_at: new Date() });
     return n > 0 ? 'ok' : 'not_retryable';
