@@ -119,6 +119,8 @@ describe.each(DIALECTS)('answers over SSE on %s', (dialect) => {
   const faults: Array<[string, Scenario, string, RegExp, string]> = [
     ['401', { status: 401 }, 'error', /refused the API key.*Settings/, ''],
     ['429', { status: 429 }, 'error', /rate limiting.*Wait a moment/, ''],
+    ['400, a conversation too long for the model', { status: 400 }, 'error', /too long for the model, which reads at most 131,072 tokens\. Start a new chat/, ''],
+    ['422, another refused request', { status: 422 }, 'error', /could not answer this request/, ''],
     ['500', { status: 500 }, 'error', /Mistral is unavailable/, ''],
     ['a cut connection', { tokens: ['kept ', 'part ', 'lost'], cutAfter: 2, tokenDelayMs: 10 }, 'error', /Mistral is unavailable/, 'kept part '],
     ['a stream without [DONE]', { tokens: ['no ', 'end'], noDone: true }, 'interrupted', /cut off/, 'no end'],

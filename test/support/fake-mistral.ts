@@ -45,6 +45,8 @@ export const FAKE_MODELS: FakeModel[] = [
 ];
 
 const ERROR_BODIES: Record<number, object> = {
+  // What Mistral answers for a prompt longer than the model's context.
+  400: { object: 'error', message: 'Prompt contains 140000 tokens, too large for model with 131072 maximum context length', type: 'invalid_request_error', param: null, code: null },
   401: { message: 'Unauthorized', request_id: 'fake' },
   429: { message: 'Requests rate limit exceeded', type: 'rate_limited', code: '1300' },
   500: { object: 'error', message: 'Internal server error', type: 'internal_server_error', code: null },
