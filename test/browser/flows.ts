@@ -50,3 +50,20 @@ export async function pressStop(page: Page): Promise<number> {
   await page.getByRole('button', { name: 'Stop' }).click();
   return (await reply).status();
 }
+
+/** What the newest answer shows now: its markdown plus the unfinished tail. */
+export function answerText(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const all = document.querySelectorAll('.msg-assistant');
+    const last = all[all.length - 1];
+    if (!last) return '';
+    return `${last.querySelector('.md')?.textContent ?? ''}${last.querySelector('.tail')?.textContent ?? ''}`.replace(/\s+/g, ' ').trim();
+  }).catch(() => '');
+}
+
+/** Types in the composer and presses Enter (the script's Enter-sends). */
+export async function send(page: Page, text: string): Promise<void> {
+  const box = page.getByLabel('Message', { exact: true });
+  await box.fill(text);
+  await box.press('Enter');
+}

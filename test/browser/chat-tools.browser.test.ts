@@ -1,0 +1,160 @@
+// The thread's tools with JavaScript on, in real Chromium against the real app and the fake Mistral upstream:
+// rename, delete, switch the model, copy a code block and a whole answer, and dark mode following the system.
+import { expect, it } from 'vitest';
+import { openTab, signedInToken } from '../support/browser.ts';
+import { lastStatus, send, SSE_CLOSED } from './flows.ts';
+import { describeInBrowser, expectNoProblems, signedInTab, useChatApp } from './suite.ts';
+
+describeInBrowser('thread tools with JavaScript on', {}, () => {
+  const f = useChatApp();
+
+  it('rename from the thread header updates the title and the sidebar', async () => {
+    const tab = await signedInTab(f);
+    try {
+      const { page } = tab;
+      await page.goto(f.live.pageUrl('/'));
+      await send(page, 'Something to rename');
+      await page.waitForURL(/\/threads\//);
+      await expect.poll(() => lastStatus(page)).toBe('complete');
+      await page.locator('#thread-head summary', { hasText: 'Rename' }).click();
+      await page.getByLabel('Title', { exact: true }).fill('My renamed chat');
+      await page.locator('#thread-head').getByRole('button', { name: 'Save' }).click();
+      await expect.poll(() => page.locator('h1').textContent()).toBe('My renamed chat');
+      await page.reload();
+      expect(await page.locator('h1').textContent()).toBe('My renamed chat');
+      expect(await page.getByRole('navigation', { name: 'Conversations' }).getByRole('link', { name: 'My renamed chat' }).count()).toBe(1);
+      expectNoProblems(tab, [SSE_CLOSED]);
+    } finally { await tab.close(); }
+  });
+
+  it('delete asks first, then removes the thread for good', async () => {
+    const tab = await signedInTab(f);
+    try {
+      const { page } = tab;
+      await page.goto(f.live.pageUrl('/'));
+      await send(page, 'Something to delete');
+      await page.waitForURL(/\/threads\//);
+      const threadUrl = page.url();
+      await expect.poll(() => lastStatus(page)).toBe('complete');
+      const confirm = page.getByRole('button', { name: 'Delete for good' });
+      expect(await confirm.isVisible()).toBe(false);
+      await page.locator('#thread-head summary', { hasText: 'Delete' }).click();
+      expect(await page.getByText('This cannot be undone').isVisible()).toBe(true);
+      await confirm.click();
+      await page.waitForURL((u) => !u.pathname.includes('/threads/'));
+      expect(await page.locator('h1').textContent()).toBe('New chat');
+      expect(await page.getByRole('link', { name: 'A Short Fake Title' }).count()).toBe(0);
+      const gone = await page.goto(threadUrl);
+      expect(gone?.status()).toBe(404);
+    } finally { await tab.close(); }
+  });
+
+  it("switching the thread's model in the header menu sends the next message to that model", async () => {
+    const tab = await signedInTab(f);
+    try {
+      const { page } = tab;
+      // The menu offers the fast list, filled from Settings.
+      await page.goto(f.live.pageUrl('/settings'));
+      await page.locator('#model-mistral-large-latest').getByRole('button', { name: /Add to fast list/ }).click();
+      await expect.poll(() => page.locator('#model-mistral-large-latest button').getAttribute('aria-pressed')).toBe('true');
+      await page.goto(f.live.pageUrl('/'));
+      await send(page, 'First, on the default model');
+      await page.waitForURL(/\/threads\//);
+      await expect.poll(() => lastStatus(page)).toBe('complete');
+      expect((f.fake.chatRequests.at(-1)?.body as { model: string }).model).toBe('mistral-small-latest');
+      await page.locator('details.model-menu summary').click();
+      await page.getByLabel('Model', { exact: true }).selectOption('mistral-large-latest');
+      await page.locator('details.model-menu').getByRole('button', { name: 'Save' }).click();
+      await expect.poll(() => page.locator('details.model-menu summary').textContent()).toContain('mistral-large-latest');
+      const before = f.fake.chatRequests.length;
+      await send(page, 'Now on the large one');
+      await expect.poll(() => f.fake.chatRequests.length).toBe(before + 1);
+      expect((f.fake.chatRequests.at(-1)?.body as { model: string }).model).toBe('mistral-large-latest');
+      await expect.poll(() => page.locator('.msg-assistant').count()).toBe(2);
+      await expect.poll(() => lastStatus(page)).toBe('complete');
+      expect(await page.locator('.msg-assistant').last().locator('.msg-model').textContent()).toBe('mistral-large-latest');
+      expectNoProblems(tab, [SSE_CLOSED]);
+    } finally { await tab.close(); }
+  });
+
+  it('the Copy button on a code block puts exactly the code on the clipboard and says so', async () => {
+    f.fake.enqueue({ tokens: ['Try this:\n\n', '```js\n', 'const answer = 42;\n', 'console.log(answer);\n', '```\n'] });
+    const token = await signedInToken(f.live);
+    const tab = await openTab(f.browser, f.live, { token, extra: { permissions: ['clipboard-read', 'clipboard-write'] } });
+    try {
+      const { page } = tab;
+      await page.goto(f.live.pageUrl('/'));
+      await send(page, 'Some code please');
+      await page.waitForURL(/\/threads\//);
+      await expect.poll(() => lastStatus(page)).toBe('complete');
+      const button = page.locator('.msg-assistant .code button.copy');
+      await expect.poll(() => button.isVisible()).toBe(true);
+      await button.click();
+      await expect.poll(() => button.textContent()).toBe('Copied');
+      const copied = await page.evaluate(() => navigator.clipboard.readText());
+      expect(copied.trim()).toBe('const answer = 42;\nconsole.log(answer);');
+      expectNoProblems(tab, [SSE_CLOSED]);
+    } finally { await tab.close(); }
+  });
+
+  it("the answer's Copy button puts the whole answer's text on the clipboard, without the buttons' labels", async () => {
+    f.fake.enqueue({ tokens: ['First paragraph with **bold**.\n\n', '- one\n- two\n\n', '```js\nlet x = 1;\n```\n\n', 'Last line.'] });
+    const token = await signedInToken(f.live);
+    const tab = await openTab(f.browser, f.live, { token, extra: { permissions: ['clipboard-read', 'clipboard-write'] } });
+    try {
+      const { page } = tab;
+      await page.goto(f.live.pageUrl('/'));
+      await send(page, 'Copy me');
+      await page.waitForURL(/\/threads\//);
+      await expect.poll(() => lastStatus(page)).toBe('complete');
+      const button = page.locator('.msg-assistant .msg-foot button.copy');
+      await expect.poll(() => button.isVisible()).toBe(true);
+      await button.click();
+      await expect.poll(() => button.textContent()).toBe('Copied');
+      const copied = await page.evaluate(() => navigator.clipboard.readText());
+      const lines = copied.split('\n').map((l) => l.trim()).filter(Boolean);
+      expect(lines).toEqual(['First paragraph with bold.', 'one', 'two', 'let x = 1;', 'Last line.']);
+      await expect.poll(() => button.textContent(), { timeout: 5000 }).toBe('Copy');
+      expectNoProblems(tab, [SSE_CLOSED]);
+    } finally { await tab.close(); }
+  });
+
+  it('dark mode follows the system on the thread page', async () => {
+    const token = await signedInToken(f.live);
+    const first = await openTab(f.browser, f.live, { token });
+    let threadUrl = '';
+    try {
+      await first.page.goto(f.live.pageUrl('/'));
+      await send(first.page, 'Light or dark?');
+      await first.page.waitForURL(/\/threads\//);
+      await expect.poll(() => lastStatus(first.page)).toBe('complete');
+      threadUrl = first.page.url();
+    } finally { await first.close(); }
+    const colours = async (colorScheme: 'light' | 'dark') => {
+      const tab = await openTab(f.browser, f.live, { token, colorScheme });
+      try {
+        await tab.page.goto(threadUrl);
+        return await tab.page.evaluate(() => ({
+          body: getComputedStyle(document.body).backgroundColor,
+          text: getComputedStyle(document.querySelector('.msg-assistant .md')!).color,
+          composer: getComputedStyle(document.querySelector('#content')!).backgroundColor,
+        }));
+      } finally { await tab.close(); }
+    };
+    const [light, dark] = [await colours('light'), await colours('dark')];
+    expect(luminance(light.body)).toBeGreaterThan(0.8);
+    expect(luminance(dark.body)).toBeLessThan(0.1);
+    expect(luminance(dark.text)).toBeGreaterThan(0.5);
+    expect(luminance(light.text)).toBeLessThan(0.2);
+    expect(dark.composer).not.toBe(light.composer);
+  });
+});
+
+/** Relative luminance (0 black … 1 white) of a computed rgb()/rgba() colour. */
+function luminance(rgb: string): number {
+  const [r, g, b] = (rgb.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number).map((v) => {
+    const c = v / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
