@@ -172,8 +172,9 @@ describe.each(DIALECTS)('threads on %s', (dialect) => {
     await get(`/threads/${big.id}`);
     const a = await profile(`/threads/${small.id}`);
     const b = await profile(`/threads/${big.id}`);
-    // The same statements, in the same order, whatever the length of the thread.
-    expect(b.map((q) => q.sql)).toEqual(a.map((q) => q.sql));
+    // The same statements whatever the length of the thread (sorted: some of the page's reads run side by side).
+    const statements = (qs: typeof a) => qs.map((q) => q.sql).sort();
+    expect(statements(b)).toEqual(statements(a));
     expect(Math.max(...b.map((q) => q.rows))).toBeLessThanOrEqual(51);
     const page = (qs: typeof a) => qs.filter((q) => /from [`"]messages[`"]/i.test(q.sql) && /order by [`"]id[`"] desc/i.test(q.sql));
     expect(page(a)).toHaveLength(1);

@@ -25,7 +25,13 @@ export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, 
   const thread = await findThread(d.db, user.id, threadIdParam(req));
   if (!thread) throw new HttpError(404, 'There is no such conversation.');
   const before = positiveInt(req.query.before);
-  let { messages, hasOlder } = await pageMessages(d.db, thread.id, { beforeId: before, limit: MESSAGES_PER_PAGE });
+  // The sidebar and the header do not depend on the messages: read side by side (on MySQL, on separate connections).
+  const [page, sidebar, header] = await Promise.all([
+    pageMessages(d.db, thread.id, { beforeId: before, limit: MESSAGES_PER_PAGE }),
+    threadListView(d.db, url, user.id),
+    headerLocals(d, req, thread),
+  ]);
+  let { messages, hasOlder } = page;
   // An answer left live by a crashed instance is marked interrupted, but that is a write: only when this page shows
   // one that has gone stale (a live answer is always the newest, so the latest page is where it shows).
   if (messages.some((m) => !isFinal(m.status) && m.updatedAt < staleBefore(d.config))) {
@@ -35,9 +41,8 @@ export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, 
   const views = messages.map((m) => presentMessage(m, url, d.generations));
   const oldest = messages[0]?.id;
   const live = views.find((v) => v.live);
-  const sidebar = await threadListView(d.db, url, user.id);
   render(req, res, 'threads/show', {
-    ...(await headerLocals(d, req, thread)),
+    ...header,
     title: thread.title ?? 'New chat', messages: views, sidebar, currentThreadId: thread.id,
     olderUrl: hasOlder ? url(`/threads/${thread.id}/messages?before=${oldest}`) : null,
     olderPageUrl: hasOlder ? url(`/threads/${thread.id}?before=${oldest}`) : null,
