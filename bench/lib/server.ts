@@ -7,7 +7,8 @@ import { TEST_SECRETS } from '../../test/support/app.ts';
 import { startServer, type Running } from '../../test/support/server-process.ts';
 
 /** Where MySQL benchmarks create (and drop) their databases. */
-export const BENCH_MYSQL_URL = process.env.BENCH_MYSQL_URL ?? process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/mistralchat_bench';
+// An empty variable counts as unset (`TEST_MYSQL_URL= npm run bench` must not mean "no URL").
+export const BENCH_MYSQL_URL = process.env.BENCH_MYSQL_URL || process.env.TEST_MYSQL_URL || 'mysql://root@127.0.0.1:3306/mistralchat_bench';
 
 export type BenchServer = { db: Db; dialect: Dialect; origin: string; running: Running; stop(): Promise<void> };
 
