@@ -6,11 +6,13 @@ import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
 import { HttpError } from '../../http/errors.ts';
 import { GoogleTokenError, type Google, type GoogleProfile } from './google.ts';
+import { passwordProblem } from './password-rules.ts';
 import { hashPassword, verifyDummy, verifyPassword } from './passwords.ts';
-import { accountBucket, clearFailures, ipBucket, LIMITS, takeAttempt, type Check } from './rate-limits.ts';
+import { accountBucket, clearFailures, ipBucket, LIMITS, sendBucket, takeAttempt, type Check } from './rate-limits.ts';
 import { issueToken, revokeAllTokens, revokeOtherTokens } from './tokens.repo.ts';
 import {
-  createGuestUser, createUser, deleteUser, findUserByEmail, findUserByGoogleSub, findUserById, isGuest, normalizeEmail,
+  createGuestUser, createUser, deleteUser, findUserByEmail, findUserByGoogleSub, findUserById, isEmailAddress, isGuest,
+  normalizeEmail,
   updateUser, type User,
 } from './users.repo.ts';
 
@@ -18,12 +20,13 @@ export type Client = { ip?: string; userAgent?: string };
 export type SignedIn = { user: User; token: string };
 
 export const WRONG_CREDENTIALS = 'Wrong email or password.';
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-const emailField = z.string({ message: 'Enter your email address.' }).trim().max(320, { message: 'That email address is too long.' })
-  .refine((v) => EMAIL.test(v), { message: 'Enter an email address such as name@example.com.' });
-const passwordField = z.string({ message: 'Enter a password.' }).min(8, { message: 'Use at least 8 characters.' })
-  .max(1024, { message: 'Use at most 1024 characters.' });
+const emailField = z.string({ message: 'Enter your email address.' }).trim()
+  // abort: a failed length check ends validation, so nothing below ever sees an over-long value.
+  .max(320, { message: 'That email address is too long.', abort: true })
+  .refine(isEmailAddress, { message: 'Enter an email address such as name@example.com.' });
+const passwordField = z.string({ message: 'Enter a password.' }).min(8, { message: 'Use at least 8 characters.', abort: true })
+  .max(1024, { message: 'Use at most 1024 characters.', abort: true });
 const nameField = z.string().trim().max(200, { message: 'Use at most 200 characters.' }).optional().nullable();
 
 const registerSchema = z.object({ email: emailField, password: passwordField, name: nameField });
@@ -36,6 +39,11 @@ export function parse<T extends z.ZodTypeAny>(schema: T, input: unknown): z.infe
   const fields: Record<string, string> = {};
   for (const i of r.error.issues) fields[String(i.path[0] ?? 'form')] ??= i.message;
   throw new HttpError(422, 'Some fields need another look.', 'invalid', fields);
+}
+
+function refuseWeakPassword(password: string, email: string): void {
+  const problem = passwordProblem(password, email);
+  if (problem) throw new HttpError(422, 'Some fields need another look.', 'invalid', { password: problem });
 }
 
 const tokenFor = (db: Db, config: Config, user: User, client: Client) =>
@@ -61,6 +69,7 @@ export async function register(db: Db, config: Config, input: unknown, client: C
   await takeAttempt(db, [{ bucket: ipBucket('register', client.ip), limit: LIMITS.registerPerIp, what: 'registrations from your network' }]);
   const data = parse(registerSchema, input);
   const email = normalizeEmail(data.email);
+  refuseWeakPassword(data.password, email);
   await takeAttempt(db, [{ bucket: accountBucket(email, 'register'), limit: LIMITS.registerPerAccount, what: 'registration attempts for this email address' }]);
   registrationAllowed(config, email);
   if (await findUserByEmail(db, email)) throw duplicate();
@@ -159,7 +168,7 @@ export async function createGuest(db: Db, config: Config, client: Client): Promi
 /** The user a trusted proxy vouches for, created on first sight. */
 export async function userForTrustedEmail(db: Db, rawEmail: string): Promise<User | null> {
   const email = normalizeEmail(rawEmail);
-  if (email.length > 320 || !EMAIL.test(email)) return null;
+  if (!isEmailAddress(email)) return null;
   const found = await findUserByEmail(db, email);
   if (found) return found;
   try {
@@ -178,6 +187,7 @@ export async function updateName(db: Db, user: User, input: unknown): Promise<vo
 /** Changing the password signs out every other device; an account without a password (Google) may set one. */
 export async function changePassword(db: Db, user: User, input: unknown, keepTokenId?: number): Promise<void> {
   const data = parse(z.object({ current: z.string().max(1024).optional(), password: passwordField }), input);
+  refuseWeakPassword(data.password, user.email);
   if (user.passwordHash && !(await verifyPassword(data.current ?? '', user.passwordHash))) {
     throw new HttpError(422, 'Some fields need another look.', 'invalid', { current: 'That is not your current password.' });
   }
@@ -185,7 +195,7 @@ export async function changePassword(db: Db, user: User, input: unknown, keepTok
   await revokeOtherTokens(db, user.id, keepTokenId);
 }
 
-/** Deletion removes the user row (cascading to everything of theirs) and their rate-limit rows. */
+/** Deletion removes the user row (cascading to everything of theirs) and their rate-limit rows (sign-in, sending). */
 export async function deleteAccount(db: Db, user: User, confirm: unknown): Promise<void> {
   if (typeof confirm !== 'string' || normalizeEmail(confirm) !== user.email) {
     throw new HttpError(422, 'Type your email address to confirm.', 'invalid', { confirm: `Type ${user.email} exactly to confirm.` });
@@ -193,6 +203,7 @@ export async function deleteAccount(db: Db, user: User, confirm: unknown): Promi
   await db.transaction(async (trx) => {
     await clearFailures(trx, accountBucket(user.email));
     await clearFailures(trx, accountBucket(user.email, 'register'));
+    await clearFailures(trx, sendBucket(user.id));
     await deleteUser(trx, user.id);
   });
 }

@@ -26,6 +26,9 @@ export const ipBucket = (kind: 'login' | 'register' | 'guest', ip: string | unde
 export const accountBucket = (email: string, kind: 'login' | 'register' = 'login') =>
   `${kind}:account:${sha256Hex(normalizeEmail(email)).slice(0, 40)}`;
 
+/** Messages sent by a user (chat.service.ts counts them); keyed by id, so deleting the account can remove them. */
+export const sendBucket = (userId: number) => `send:user:${userId}`;
+
 export class RateLimitedError extends HttpError {
   constructor(public retryAfterSeconds: number, message: string) {
     super(429, message, 'rate_limited');

@@ -6,7 +6,7 @@ import type { Generations } from './generation.ts';
 import {
   findUserMessage, insertExchange, interruptAbandoned, isFinal, markStopped, resetForRetry, type Message,
 } from './messages.repo.ts';
-import { RateLimitedError, takeAttempt } from '../auth/rate-limits.ts';
+import { RateLimitedError, sendBucket, takeAttempt } from '../auth/rate-limits.ts';
 import { chooseModelRequest } from './model-choice.ts';
 
 export class ChatError extends Error {
@@ -18,7 +18,7 @@ export class ChatError extends Error {
 async function checkSendRate(d: ChatDeps, userId: number): Promise<void> {
   const max = d.config.sendLimitPerMinute;
   if (!max) return;
-  const bucket = `send:user:${userId}`;
+  const bucket = sendBucket(userId);
   try {
     // Written first, then counted: simultaneous sends (from several tabs or instances) cannot all slip through.
     await takeAttempt(d.db, [{ bucket, limit: { max, windowMs: 60_000 }, what: 'messages in a minute' }]);
