@@ -13,7 +13,7 @@ import { loadUser } from './http/auth.ts';
 import { csrfProtection } from './http/csrf.ts';
 import { errorHandler, notFound } from './http/errors.ts';
 import { createLogger, httpLogger, type Logger } from './http/logger.ts';
-import { securityHeaders } from './http/security.ts';
+import { healthHeaders, noStore, securityHeaders } from './http/security.ts';
 import { sessionMiddleware } from './http/session.ts';
 import { homeRoutes } from './features/home/home.routes.ts';
 import { apiCredentialRoutesWithoutCookies } from './features/auth/auth.api.ts';
@@ -62,6 +62,7 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
 
   // Health checks answer before anything that touches sessions or logs every probe.
   const health = Router();
+  health.use(['/healthz', '/readyz'], healthHeaders);
   health.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
   health.get('/readyz', async (_req, res) => {
     const ok = await isReady(db);
@@ -80,6 +81,7 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   // nothing, and those headers were ~1 KB per file of a first visit (see docs/PERFORMANCE.md).
   router.use(assets.router);
   router.use(httpLogger(logger));
+  router.use(noStore);
   router.use(securityHeaders({ https: Boolean(config.publicUrl?.startsWith('https:')) }));
   router.use(cookieParser());
   router.use(sessionMiddleware(db, { secret: config.sessionSecret, basePath: config.basePath }).middleware);

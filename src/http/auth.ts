@@ -6,7 +6,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db.ts';
 import { userForToken } from '../features/auth/tokens.repo.ts';
 import type { User } from '../features/auth/users.repo.ts';
-import { cookiePath } from './base-path.ts';
+import { cookiePath, safeLocalPath } from './base-path.ts';
 import { HttpError } from './errors.ts';
 import { redirectToPage } from './htmx.ts';
 
@@ -46,7 +46,7 @@ export function loadUser(db: Db, config: Config) {
         req.user = found.user;
         req.tokenId = found.tokenId;
         // The expiry slid in the database (at most once a day): the browser's cookie must live as long.
-        if (found.renewed && fromCookie) setTokenCookie(req, res, token, config);
+        if (found.renewed && fromCookie) setTokenCookie(req, res, token, config, found.user);
         res.locals.user = { id: found.user.id, email: found.user.email, name: found.user.name, picture: found.user.picture };
       }
     }
@@ -54,15 +54,20 @@ export function loadUser(db: Db, config: Config) {
   };
 }
 
-export function setTokenCookie(req: Request, res: Response, token: string, config: Config): void {
-  res.cookie(TOKEN_COOKIE, token, {
-    httpOnly: true, sameSite: 'lax', secure: req.secure, path: cookiePath(config.basePath),
-    maxAge: config.tokenTtlDays * 24 * 3600 * 1000,
-  });
+/** The cookie lives as long as the token: a guest's ends with the guest (hours), a member's slides with use. */
+export function setTokenCookie(req: Request, res: Response, token: string, config: Config, user: Pick<User, 'guestExpiresAt'>): void {
+  const maxAge = user.guestExpiresAt ? Math.max(0, user.guestExpiresAt.getTime() - Date.now()) : config.tokenTtlDays * 24 * 3600 * 1000;
+  res.cookie(TOKEN_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: cookiePath(config.basePath), maxAge });
 }
 
 export function clearTokenCookie(res: Response, config: Config): void {
   res.clearCookie(TOKEN_COOKIE, { path: cookiePath(config.basePath) });
+}
+
+/** The path of an absolute URL from a header; anything malformed is no path at all. */
+function pathOfUrl(value: string | undefined): string {
+  if (!value || value.length > 2048 || !URL.canParse(value)) return '/';
+  return new URL(value).pathname;
 }
 
 const isApi = (req: Request) => req.path === '/api' || req.path.startsWith('/api/');
@@ -72,7 +77,8 @@ export function requireUser(req: Request, res: Response, next: NextFunction): vo
   if (req.user) return next();
   if (isApi(req)) return next(new HttpError(401, 'Sign in first: send a valid access token.'));
   const url = req.app.locals.url as (p: string) => string;
-  const here = req.get('HX-Request') === 'true' ? (req.get('HX-Current-URL') ? new URL(req.get('HX-Current-URL')!).pathname : '/') : req.originalUrl;
-  const next_ = here.startsWith(req.app.locals.basePath) ? here.slice(String(req.app.locals.basePath).length) || '/' : here;
-  redirectToPage(req, res, `${url('/login')}?next=${encodeURIComponent(next_)}`);
+  const basePath = String(req.app.locals.basePath);
+  // For htmx, the page the user is on (HX-Current-URL, a header anyone can send): kept only if it is a path of ours.
+  const here = req.get('HX-Request') === 'true' ? pathOfUrl(req.get('HX-Current-URL')) : req.originalUrl;
+  redirectToPage(req, res, `${url('/login')}?next=${encodeURIComponent(safeLocalPath(here, basePath, '/'))}`);
 }

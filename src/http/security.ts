@@ -1,3 +1,4 @@
+import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 
 /**
@@ -27,4 +28,20 @@ export function securityHeaders(opts: { https: boolean }) {
     crossOriginEmbedderPolicy: false,
     referrerPolicy: { policy: 'same-origin' },
   });
+}
+
+/**
+ * Every dynamic answer (page, htmx fragment, JSON, event stream) may depend on who is signed in, or carries a CSRF
+ * token or an access token: no browser or proxy may keep it, so Back after signing out re-asks the server instead of
+ * showing the last account's page. Only fingerprinted static files (assets.ts) are cacheable, and they come first.
+ */
+export function noStore(_req: Request, res: Response, next: NextFunction): void {
+  res.set('Cache-Control', 'no-store');
+  next();
+}
+
+/** Health probes: plain JSON that no proxy keeps and no browser sniffs as anything else. */
+export function healthHeaders(_req: Request, res: Response, next: NextFunction): void {
+  res.set({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+  next();
 }

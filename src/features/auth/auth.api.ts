@@ -16,7 +16,7 @@ type Deps = { config: Config; db: Db; google: Google };
 function credentialRoutes({ config, db, google }: Deps) {
   const r = Router();
   const signedIn = async (req: Request, res: Response, status: number, result: auth.SignedIn) => {
-    await startSignedIn(req, res, config, result.token);
+    await startSignedIn(req, res, config, result);
     res.status(status).json({ user: publicUser(result.user), token: result.token });
   };
   r.post('/api/auth/email/register', async (req, res) => {

@@ -65,8 +65,8 @@ export function authController({ config, db, google }: { config: Config; db: Db;
 
     async login(req: Request, res: Response) {
       try {
-        const { token } = await auth.login(db, config, req.body, clientOf(req));
-        await startSignedIn(req, res, config, token);
+        const signedIn = await auth.login(db, config, req.body, clientOf(req));
+        await startSignedIn(req, res, config, signedIn);
         goTo(req, res, appUrl(req, nextPath(req, config)));
       } catch (err) {
         showForm(req, res, 'login', err);
@@ -80,8 +80,8 @@ export function authController({ config, db, google }: { config: Config; db: Db;
 
     async register(req: Request, res: Response) {
       try {
-        const { token } = await auth.register(db, config, req.body, clientOf(req), req.user);
-        await startSignedIn(req, res, config, token);
+        const signedIn = await auth.register(db, config, req.body, clientOf(req), req.user);
+        await startSignedIn(req, res, config, signedIn);
         goTo(req, res, appUrl(req, nextPath(req, config)));
       } catch (err) {
         showForm(req, res, 'register', err);
@@ -91,8 +91,8 @@ export function authController({ config, db, google }: { config: Config; db: Db;
     async guest(req: Request, res: Response) {
       // Someone already signed in (as a member or a guest) keeps that sign-in: no second user, no orphaned token.
       if (req.user) return goTo(req, res, appUrl(req, nextPath(req, config)));
-      const { token } = await auth.createGuest(db, config, clientOf(req));
-      await startSignedIn(req, res, config, token);
+      const signedIn = await auth.createGuest(db, config, clientOf(req));
+      await startSignedIn(req, res, config, signedIn);
       goTo(req, res, appUrl(req, nextPath(req, config)));
     },
 
@@ -124,8 +124,8 @@ export function authController({ config, db, google }: { config: Config; db: Db;
           addFlash(req, 'ok', 'Google is linked: you can now sign in with it.');
           return res.redirect(303, appUrl(req, '/account'));
         }
-        const { token } = await auth.signInWithGoogle(db, config, profile, clientOf(req), req.user);
-        await startSignedIn(req, res, config, token);
+        const signedIn = await auth.signInWithGoogle(db, config, profile, clientOf(req), req.user);
+        await startSignedIn(req, res, config, signedIn);
         // pending.next was checked when the flow started; checked again, as the one rule for redirects.
         res.redirect(303, appUrl(req, safeLocalPath(pending.next, '', '/')));
       } catch (err) {

@@ -4,7 +4,7 @@ import type { Config } from '../../config.ts';
 import { clearTokenCookie, setTokenCookie } from '../../http/auth.ts';
 import { safeLocalPath } from '../../http/base-path.ts';
 import { isBearerRequest } from '../../http/csrf.ts';
-import type { Client } from './auth.service.ts';
+import type { Client, SignedIn } from './auth.service.ts';
 import { RateLimitedError } from './rate-limits.ts';
 import type { User } from './users.repo.ts';
 
@@ -29,9 +29,9 @@ const regenerate = (req: Request) => new Promise<void>((resolve, reject) => {
 });
 
 /** A new session id on every sign-in (no fixation), then the token cookie. Scripts with a Bearer header get no cookie. */
-export async function startSignedIn(req: Request, res: Response, config: Config, token: string): Promise<void> {
+export async function startSignedIn(req: Request, res: Response, config: Config, { user, token }: SignedIn): Promise<void> {
   await regenerate(req);
-  if (!isBearerRequest(req)) setTokenCookie(req, res, token, config);
+  if (!isBearerRequest(req)) setTokenCookie(req, res, token, config, user);
 }
 
 export async function endSignedIn(req: Request, res: Response, config: Config): Promise<void> {

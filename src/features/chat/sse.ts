@@ -113,7 +113,7 @@ export function htmlFormatter(messageId: number, from: Offsets, existingText: st
 export async function streamEvents(req: Request, res: Response, o: { source: Source; from: Offsets; format: Formatter; timing: SseTiming }): Promise<void> {
   res.status(200).set({
     'Content-Type': 'text/event-stream; charset=utf-8',
-    'Cache-Control': 'no-cache',
+    'Cache-Control': 'no-store',
     'X-Accel-Buffering': 'no',
     Connection: 'keep-alive',
   });
