@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   });
   const purge = () => {
     purgeAuthData(db).then((n) => {
-      if (n.guests || n.tokens || n.attempts || n.sessions) logger.info(n, 'purged expired sign-in data and sessions');
+      if (n.guests || n.tokens || n.attempts || n.sessions || n.sendKeys) logger.info(n, 'purged expired sign-in data, sessions and send keys');
     }, (err: unknown) => logger.warn({ err }, 'purging expired sign-in data failed; will retry'));
   };
   purge();

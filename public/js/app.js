@@ -6,7 +6,20 @@
     var t = e.target;
     if (e.key !== 'Enter' || e.shiftKey || e.isComposing || !t || !t.matches || !t.matches('textarea[data-enter-sends]')) return;
     e.preventDefault();
-    if (t.value.trim() && t.form) t.form.requestSubmit();
+    if (t.value.trim() && t.form && !t.form.hasAttribute('data-sending')) t.form.requestSubmit();
+  });
+  // A plain (non-htmx) composer on its way: one submit until the next page (htmx forms have hx-sync).
+  document.addEventListener('submit', function (e) {
+    var f = e.target;
+    if (e.defaultPrevented || !f.matches('form.composer') || f.hasAttribute('hx-post')) return;
+    if (f.hasAttribute('data-sending')) { e.preventDefault(); return; }
+    f.setAttribute('data-sending', '');
+    f.setAttribute('aria-busy', 'true');
+  });
+  // Back to a page kept in memory: its form may send again.
+  addEventListener('pageshow', function (e) {
+    var f = e.persisted && document.querySelector('form.composer[data-sending]');
+    if (f) { f.removeAttribute('data-sending'); f.removeAttribute('aria-busy'); }
   });
 
   // Copy buttons, hidden without JS. Whole document: they also arrive in out-of-band swaps.

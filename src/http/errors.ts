@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { isCsrfError } from './csrf.ts';
-import { csrfHeaderWanted, wantsFragment } from './htmx.ts';
+import { csrfHeaderWanted, varyOnHtmx, wantsFragment } from './htmx.ts';
 
 /** An error a person should read: its message is shown as is. */
 export class HttpError extends Error {
@@ -36,6 +36,7 @@ export function errorHandler(opts: { logger: Logger; isProduction: boolean }) {
       return;
     }
     const locals = { status, message, detail, title: status === 404 ? 'Not found' : 'Something went wrong' };
+    varyOnHtmx(res);
     if (wantsFragment(req)) {
       // The layout's htmx config shows a 4xx/5xx's .error-box in #flash (and nothing else); the headers say the same
       // to an htmx without that config.
@@ -47,7 +48,7 @@ export function errorHandler(opts: { logger: Logger; isProduction: boolean }) {
       if (wantsFragment(req)) return void res.status(status).send(html);
       res.render('layout', { ...locals, body: html, csrfHeader: csrfHeaderWanted(req) }, (layoutErr: Error | null, page: string) => {
         if (layoutErr) return plain(res, status, message, opts.logger, layoutErr);
-        res.status(status).vary('HX-Request').send(page);
+        res.status(status).send(page);
       });
     });
   };

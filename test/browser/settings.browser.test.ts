@@ -66,4 +66,45 @@ describeInBrowser('settings with JavaScript on', {}, () => {
       expect(body.messages[0]).toMatchObject({ role: 'system', content: 'Answer like a pirate.' });
     } finally { await tab.close(); }
   });
+
+  it('saving the key or the defaults keeps the whole page: top bar, sidebar, landmarks, from the top; Back too', async () => {
+    f.fake.validKeys = new Set(['test-key', 'sk-user-good-0123456789']);
+    // The phone: the defaults form is below the fold, so "from the top" means something.
+    const tab = await signedInTab(f, { phone: true });
+    try {
+      const { page } = tab;
+      await page.goto(f.live.pageUrl('/'));
+      await page.goto(f.live.pageUrl('/settings'));
+      const shellIsWhole = async () => {
+        for (const sel of ['header.topbar', 'nav#sidebar[aria-label="Conversations"]', 'main#main', 'a.skip']) {
+          expect(await page.locator(sel).count(), sel).toBe(1);
+        }
+        expect(await page.locator('body > main').count()).toBe(0);
+        expect(await page.locator('h1').textContent()).toBe('Settings');
+      };
+      await page.getByLabel('API key', { exact: true }).fill('sk-user-good-0123456789');
+      await page.locator('#key-section').getByRole('button', { name: 'Check and save' }).click();
+      await expect.poll(() => page.locator('.flash-ok').textContent()).toBe('Your API key was checked and saved.');
+      await shellIsWhole();
+      expect(new URL(page.url()).search).toBe('?saved=key');
+
+      await page.getByLabel('Default context (system prompt)').fill('Be brief.');
+      await page.getByRole('button', { name: 'Save defaults' }).scrollIntoViewIfNeeded();
+      expect(await page.evaluate(() => scrollY)).toBeGreaterThan(0);
+      await page.getByRole('button', { name: 'Save defaults' }).click();
+      await expect.poll(() => page.locator('.flash-ok').textContent()).toBe('Your defaults were saved.');
+      await shellIsWhole();
+      expect(await page.evaluate(() => scrollY)).toBe(0);
+      expect(await page.title()).toMatch(/^Settings/);
+
+      // Back to ?saved=key: htmx keeps no history cache, so it asks the server again (a history restore).
+      await page.goBack();
+      await expect.poll(() => page.locator('.flash-ok').textContent()).toBe('Your API key was checked and saved.');
+      await shellIsWhole();
+      expectNoProblems(tab);
+    } finally {
+      f.fake.validKeys = null;
+      await tab.close();
+    }
+  });
 });

@@ -46,11 +46,13 @@ describe.each(DIALECTS)('account page on %s', (dialect) => {
     expect(page.text).toContain('Firefox on Android');
     expect(page.text).toContain('this device');
     expect(page.text).not.toContain('Link Google');
-    // Another device shows up in the list; an htmx request gets the page body without the layout.
+    // Another device shows up in the list; an htmx request (HX-Location after a save) gets the whole page, layout
+    // included: htmx swaps it into <body> (test/integration/htmx-navigation.test.ts).
     await issueToken(t.db, user.id, { ttlDays: 1, userAgent: MAC_SAFARI });
-    const fragment = await request(t.app).get('/account').set('Cookie', `access_token=${await issueToken(t.db, user.id, { ttlDays: 1 })}`).set('HX-Request', 'true');
-    expect(fragment.text).not.toContain('<!doctype html>');
-    expect(fragment.text).toContain('Safari on macOS');
+    const htmx = await request(t.app).get('/account').set('Cookie', `access_token=${await issueToken(t.db, user.id, { ttlDays: 1 })}`).set('HX-Request', 'true');
+    expect(htmx.text).toContain('<!doctype html>');
+    expect(htmx.text).toContain('id="sidebar"');
+    expect(htmx.text).toContain('Safari on macOS');
   });
 
   it('shows when each sign-in was last used (not when it was created), most recent first', async () => {

@@ -77,7 +77,9 @@ export function threadsApiRoutes(d: ChatRouteDeps) {
   });
   r.post('/api/thread/:id/messages', requireUser, async (req, res) => {
     const t = await own(req);
-    const { message, reply } = await sendMessage(d, userOf(req).id, t.id, req.body?.content).catch((e) => { throw toHttpError(e); });
+    // Idempotency-Key (or idempotencyKey in the body): a repeat gives the first send's result.
+    const sendKey = req.get('Idempotency-Key') ?? req.body?.idempotencyKey;
+    const { message, reply } = await sendMessage(d, userOf(req).id, t.id, req.body?.content, { sendKey }).catch((e) => { throw toHttpError(e); });
     res.status(202).json({ message: messageJson(message), reply: messageJson(reply) });
   });
   r.get('/api/thread/:id/messages/:messageId/events', requireUser, async (req: Request, res: Response) => {

@@ -1,17 +1,19 @@
-// Periodic clean-up: expired guests (cascading to their threads), expired tokens, old rate-limit rows, and expired
-// sessions (the session store's own timer is off, so that this one job, on any instance, does all the deleting).
+// Periodic clean-up: expired guests (cascading to their threads), expired tokens, old rate-limit rows, send keys
+// older than a day, and expired sessions (the session store's own timer is off, so that this one job, on any instance, does all the deleting).
 import type { Db } from '../../db.ts';
 import { pruneSessions } from '../../http/session.ts';
+import { purgeOldSendKeys } from '../chat/send-keys.repo.ts';
 import { purgeOldAttempts } from './rate-limits.ts';
 import { purgeExpiredTokens } from './tokens.repo.ts';
 import { purgeExpiredGuests } from './users.repo.ts';
 
-export type Purged = { guests: number; tokens: number; attempts: number; sessions: number };
+export type Purged = { guests: number; tokens: number; attempts: number; sessions: number; sendKeys: number };
 
 export async function purgeAuthData(db: Db): Promise<Purged> {
   const guests = await purgeExpiredGuests(db);
   const tokens = await purgeExpiredTokens(db);
   const attempts = await purgeOldAttempts(db);
   const sessions = await pruneSessions(db);
-  return { guests, tokens, attempts, sessions };
+  const sendKeys = await purgeOldSendKeys(db);
+  return { guests, tokens, attempts, sessions, sendKeys };
 }

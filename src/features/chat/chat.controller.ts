@@ -7,6 +7,7 @@ import { ChatError, findOwnMessage, retryAnswer, sendMessage, staleBefore, stopA
 import type { Snapshot } from './generation.ts';
 import type { Message } from './messages.repo.ts';
 import { presentMessage } from './present.ts';
+import { newSendKey } from './send-keys.repo.ts';
 import { htmlFormatter, parseOffsets, sourceFor, streamEvents, type SseTiming } from './sse.ts';
 
 export const HTML_SSE_TIMING: SseTiming = { heartbeatMs: 15_000, pollMs: 500, minIntervalMs: 150 };
@@ -26,7 +27,7 @@ export function chatController(d: ChatRouteDeps) {
     async create(req: Request, res: Response) {
       const content = String(req.body?.content ?? '');
       try {
-        const { thread, reply } = await sendMessage(d, userOf(req).id, null, req.body?.content);
+        const { thread, reply } = await sendMessage(d, userOf(req).id, null, req.body?.content, { sendKey: req.body?.sendKey });
         const to = urlOf(req)(`/threads/${thread.id}#m-${reply.id}`);
         if (req.get('HX-Request') === 'true') return void res.set('HX-Redirect', to).status(204).end();
         res.redirect(303, to);
@@ -43,10 +44,13 @@ export function chatController(d: ChatRouteDeps) {
       const id = threadIdParam(req);
       const content = String(req.body?.content ?? '');
       try {
-        const { message, reply } = await sendMessage(d, userOf(req).id, id, req.body?.content);
+        const { message, reply, repeated } = await sendMessage(d, userOf(req).id, id, req.body?.content, { sendKey: req.body?.sendKey });
         if (wantsFragment(req)) {
+          // A repeat of a send this page already shows (or lost): the page again shows what was stored, once.
+          if (repeated) return void res.set('HX-Refresh', 'true').status(204).end();
           const url = urlOf(req);
-          return render(req, res, 'chat/_exchange', { message: presentMessage(message, url), reply: presentMessage(reply, url, d.generations) });
+          // With a fresh key for the composer (out of band): its next message is a new send.
+          return render(req, res, 'chat/_exchange', { message: presentMessage(message, url), reply: presentMessage(reply, url, d.generations), sendKey: newSendKey() });
         }
         res.redirect(303, urlOf(req)(`/threads/${id}#m-${reply.id}`));
       } catch (err) {
@@ -55,7 +59,8 @@ export function chatController(d: ChatRouteDeps) {
         if (wantsFragment(req)) {
           if (err.kind === 'busy' || err.kind === 'rate_limited') throw toHttpError(err);
           res.set('HX-Retarget', '#composer').set('HX-Reswap', 'outerHTML');
-          return render(req, res, 'chat/_composer', { composer: { action: urlOf(req)(`/threads/${id}/messages`), htmx: true, content, error: err.message } }, { status: 422 });
+          const composer = { action: urlOf(req)(`/threads/${id}/messages`), htmx: true, sendKey: newSendKey(), content, error: err.message };
+          return render(req, res, 'chat/_composer', { composer }, { status: 422 });
         }
         // The page again, with the text kept in the composer and the reason beside it.
         if (err.retryAfterSeconds) res.set('Retry-After', String(err.retryAfterSeconds));

@@ -4,10 +4,11 @@ import type { Db } from '../../db.ts';
 import { findThread, newThread, type Thread } from '../threads/threads.repo.ts';
 import type { Generations } from './generation.ts';
 import {
-  findUserMessage, insertExchange, interruptAbandoned, isFinal, markStopped, resetForRetry, type Message,
+  findMessage, findUserMessage, insertExchange, interruptAbandoned, isFinal, markStopped, resetForRetry, type Message,
 } from './messages.repo.ts';
 import { RateLimitedError, sendBucket, takeAttempt } from '../auth/rate-limits.ts';
 import { chooseModelRequest } from './model-choice.ts';
+import { findSent, isDuplicateKey, SEND_KEY_PATTERN } from './send-keys.repo.ts';
 
 export class ChatError extends Error {
   constructor(public kind: 'not_found' | 'invalid' | 'too_long' | 'busy' | 'not_retryable' | 'rate_limited', message: string,
@@ -48,9 +49,36 @@ export function validateContent(config: Config, raw: unknown): string {
   return content;
 }
 
-/** Stores the message and a pending answer together, then starts the answer. A new chat is created by its first message. */
-export async function sendMessage(d: ChatDeps, userId: number, threadId: string | null, rawContent: unknown): Promise<{ thread: Thread; message: Message; reply: Message }> {
+export type Sent = { thread: Thread; message: Message; reply: Message; repeated: boolean };
+
+function sendKeyOf(raw: unknown): string | null {
+  if (raw === undefined || raw === null || raw === '') return null;
+  if (typeof raw !== 'string' || !SEND_KEY_PATTERN.test(raw)) {
+    throw new ChatError('invalid', 'The send key (Idempotency-Key) is 8 to 64 letters, digits or . _ : -. Reload the page and send again; your text is still here.');
+  }
+  return raw;
+}
+
+/** The send a key already made (a double Enter, a resent form, a script's retry), or null. */
+async function sentBefore(d: ChatDeps, userId: number, threadId: string | null, key: string): Promise<Sent | null> {
+  const sent = await findSent(d.db, userId, key);
+  if (!sent) return null;
+  if (threadId && sent.threadId !== threadId) {
+    throw new ChatError('invalid', 'This form was already sent to another conversation. Reload the page and send again; your text is still here.');
+  }
+  const [thread, message, reply] = await Promise.all([findThread(d.db, userId, sent.threadId), findMessage(d.db, sent.messageId), findMessage(d.db, sent.replyId)]);
+  return thread && message && reply ? { thread, message, reply, repeated: true } : null;
+}
+
+/**
+ * Stores the message and a pending answer together, then starts the answer. A new chat is created by its first
+ * message. With a send key, a repeat of the key gives the first send's result (`repeated`) and sends nothing.
+ */
+export async function sendMessage(d: ChatDeps, userId: number, threadId: string | null, rawContent: unknown, opts: { sendKey?: unknown } = {}): Promise<Sent> {
   const content = validateContent(d.config, rawContent);
+  const key = sendKeyOf(opts.sendKey);
+  const before = key ? await sentBefore(d, userId, threadId, key) : null;
+  if (before) return before;
   await checkSendRate(d, userId);
   let thread: Thread | null;
   if (threadId) {
@@ -63,11 +91,20 @@ export async function sendMessage(d: ChatDeps, userId: number, threadId: string 
   const choice = await chooseModelRequest({ db: d.db, config: d.config, thread });
   // One answer at a time per thread: the model must see the previous answer before the next question. The check is
   // in insertExchange's transaction, under a lock, and first marks an answer left by a crashed instance interrupted.
-  const exchange = await insertExchange(d.db, thread.id, content, choice.model, threadId ? { staleBefore: staleBefore(d.config) } : { newThread: thread });
+  const sendKey = key ? { userId, key } : undefined;
+  let exchange: Awaited<ReturnType<typeof insertExchange>>;
+  try {
+    exchange = await insertExchange(d.db, thread.id, content, choice.model, threadId ? { staleBefore: staleBefore(d.config), sendKey } : { newThread: thread, sendKey });
+  } catch (err) {
+    // The same key arrived at the same moment: the other request stored the exchange (and waited for it here).
+    const first = key && isDuplicateKey(err) ? await sentBefore(d, userId, threadId, key) : null;
+    if (first) return first;
+    throw err;
+  }
   if (!exchange) throw new ChatError('busy', BUSY_SENDING);
   const { message, reply } = exchange;
   d.generations.start(thread, reply, choice);
-  return { thread, message, reply };
+  return { thread, message, reply, repeated: false };
 }
 
 export async function findOwnMessage(d: ChatDeps, userId: number, threadId: string, messageId: number): Promise<{ thread: Thread; message: Message }> {

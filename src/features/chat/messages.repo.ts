@@ -3,6 +3,7 @@ import type { Db } from '../../db.ts';
 import { readJson, writeJson } from '../../lib/json.ts';
 import { toDate } from '../../lib/time.ts';
 import { insertThread, type Thread } from '../threads/threads.repo.ts';
+import { claimSendKey, recordSent, releaseSendKey } from './send-keys.repo.ts';
 
 export type MessageStatus = 'pending' | 'streaming' | 'complete' | 'stopped' | 'error' | 'interrupted';
 export const LIVE_STATUSES: MessageStatus[] = ['pending', 'streaming'];
@@ -46,18 +47,27 @@ async function busyIn(trx: Db, threadId: string, staleBefore?: Date): Promise<bo
  * Stores a question and its pending answer, unless an answer is still live in the thread (then null).
  * The check and the insert are one transaction under a lock on the thread row (SQLite has one writer anyway),
  * so two simultaneous sends (or a send and a retry) cannot both start an answer. A new chat's thread (`newThread`)
- * is stored in the same transaction, so a failure leaves no empty chat behind.
+ * is stored in the same transaction, so a failure leaves no empty chat behind. A send key is claimed before the
+ * busy check (after the thread lock, which the key's foreign key would otherwise take shared first): a repeat of
+ * the key fails on its unique index (send-keys.repo.ts), whatever the thread's state.
  */
-export async function insertExchange(db: Db, threadId: string, content: string, model: string, opts: { newThread?: Thread; staleBefore?: Date } = {}): Promise<{ message: Message; reply: Message } | null> {
+export async function insertExchange(db: Db, threadId: string, content: string, model: string,
+  opts: { newThread?: Thread; staleBefore?: Date; sendKey?: { userId: number; key: string } } = {}): Promise<{ message: Message; reply: Message } | null> {
   return db.transaction(async (trx) => {
     if (opts.newThread) await insertThread(trx, opts.newThread);
     else await lockThread(trx, threadId);
-    if (await busyIn(trx, threadId, opts.staleBefore)) return null;
+    const claim = opts.sendKey ? await claimSendKey(trx, opts.sendKey.userId, opts.sendKey.key, threadId) : null;
+    if (await busyIn(trx, threadId, opts.staleBefore)) {
+      // Refused: the key stays unused, so the same form sends once the answer has ended.
+      if (claim !== null) await releaseSendKey(trx, claim);
+      return null;
+    }
     const now = new Date();
     const base = { thread_id: threadId, thinking: null, error: null, usage: null, created_at: now, updated_at: now };
     const [userId] = await trx('messages').insert({ ...base, role: 'user', content, status: 'complete', model: null });
     const [replyId] = await trx('messages').insert({ ...base, role: 'assistant', content: '', status: 'pending', model });
     await trx('threads').where({ id: threadId }).update({ updated_at: now });
+    if (claim !== null) await recordSent(trx, claim, Number(userId), Number(replyId));
     const rows = await trx('messages').whereIn('id', [Number(userId), Number(replyId)]).orderBy('id');
     return { message: toMessage(rows[0]), reply: toMessage(rows[1]) };
   });

@@ -7,16 +7,18 @@ import { MESSAGES_PER_PAGE, positiveInt, threadIdParam, urlOf, userOf, type Chat
 import { recoverThread, staleBefore } from '../chat/chat.service.ts';
 import { isFinal, pageMessages } from '../chat/messages.repo.ts';
 import { presentMessage } from '../chat/present.ts';
+import { newSendKey } from '../chat/send-keys.repo.ts';
 import { findThread } from './threads.repo.ts';
 import { removeThread, renameThread, ThreadInputError, threadListView } from './threads.service.ts';
 
-export type Composer = { action: string; htmx: boolean; content?: string; error?: string };
+/** `sendKey`: a fresh one-time key per rendered composer, so a repeated send of this form gives the first result. */
+export type Composer = { action: string; htmx: boolean; sendKey: string; content?: string; error?: string };
 
 /** GET / and a failed send from there: the new-chat composer and the list. */
 export async function homePage(d: ChatRouteDeps, req: Request, res: Response, composer: Partial<Composer> = {}, status?: number): Promise<void> {
   const url = urlOf(req);
   const list = await threadListView(d.db, url, userOf(req).id);
-  render(req, res, 'home', { title: 'New chat', list, sidebar: list, composer: { action: url('/threads'), htmx: false, ...composer } }, { status });
+  render(req, res, 'home', { title: 'New chat', list, sidebar: list, composer: { action: url('/threads'), htmx: false, sendKey: newSendKey(), ...composer } }, { status });
 }
 
 export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, composer: Partial<Composer> = {}, status?: number): Promise<void> {
@@ -49,7 +51,7 @@ export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, 
     // With JavaScript off the page reloads itself until the answer is final. A fresh query each time: a refresh to
     // the same URL with a #fragment would only scroll, not reload.
     refresh: live ? url(`/threads/${thread.id}?live=${Date.now()}#m-${live.id}`) : null,
-    composer: { action: url(`/threads/${thread.id}/messages`), htmx: true, ...composer },
+    composer: { action: url(`/threads/${thread.id}/messages`), htmx: true, sendKey: newSendKey(), ...composer },
   }, { status });
 }
 
