@@ -1,37 +1,61 @@
 // Model output is untrusted: markdown-it with raw HTML off, links checked and marked ugc, code highlighted and
 // math typeset on the server (KaTeX to MathML, trust off), so the browser downloads neither scripts nor fonts for it.
 import hljs from 'highlight.js/lib/common';
-import katex from 'katex';
 import MarkdownIt from 'markdown-it';
-import type StateBlock from 'markdown-it/lib/rules_block/state_block.mjs';
-import type StateInline from 'markdown-it/lib/rules_inline/state_inline.mjs';
 import { WeightedLru } from '../../lib/lru.ts';
+import { mathPlugin } from './markdown-math.ts';
 
+// Four single-character patterns: linear.
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 export { escapeHtml };
 
-function tex(source: string, displayMode: boolean): string {
-  try {
-    return katex.renderToString(source, { displayMode, output: 'mathml', throwOnError: true, trust: false, strict: 'ignore', maxExpand: 200, maxSize: 20 });
-  } catch {
-    return `<code class="math-error">${escapeHtml(source)}</code>`;
+/** Per render (one answer, or one block of a live answer): what the budgets below have spent. */
+interface RenderEnv { texChars?: number; codeChars?: number }
+
+// highlight.js is regex-driven and some grammars are superlinear (measured, highlight.js 11.12): cost per character
+// grows with the line's length (C, C++: 25 ms per KB at 200-character lines, 0.4 s for one 16 KB line; markdown:
+// cubic, 30 s for a 16 KB line of `[a](`), or with the block's length (C# and INI, whose patterns span lines:
+// 0.35 s for 8 KB; Shell Session, whose prompts continue one bash state: 20 s for 16 KB of `$ ${` lines). So a
+// block is highlighted only under these bounds, and otherwise shown escaped, like a block in an unknown language.
+// Worst case within them: ~20 ms per KB, so ~0.5 s per answer.
+const HIGHLIGHT_MAX_LINE = 160;
+const HIGHLIGHT_MAX_BLOCK = 16 * 1024;
+const HIGHLIGHT_BUDGET = 24 * 1024; // characters highlighted per render
+// Quadratic in the block's length: only short blocks (~20 ms at most for 2 KB).
+const SHORT_BLOCKS_ONLY = new Set(['csharp', 'ini'].map((name) => hljs.getLanguage(name)));
+const HIGHLIGHT_MAX_SHORT_BLOCK = 2 * 1024;
+// Shell Session is highlighted as bash: the same colours for the commands, without the superlinear prompt handling.
+const SHELL_SESSION = hljs.getLanguage('shell');
+
+function highlight(code: string, lang: string, env: RenderEnv): string {
+  const grammar = lang ? hljs.getLanguage(lang) : undefined;
+  const language = grammar ? lang : null;
+  const maxBlock = SHORT_BLOCKS_ONLY.has(grammar) ? HIGHLIGHT_MAX_SHORT_BLOCK : HIGHLIGHT_MAX_BLOCK;
+  let body: string | null = null;
+  if (grammar && code.length <= maxBlock && (env.codeChars ?? 0) + code.length <= HIGHLIGHT_BUDGET && longestLine(code) <= HIGHLIGHT_MAX_LINE) {
+    env.codeChars = (env.codeChars ?? 0) + code.length;
+    body = hljs.highlight(code, { language: grammar === SHELL_SESSION ? 'bash' : lang, ignoreIllegals: true }).value;
   }
+  // Focusable: a long line scrolls inside the block, and keyboard users must be able to scroll it too.
+  return `<pre tabindex="0"><code class="hljs${language ? ` language-${escapeHtml(language)}` : ''}">${body ?? escapeHtml(code)}</code></pre>`;
 }
 
-const md: MarkdownIt = new MarkdownIt({
-  html: false,
-  linkify: true,
-  typographer: false,
-  highlight(code, lang) {
-    const language = lang && hljs.getLanguage(lang) ? lang : null;
-    const body = language ? hljs.highlight(code, { language, ignoreIllegals: true }).value : escapeHtml(code);
-    // Focusable: a long line scrolls inside the block, and keyboard users must be able to scroll it too.
-    return `<pre tabindex="0"><code class="hljs${language ? ` language-${escapeHtml(language)}` : ''}">${body}</code></pre>`;
-  },
-});
+function longestLine(code: string): number {
+  let longest = 0;
+  for (let start = 0, nl: number; start <= code.length; start = nl + 1) {
+    nl = code.indexOf('\n', start);
+    if (nl < 0) nl = code.length;
+    longest = Math.max(longest, nl - start);
+  }
+  return longest;
+}
+
+const md: MarkdownIt = new MarkdownIt({ html: false, linkify: true, typographer: false });
 md.enable(['table', 'strikethrough']);
 
-// Only web and mail links: no javascript:, vbscript:, data: or file:, however they are spelled.
+// Only web and mail links: no javascript:, vbscript:, data: or file:, however they are spelled. The patterns are
+// linear: anchored at the start (so tried once), the scheme's character class cannot match its ':' terminator, and
+// the control/space class matches one character at a time.
 md.validateLink = (url: string) => /^(https?:|mailto:|#|\/(?!\/))/i.test(url.trim()) || !/^[a-z][a-z0-9+.-]*:/i.test(url.replace(/[\u0000-\u001f\s]/g, ''));
 
 const defaultLinkOpen = md.renderer.rules.link_open ?? ((t, i, o, _e, self) => self.renderToken(t, i, o));
@@ -46,64 +70,26 @@ md.renderer.rules.image = (tokens, idx) => {
   const alt = t.content || 'image';
   return `<a href="${escapeHtml(src)}" rel="noopener nofollow ugc">${escapeHtml(alt)}</a>`;
 };
-const defaultFence = md.renderer.rules.fence!;
-md.renderer.rules.fence = (tokens, idx, options, env, self) =>
-  `<div class="code"><button type="button" class="copy" data-copy="code" hidden>Copy</button>${defaultFence(tokens, idx, options, env, self)}</div>`;
-
-// $…$ inline math (not $ 5 or 5$, so prices stay text), \(…\), and \[…\] inside a line.
-function mathInline(state: StateInline, silent: boolean): boolean {
-  const src = state.src;
-  const start = state.pos;
-  let open = '', close = '';
-  if (src[start] === '$' && src[start + 1] !== '$') { open = '$'; close = '$'; }
-  else if (src.startsWith('\\(', start)) { open = '\\('; close = '\\)'; }
-  else if (src.startsWith('\\[', start)) { open = '\\['; close = '\\]'; }
-  else return false;
-  const from = start + open.length;
-  if (open === '$' && /\s/.test(src[from] ?? ' ')) return false;
-  let end = src.indexOf(close, from);
-  while (end > 0 && src[end - 1] === '\\' && open === '$') end = src.indexOf(close, end + 1);
-  if (end < 0 || end === from) return false;
-  if (open === '$' && (/\s/.test(src[end - 1]) || /\d/.test(src[end + 1] ?? ''))) return false;
-  if (!silent) {
-    const token = state.push(open === '\\[' ? 'math_display' : 'math_inline', 'math', 0);
-    token.content = src.slice(from, end);
-  }
-  state.pos = end + close.length;
-  return true;
+md.renderer.rules.fence = (tokens, idx, _options, env: RenderEnv) => {
+  const token = tokens[idx];
+  // One pass, no backtracking: the first word of the info string.
+  const lang = md.utils.unescapeAll(token.info).trim().split(/\s/, 1)[0];
+  return `<div class="code"><button type="button" class="copy" data-copy="code" hidden>Copy</button>${highlight(token.content, lang, env)}\n</div>`;
+};
+// Aligned table cells: markdown-it writes style="text-align:…", which the CSP blocks; app.css styles these classes.
+for (const rule of ['th_open', 'td_open'] as const) {
+  md.renderer.rules[rule] = (tokens, idx, options, _env, self) => {
+    const token = tokens[idx];
+    const align = token.attrGet('style')?.replace('text-align:', '');
+    if (align) {
+      token.attrs = token.attrs!.filter(([name]) => name !== 'style');
+      token.attrJoin('class', `align-${align}`);
+    }
+    return self.renderToken(tokens, idx, options);
+  };
 }
 
-// $$…$$ and \[…\] blocks, possibly over several lines.
-function mathBlock(state: StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
-  const lineText = (n: number) => state.src.slice(state.bMarks[n] + state.tShift[n], state.eMarks[n]);
-  const first = lineText(startLine);
-  const open = first.startsWith('$$') ? '$$' : first.startsWith('\\[') ? '\\[' : null;
-  if (!open) return false;
-  const close = open === '$$' ? '$$' : '\\]';
-  let body = first.slice(2);
-  let line = startLine;
-  let found = body.trimEnd().endsWith(close);
-  if (found) body = body.trimEnd().slice(0, -2);
-  while (!found && ++line < endLine) {
-    const text = lineText(line);
-    if (text.trimEnd().endsWith(close)) { body += '\n' + text.trimEnd().slice(0, -2); found = true; }
-    else body += '\n' + text;
-  }
-  if (!found) return false;
-  if (silent) return true;
-  const token = state.push('math_block', 'math', 0);
-  token.block = true;
-  token.content = body;
-  token.map = [startLine, line + 1];
-  state.line = line + 1;
-  return true;
-}
-
-md.inline.ruler.before('escape', 'math_inline', mathInline);
-md.block.ruler.before('fence', 'math_block', mathBlock, { alt: ['paragraph', 'reference', 'blockquote', 'list'] });
-md.renderer.rules.math_inline = (tokens, idx) => tex(tokens[idx].content, false);
-md.renderer.rules.math_display = (tokens, idx) => tex(tokens[idx].content, true);
-md.renderer.rules.math_block = (tokens, idx) => `<div class="math">${tex(tokens[idx].content, true)}</div>\n`;
+md.use(mathPlugin);
 
 // Rendering is a pure function of the text and costs ~1 ms per answer with code and math (highlight.js, KaTeX), so
 // a thread page would spend most of its time here. Finished answers never change: keep their HTML, bounded by
@@ -114,7 +100,7 @@ const rendered = new WeightedLru<string, string>(RENDER_CACHE_CHARS, (source, ht
 export function renderMarkdown(source: string): string {
   let html = rendered.get(source);
   if (html === undefined) {
-    html = md.render(source);
+    html = md.render(source, {} satisfies RenderEnv);
     rendered.set(source, html);
   }
   return html;

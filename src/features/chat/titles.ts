@@ -30,7 +30,9 @@ export function answerText(content: unknown): string {
 }
 
 export function cleanTitle(raw: string): string {
-  const line = raw.split('\n').map((l) => l.trim()).find(Boolean) ?? '';
+  // Cut first: a title is at most 80 characters, and /[.!?:;,]+$/ is quadratic on a long run of dots that does not
+  // end the line (it retries the run from every dot). On 400 characters that is nothing.
+  const line = (raw.split('\n').map((l) => l.trim()).find(Boolean) ?? '').slice(0, 400);
   const words = line.replace(/["'“”‘’*#`]/g, '').replace(/^(title:\s*)/i, '').replace(/[.!?:;,]+$/, '').split(/\s+/).filter(Boolean);
   return words.slice(0, 5).join(' ').slice(0, 80);
 }
