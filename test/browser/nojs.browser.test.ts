@@ -100,7 +100,19 @@ describeInBrowser('JavaScript off', {}, () => {
       await page.getByRole('button', { name: 'Send' }).click();
       await page.waitForURL(/\/threads\//);
       const threadPath = new URL(page.url()).pathname;
+      await expect.poll(() => lastStatus(page), { timeout: 15_000 }).toBe('complete');
+      // A blank title: the thread page again, Rename open with a visible error, the messages and the sidebar there.
       await page.locator('#thread-head summary', { hasText: 'Rename' }).click();
+      await page.getByLabel('Title', { exact: true }).fill('   ');
+      await page.locator('#thread-head').getByRole('button', { name: 'Save' }).click();
+      await page.waitForURL((u) => u.pathname.endsWith('/rename'));
+      expect(await page.locator('#thread-head .field-error').isVisible()).toBe(true);
+      expect(await page.locator('#thread-head .field-error').textContent()).toBe('Give the conversation a title.');
+      expect(await page.getByLabel('Title', { exact: true }).inputValue()).toBe('   ');
+      expect((await page.locator('.msg-user').last().textContent())?.trim()).toBe('Rename me then delete me');
+      const sidebarLink = page.getByRole('navigation', { name: 'Conversations' }).locator(`a[href="${threadPath}"]`);
+      expect(await sidebarLink.count()).toBe(1);
+      // The same form, corrected, renames.
       await page.getByLabel('Title', { exact: true }).fill('Renamed without scripts');
       await page.locator('#thread-head').getByRole('button', { name: 'Save' }).click();
       await expect.poll(() => page.locator('h1').textContent().catch(() => null)).toBe('Renamed without scripts');
@@ -112,7 +124,7 @@ describeInBrowser('JavaScript off', {}, () => {
       await page.waitForURL((u) => !u.pathname.includes('/threads/'));
       expect(await page.getByRole('link', { name: 'Renamed without scripts' }).count()).toBe(0);
       expect((await page.goto(base(threadPath)))?.status()).toBe(404);
-      expectNoProblems(tab, [/^404 /, /status of 404/]);
+      expectNoProblems(tab, [/^404 /, /status of 404/, /status of 422/, /^422 \S+\/rename$/]);
     } finally { await tab.close(); }
   });
 

@@ -23,7 +23,9 @@ export async function homePage(d: ChatRouteDeps, req: Request, res: Response, co
   render(req, res, 'home', { title: 'New chat', list, sidebar: list, composer: { action: url('/threads'), htmx: true, swapNone: true, sendKey: newSendKey(), ...composer } }, { status });
 }
 
-export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, composer: Partial<Composer> = {}, status?: number): Promise<void> {
+/** `headerExtra`: more locals for the header (a refused rename: its error and the typed title). */
+export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, composer: Partial<Composer> = {}, status?: number,
+  headerExtra: Record<string, unknown> = {}): Promise<void> {
   const url = urlOf(req);
   const user = userOf(req);
   const thread = await findThread(d.db, user.id, threadIdParam(req));
@@ -33,7 +35,7 @@ export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, 
   const [page, sidebar, header] = await Promise.all([
     pageMessages(d.db, thread.id, { beforeId: before, limit: MESSAGES_PER_PAGE }),
     threadListView(d.db, url, user.id),
-    headerLocals(d, req, thread),
+    headerLocals(d, req, thread, headerExtra),
   ]);
   let { messages, hasOlder } = page;
   // An answer left live by a crashed instance is marked interrupted, but that is a write: only when this page shows
@@ -94,9 +96,10 @@ export function threadsController(d: ChatRouteDeps) {
         res.redirect(303, urlOf(req)(`/threads/${id}`));
       } catch (err) {
         if (!(err instanceof ThreadInputError)) throw err;
-        const locals = await headerLocals(d, req, thread, { titleError: err.message, titleInput: String(req.body?.title ?? '') });
-        if (wantsFragment(req)) return render(req, res, 'threads/_header', locals, { status: 422 });
-        render(req, res, 'threads/rename', { ...locals, title: 'Rename' }, { status: 422 });
+        const refused = { titleError: err.message, titleInput: String(req.body?.title ?? '') };
+        if (wantsFragment(req)) return render(req, res, 'threads/_header', await headerLocals(d, req, thread, refused), { status: 422 });
+        // Without JavaScript: the whole thread page (messages, sidebar), its Rename menu open with the error.
+        await threadPage(d, req, res, {}, 422, refused);
       }
     },
     async destroy(req: Request, res: Response) {
