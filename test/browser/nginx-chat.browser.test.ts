@@ -86,7 +86,7 @@ describeInBrowser('the chat through nginx under /chat/', { nginx: true }, () => 
     try {
       const { page } = tab;
       await page.goto(base('/'));
-      const paragraphs = Array.from({ length: 8 }, (_, i) => `Proxied paragraph ${i}.\n\n`);
+      const paragraphs = Array.from({ length: 12 }, (_, i) => `Proxied paragraph ${i}.\n\n`);
       fake.enqueue({ tokens: paragraphs, tokenDelayMs: TOKEN_DELAY_MS });
       const finishedBefore = fake.lastTokenAt.length;
       await page.getByLabel('Message', { exact: true }).fill('No scripts through the proxy');

@@ -27,8 +27,9 @@ describeInBrowser('JavaScript off', {}, () => {
   });
 
   it('send by the form: the answer is written into the page as it arrives, and what is typed meanwhile stays', async () => {
-    const paragraphs = Array.from({ length: 6 }, (_, i) => `Paragraph ${i}.\n\n`);
-    f.fake.enqueue({ tokens: paragraphs, tokenDelayMs: 500 });
+    // Each paragraph in two tokens: its first half is an unfinished paragraph for 500 ms.
+    const paragraphs = Array.from({ length: 6 }, (_, i) => `Paragraph ${i} goes on.\n\n`);
+    f.fake.enqueue({ tokens: paragraphs.flatMap((p) => [p.slice(0, 12), p.slice(12)]), tokenDelayMs: 500 });
     const tab = await signedInTab(f, { javaScript: false });
     try {
       const { page } = tab;
@@ -44,11 +45,24 @@ describeInBrowser('JavaScript off', {}, () => {
       await box.fill('Typed while it streams');
       expect(await page.getByRole('button', { name: 'Stop' }).count()).toBe(1);
       const shown = () => page.locator('.msg-assistant').last().locator('.md').textContent({ timeout: 1000 }).then((t) => (t ?? '').replace(/\s+/g, ' ').trim()).catch(() => '');
+      // The unfinished paragraph's draft, as shown (CSS generated text of the one visible .ftail).
+      const draft = () => page.evaluate(() => [...document.querySelectorAll('.ftail')].filter((e) => getComputedStyle(e).display !== 'none')
+        .map((e) => getComputedStyle(e, '::before').content).join('|')).catch(() => '');
       const seen: string[] = [];
+      const drafts = new Set<string>();
       const final = paragraphs.map((p) => p.trim()).join(' ');
-      await expect.poll(async () => { const t = await shown(); if (seen.at(-1) !== t) seen.push(t); return t; }, { timeout: 20_000, interval: 100 }).toBe(final);
-      // It grew in pieces, one page load, no reload, no refresh.
+      await expect.poll(async () => {
+        const t = await shown();
+        if (seen.at(-1) !== t) seen.push(t);
+        const d = await draft();
+        if (d) drafts.add(d);
+        return t;
+      }, { timeout: 20_000, interval: 100 }).toBe(final);
+      // It grew in pieces, one page load, no reload, no refresh; unfinished paragraphs showed as drafts, one at a time.
       expect(seen.filter((t) => t && t !== final).length, seen.join(' | ')).toBeGreaterThanOrEqual(2);
+      expect([...drafts].some((d) => /^"Paragraph \d"$/.test(d)), [...drafts].join(', ')).toBe(true);
+      expect([...drafts].every((d) => !d.includes('|')), [...drafts].join(', ')).toBe(true);
+      await expect.poll(draft).toBe('');
       await expect.poll(() => lastStatus(page)).toBe('complete');
       expect(navigations.length - before).toBe(1);
       expect(await page.locator('meta[http-equiv="refresh"]').count()).toBe(0);

@@ -58,7 +58,7 @@ describe.each(DIALECTS)('following an answer without JavaScript on %s', (dialect
     expect(early).toMatch(/<form id="composer"[^>]*action="\/threads\/[\w-]+\/messages"/);
     expect(early).toContain(`/messages/${replyId}/stop"`);
     expect(early).not.toContain('<footer class="msg-foot"');
-    expect(early).not.toContain('Third');
+    expect(early).not.toContain('<p>Third');
     expect(early).not.toContain('http-equiv="refresh"');
     // The finished blocks came in their own pieces while the upstream was still writing.
     const firstBlock = r.pieces.find((p) => p.text.includes('<p>First <strong>block</strong>.</p>'))!;
@@ -72,6 +72,32 @@ describe.each(DIALECTS)('following an answer without JavaScript on %s', (dialect
     expect(r.text).toMatch(/<\/html>\s*$/);
     expect(r.text.indexOf('<p>Third and last.</p>')).toBeGreaterThan(r.text.indexOf('<p>Second block.</p>'));
     expect(await t.db('messages').where({ id: replyId }).first()).toMatchObject({ status: 'complete', content: 'First **block**.\n\nSecond block.\n\nThird and last.' });
+    // No thinking, no Thinking box (text browsers would show an empty one).
+    expect(r.text).not.toContain('class="thinking"');
+  });
+
+  it('writes the unfinished paragraph as a CSS-only draft, and the thinking into its box as it arrives', async () => {
+    t.fake.enqueue({ tokens: ['A long ', 'paragraph ', 'written ', 'slowly.'], tokenDelayMs: 400 });
+    const plain = await send('One slow paragraph');
+    const r = await readPieces(`${t.baseUrl}${plain.location}`, s.cookie);
+    const early = upTo(r, t.fake.lastTokenAt.at(-1)! - 100);
+    expect(early).toMatch(/<span class="ftail" data-text="A long paragraph( written)?"><\/span>/);
+    expect(early).not.toContain('<p>A long');
+    expect(r.text).toContain('<p>A long paragraph written slowly.</p>');
+
+    t.fake.enqueue({ thinking: ['Let me ', 'think <hard>.'], tokens: ['The ', 'answer.'], tokenDelayMs: 300 });
+    const { replyId, location } = await send('Think first');
+    const th = await readPieces(`${t.baseUrl}${location}`, s.cookie);
+    expect(th.ended).toBe(true);
+    const box = `<details class="thinking" id="thd-${replyId}"><summary>Thinking</summary><div class="thinking-text" id="th-${replyId}">`;
+    const before = upTo(th, t.fake.lastTokenAt.at(-1)! - 400);
+    expect(before).toContain(`${box}Let me think &lt;hard&gt;.`);
+    expect(before).not.toContain('answer.');
+    const first = th.pieces.findIndex((p) => p.text.includes('Let me '));
+    const second = th.pieces.findIndex((p) => p.text.includes('think &lt;hard&gt;.'));
+    expect(second).toBeGreaterThan(first);
+    expect(th.text).toMatch(new RegExp(`Let me think &lt;hard&gt;.</div></details>\\s*<div class="md" id="md-${replyId}">`));
+    expect(th.text).toContain('<p>The answer.</p>');
   });
 
   it('opened mid-answer, starts from what is written and carries only the rest', async () => {
