@@ -46,6 +46,13 @@ export function render(req: Request, res: Response, view: string, locals: Record
   });
 }
 
+/** Renders a template to a string with the request's locals (csrfToken, user). */
+export function renderString(req: Request, res: Response, view: string, locals: Record<string, unknown>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    req.app.render(view, { ...res.locals, ...locals }, (err: Error | null, html?: string) => (err ? reject(err) : resolve(html ?? '')));
+  });
+}
+
 /**
  * After a successful form POST: a plain browser gets 303 See Other; htmx gets HX-Location, i.e. fetches the whole
  * page, swaps its body into <body>, pushes the URL and shows the page from its top, as a followed redirect would.

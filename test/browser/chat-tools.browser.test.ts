@@ -20,10 +20,20 @@ describeInBrowser('thread tools with JavaScript on', {}, () => {
       await page.getByLabel('Title', { exact: true }).fill('My renamed chat');
       await page.locator('#thread-head').getByRole('button', { name: 'Save' }).click();
       await expect.poll(() => page.locator('h1').textContent()).toBe('My renamed chat');
+      // A blank title is refused where it was typed: the menu stays open with the error and the typed text.
+      await page.locator('#thread-head summary', { hasText: 'Rename' }).click();
+      await page.getByLabel('Title', { exact: true }).fill('   ');
+      await page.locator('#thread-head').getByRole('button', { name: 'Save' }).click();
+      const error = page.locator('#thread-head .field-error');
+      await expect.poll(() => error.isVisible()).toBe(true);
+      expect(await error.textContent()).toBe('Give the conversation a title.');
+      expect(await page.getByLabel('Title', { exact: true }).inputValue()).toBe('   ');
+      expect(await page.locator('h1').textContent()).toBe('My renamed chat');
       await page.reload();
       expect(await page.locator('h1').textContent()).toBe('My renamed chat');
       expect(await page.getByRole('navigation', { name: 'Conversations' }).getByRole('link', { name: 'My renamed chat' }).count()).toBe(1);
-      expectNoProblems(tab, [SSE_CLOSED]);
+      // The refused rename's 422 is logged by Chromium: expected, nothing else.
+      expectNoProblems(tab, [SSE_CLOSED, /status of 422/, /^422 \S+\/rename$/]);
     } finally { await tab.close(); }
   });
 

@@ -30,7 +30,8 @@ export async function signOut(page: Page, base: (p: string) => string): Promise<
 export function lastStatus(page: Page): Promise<string | null> {
   return page.evaluate(() => {
     const all = document.querySelectorAll('.msg-assistant');
-    const foot = all[all.length - 1]?.querySelector('.msg-foot');
+    // The final footer (a page following an answer without JavaScript also holds a live one before it, then hidden).
+    const foot = all[all.length - 1]?.querySelector('footer.msg-foot');
     if (!foot) return null;
     if (foot.querySelector('form[action$="/stop"]')) return 'live';
     const status = foot.querySelector('.msg-status')?.textContent?.trim();

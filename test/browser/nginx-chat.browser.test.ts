@@ -4,10 +4,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { Generations } from '../../src/features/chat/generation.ts';
-import { launchBrowser, openTab, startLiveApp, type LiveApp } from '../support/browser.ts';
+import { launchBrowser, openTab, signedInToken, startLiveApp, type LiveApp } from '../support/browser.ts';
 import { startFakeMistral, type FakeMistral } from '../support/fake-mistral.ts';
 import { startNginx, type RunningNginx } from '../support/nginx.ts';
-import { register, signIn, signOut, SSE_CLOSED } from './flows.ts';
+import { lastStatus, register, signIn, signOut, SSE_CLOSED } from './flows.ts';
 import { describeInBrowser, expectNoProblems } from './suite.ts';
 
 const TOKEN_DELAY_MS = 300;
@@ -75,6 +75,34 @@ describeInBrowser('the chat through nginx under /chat/', { nginx: true }, () => 
       expect(requests.some((u) => u.startsWith(`${nginx.origin}/chat/threads/`) && u.includes('/events'))).toBe(true);
       expect(requests.every((u) => u.startsWith(`${nginx.origin}/chat/`)), requests.join('\n')).toBe(true);
       expectNoProblems(tab, [SSE_CLOSED]);
+    } finally { await tab.close(); }
+  });
+
+  it('JavaScript off on the phone: the page the answer is written into comes through the proxy piece by piece', async () => {
+    const tab = await openTab(browser, { origin: nginx.origin, config: live.config }, { javaScript: false, phone: true, token: await signedInToken(live) });
+    const base = (p: string) => `${nginx.origin}/chat${p}`;
+    const requests: string[] = [];
+    tab.page.on('request', (r) => requests.push(r.url()));
+    try {
+      const { page } = tab;
+      await page.goto(base('/'));
+      const paragraphs = Array.from({ length: 12 }, (_, i) => `Proxied paragraph ${i}.\n\n`);
+      fake.enqueue({ tokens: paragraphs, tokenDelayMs: TOKEN_DELAY_MS });
+      const finishedBefore = fake.lastTokenAt.length;
+      await page.getByLabel('Message', { exact: true }).fill('No scripts through the proxy');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.waitForURL(/\/chat\/threads\/[^?]+\?follow=\d+/, { waitUntil: 'commit' });
+      const shown = () => page.locator('.msg-assistant .md').last().textContent({ timeout: 500 }).then((t) => (t ?? '').replace(/\s+/g, ' ').trim()).catch(() => '');
+      await expect.poll(shown, { timeout: 15_000, interval: 20 }).toContain('Proxied paragraph 0.');
+      const firstSeenAt = Date.now();
+      await page.getByLabel('Message', { exact: true }).fill('Typed meanwhile');
+      await expect.poll(shown, { timeout: 20_000 }).toBe(paragraphs.map((x) => x.trim()).join(' '));
+      await expect.poll(() => lastStatus(page)).toBe('complete');
+      await expect.poll(() => fake.lastTokenAt.length).toBe(finishedBefore + 1);
+      expect(fake.lastTokenAt.at(-1)! - firstSeenAt).toBeGreaterThan(TOKEN_DELAY_MS * 4);
+      expect(await page.getByLabel('Message', { exact: true }).inputValue()).toBe('Typed meanwhile');
+      expect(requests.every((u) => u.startsWith(`${nginx.origin}/chat/`)), requests.join('\n')).toBe(true);
+      expectNoProblems(tab);
     } finally { await tab.close(); }
   });
 });

@@ -102,7 +102,7 @@ describe.each(DIALECTS)('BASE_PATH=/chat behind a trusted proxy, on %s', (dialec
     expect(thread).toMatch(/hx-post="\/chat\/threads\/thread-busy00001\/messages\/\d+\/stop"/);
     expect(thread).toMatch(/hx-post="\/chat\/threads\/thread-busy00001\/messages\/\d+\/retry"/);
     expect(thread).toMatch(/hx-get="\/chat\/threads\/thread-busy00001\/messages\?before=\d+"/);
-    expect(thread).toMatch(/<meta http-equiv="refresh" content="2; url=\/chat\/threads\/thread-busy00001\?live=/);
+    expect(thread).toMatch(/<a href="\/chat\/threads\/thread-busy00001\?follow=\d+#m-\d+">Follow the answer/);
     expect(pages.find(([n]) => n === 'threads list')![1].text).toMatch(/hx-get="\/chat\/threads\?cursor=/);
     expect(seen).toContain('/chat/auth/google');
     expect(seen).toContain('/chat/auth/guest');

@@ -38,7 +38,7 @@ describe.each(DIALECTS)('idempotent sends on %s', (dialect) => {
     const threads = await threadsOf(s.user.id);
     expect(threads).toHaveLength(1);
     expect(await t.db('messages').where({ thread_id: threads[0].id })).toHaveLength(2);
-    expect(results[0].headers.get('location')).toContain(`/threads/${threads[0].id}#m-`);
+    expect(results[0].headers.get('location')).toMatch(new RegExp(`/threads/${threads[0].id}\\?follow=\\d+#m-\\d+$`));
     await waitFor(async () => (await t.db('messages').where({ thread_id: threads[0].id, role: 'assistant', status: 'complete' })).length === 1);
     expect(t.fake.chatRequests).toHaveLength(1);
 

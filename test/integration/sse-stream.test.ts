@@ -181,7 +181,7 @@ describe.each(DIALECTS)('answers over SSE on %s', (dialect) => {
     t.fake.enqueue({ tokens: ['a whole ', 'answer'] });
     const retry = await request(t.app).post(`/threads/${threadId}/messages/${reply.id}/retry`).set('Cookie', s.cookie).type('form').send({ _csrf: s.csrf });
     expect(retry.status).toBe(303);
-    expect(retry.headers.location).toBe(`/threads/${threadId}#m-${reply.id}`);
+    expect(retry.headers.location).toBe(`/threads/${threadId}?follow=${reply.id}#m-${reply.id}`);
     const sse = await readSse(events(reply.id), bearer());
     expect(sse.ended).toBe(true);
     expect(sse.events.filter((e) => e.event === 'delta').map((e) => JSON.parse(e.data).text).join('')).toBe('a whole answer');

@@ -74,9 +74,20 @@ describe.each(DIALECTS)('threads on %s', (dialect) => {
     const htmx = await request(t.app).post(`/threads/${id}/rename`).set('Cookie', s.cookie).set('HX-Request', 'true').set('X-CSRF-Token', s.csrf).type('form').send({ title: '  My <own> title ' });
     expect(htmx.status).toBe(200);
     expect(htmx.text).toContain('<h1>My &lt;own&gt; title</h1>');
+    // A blank title without JavaScript: the whole thread page again (messages, the user's conversations in the
+    // sidebar), its Rename menu open with the error and what was typed.
     const bad = await request(t.app).post(`/threads/${id}/rename`).set('Cookie', s.cookie).type('form').send({ _csrf: s.csrf, title: '  ' });
     expect(bad.status).toBe(422);
-    expect(bad.text).toContain('Give the conversation a title.');
+    expect(bad.text).toMatch(/<details class="menu" open>\s*<summary>Rename<\/summary>[\s\S]*?value="  " aria-invalid="true" aria-describedby="title-error">\s*<p class="field-error" id="title-error" role="alert">Give the conversation a title.<\/p>/);
+    expect(bad.text).toContain('<div class="msg-body user-text">hi</div>');
+    const sidebar = bad.text.slice(bad.text.indexOf('<nav class="sidebar"'), bad.text.indexOf('</nav>'));
+    expect(sidebar).toContain(`href="/threads/${id}"`);
+    expect(bad.text).toContain('<form id="composer"');
+    // With htmx: the header alone, Rename open, the error and the typed text in it.
+    const badHtmx = await request(t.app).post(`/threads/${id}/rename`).set('Cookie', s.cookie).set('HX-Request', 'true').set('X-CSRF-Token', s.csrf).type('form').send({ title: ' \t ' });
+    expect(badHtmx.status).toBe(422);
+    expect(badHtmx.text).not.toContain('<!doctype html>');
+    expect(badHtmx.text).toMatch(/^<header class="thread-head" id="thread-head">[\s\S]*<details class="menu" open>\s*<summary>Rename<\/summary>[\s\S]*value=" \t " aria-invalid="true"[\s\S]*Give the conversation a title./);
     const plain = await request(t.app).post(`/threads/${id}/rename`).set('Cookie', s.cookie).type('form').send({ _csrf: s.csrf, title: 'Mine' });
     expect(plain.status).toBe(303);
     // A complete answer now would normally name the thread; the user's title stays.

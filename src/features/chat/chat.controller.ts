@@ -1,12 +1,11 @@
 // Sending, the answer's event stream, stop and retry, for pages and htmx.
 import type { Request, Response } from 'express';
-import { render, wantsFragment } from '../../http/htmx.ts';
+import { render, renderString, wantsFragment } from '../../http/htmx.ts';
 import { homePage, threadPage } from '../threads/threads.controller.ts';
 import { messageIdParam, threadIdParam, toHttpError, urlOf, userOf, type ChatRouteDeps } from './chat.context.ts';
 import { ChatError, findOwnMessage, retryAnswer, sendMessage, staleBefore, stopAnswer } from './chat.service.ts';
 import type { Snapshot } from './generation.ts';
-import type { Message } from './messages.repo.ts';
-import { presentMessage } from './present.ts';
+import { presentMessage, withSnapshot } from './present.ts';
 import { newSendKey } from './send-keys.repo.ts';
 import { htmlFormatter, parseOffsets, sourceFor, streamEvents, type SseTiming } from './sse.ts';
 
@@ -14,12 +13,8 @@ export const HTML_SSE_TIMING: SseTiming = { heartbeatMs: 15_000, pollMs: 500, mi
 
 const isInputError = (err: unknown): err is ChatError => err instanceof ChatError && (err.kind === 'invalid' || err.kind === 'too_long');
 
-/** Renders a template to a string with the request's locals (csrfToken, user). */
-export function renderString(req: Request, res: Response, view: string, locals: Record<string, unknown>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    req.app.render(view, { ...res.locals, ...locals }, (err: Error | null, html?: string) => (err ? reject(err) : resolve(html ?? '')));
-  });
-}
+/** Where a plain (JavaScript off) send or retry goes: the thread page that streams the answer in. */
+const followUrl = (req: Request, threadId: string, replyId: number) => urlOf(req)(`/threads/${threadId}?follow=${replyId}#m-${replyId}`);
 
 export function chatController(d: ChatRouteDeps) {
   return {
@@ -28,12 +23,18 @@ export function chatController(d: ChatRouteDeps) {
       const content = String(req.body?.content ?? '');
       try {
         const { thread, reply } = await sendMessage(d, userOf(req).id, null, req.body?.content, { sendKey: req.body?.sendKey });
-        const to = urlOf(req)(`/threads/${thread.id}#m-${reply.id}`);
-        if (req.get('HX-Request') === 'true') return void res.set('HX-Redirect', to).status(204).end();
-        res.redirect(303, to);
+        // With JavaScript the thread page streams the answer over SSE; without, a page that follows it (follow.ts).
+        if (req.get('HX-Request') === 'true') return void res.set('HX-Redirect', urlOf(req)(`/threads/${thread.id}#m-${reply.id}`)).status(204).end();
+        res.redirect(303, followUrl(req, thread.id, reply.id));
       } catch (err) {
         const limited = err instanceof ChatError && err.kind === 'rate_limited';
         if (!isInputError(err) && !limited) throw toHttpError(err);
+        if (wantsFragment(req)) {
+          if (limited) throw toHttpError(err);
+          res.set('HX-Retarget', '#composer').set('HX-Reswap', 'outerHTML');
+          const composer = { action: urlOf(req)('/threads'), htmx: true, swapNone: true, sendKey: newSendKey(), content, error: (err as ChatError).message };
+          return render(req, res, 'chat/_composer', { composer }, { status: 422 });
+        }
         if (limited && err.retryAfterSeconds) res.set('Retry-After', String(err.retryAfterSeconds));
         await homePage(d, req, res, { content, error: (err as ChatError).message }, limited ? 429 : 422);
       }
@@ -52,7 +53,7 @@ export function chatController(d: ChatRouteDeps) {
           // With a fresh key for the composer (out of band): its next message is a new send.
           return render(req, res, 'chat/_exchange', { message: presentMessage(message, url), reply: presentMessage(reply, url, d.generations), sendKey: newSendKey() });
         }
-        res.redirect(303, urlOf(req)(`/threads/${id}#m-${reply.id}`));
+        res.redirect(303, followUrl(req, id, reply.id));
       } catch (err) {
         if (err instanceof ChatError && err.kind === 'not_found') throw toHttpError(err);
         if (!(err instanceof ChatError)) throw err;
@@ -93,11 +94,7 @@ export function chatController(d: ChatRouteDeps) {
       const id = threadIdParam(req);
       const { reply } = await retryAnswer(d, userOf(req).id, id, messageIdParam(req)).catch((e) => { throw toHttpError(e); });
       if (wantsFragment(req)) return render(req, res, 'chat/_message', { m: presentMessage(reply, urlOf(req), d.generations) });
-      res.redirect(303, urlOf(req)(`/threads/${id}#m-${reply.id}`));
+      res.redirect(303, followUrl(req, id, reply.id));
     },
   };
-}
-
-export function withSnapshot(m: Message, s: Snapshot): Message {
-  return { ...m, content: s.text, thinking: s.thinking || null, status: s.status, error: s.error, usage: s.usage };
 }

@@ -8,20 +8,24 @@ import { recoverThread, staleBefore } from '../chat/chat.service.ts';
 import { isFinal, pageMessages } from '../chat/messages.repo.ts';
 import { presentMessage } from '../chat/present.ts';
 import { newSendKey } from '../chat/send-keys.repo.ts';
+import { followAnswer } from '../chat/follow.ts';
 import { findThread } from './threads.repo.ts';
 import { removeThread, renameThread, ThreadInputError, threadListView } from './threads.service.ts';
 
 /** `sendKey`: a fresh one-time key per rendered composer, so a repeated send of this form gives the first result. */
-export type Composer = { action: string; htmx: boolean; sendKey: string; content?: string; error?: string };
+/** `swapNone`: htmx sends it but swaps nothing (the new-chat form: the server answers with HX-Redirect). */
+export type Composer = { action: string; htmx: boolean; sendKey: string; swapNone?: boolean; content?: string; error?: string };
 
 /** GET / and a failed send from there: the new-chat composer and the list. */
 export async function homePage(d: ChatRouteDeps, req: Request, res: Response, composer: Partial<Composer> = {}, status?: number): Promise<void> {
   const url = urlOf(req);
   const list = await threadListView(d.db, url, userOf(req).id);
-  render(req, res, 'home', { title: 'New chat', list, sidebar: list, composer: { action: url('/threads'), htmx: false, sendKey: newSendKey(), ...composer } }, { status });
+  render(req, res, 'home', { title: 'New chat', list, sidebar: list, composer: { action: url('/threads'), htmx: true, swapNone: true, sendKey: newSendKey(), ...composer } }, { status });
 }
 
-export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, composer: Partial<Composer> = {}, status?: number): Promise<void> {
+/** `headerExtra`: more locals for the header (a refused rename: its error and the typed title). */
+export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, composer: Partial<Composer> = {}, status?: number,
+  headerExtra: Record<string, unknown> = {}): Promise<void> {
   const url = urlOf(req);
   const user = userOf(req);
   const thread = await findThread(d.db, user.id, threadIdParam(req));
@@ -31,7 +35,7 @@ export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, 
   const [page, sidebar, header] = await Promise.all([
     pageMessages(d.db, thread.id, { beforeId: before, limit: MESSAGES_PER_PAGE }),
     threadListView(d.db, url, user.id),
-    headerLocals(d, req, thread),
+    headerLocals(d, req, thread, headerExtra),
   ]);
   let { messages, hasOlder } = page;
   // An answer left live by a crashed instance is marked interrupted, but that is a write: only when this page shows
@@ -42,17 +46,21 @@ export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, 
   }
   const views = messages.map((m) => presentMessage(m, url, d.generations));
   const oldest = messages[0]?.id;
-  const live = views.find((v) => v.live);
-  render(req, res, 'threads/show', {
-    ...header,
+  // Without JavaScript, ?follow=<answer> streams that answer into this page while it is written (follow.ts).
+  const followId = wantsFragment(req) ? undefined : positiveInt(req.query.follow);
+  const followed = followId ? views.find((v) => v.live && v.id === followId) : undefined;
+  const locals = {
+    ...header, following: Boolean(followed),
     title: thread.title ?? 'New chat', messages: views, sidebar, currentThreadId: thread.id,
     olderUrl: hasOlder ? url(`/threads/${thread.id}/messages?before=${oldest}`) : null,
     olderPageUrl: hasOlder ? url(`/threads/${thread.id}?before=${oldest}`) : null,
-    // With JavaScript off the page reloads itself until the answer is final. A fresh query each time: a refresh to
-    // the same URL with a #fragment would only scroll, not reload.
-    refresh: live ? url(`/threads/${thread.id}?live=${Date.now()}#m-${live.id}`) : null,
     composer: { action: url(`/threads/${thread.id}/messages`), htmx: true, sendKey: newSendKey(), ...composer },
-  }, { status });
+  };
+  if (followed && !status) {
+    const message = messages.find((m) => m.id === followed.id)!;
+    return followAnswer(d, req, res, { message, view: followed, url, page: 'threads/show', locals, title: locals.title });
+  }
+  render(req, res, 'threads/show', locals, { status });
 }
 
 export function threadsController(d: ChatRouteDeps) {
@@ -88,9 +96,10 @@ export function threadsController(d: ChatRouteDeps) {
         res.redirect(303, urlOf(req)(`/threads/${id}`));
       } catch (err) {
         if (!(err instanceof ThreadInputError)) throw err;
-        const locals = await headerLocals(d, req, thread, { titleError: err.message, titleInput: String(req.body?.title ?? '') });
-        if (wantsFragment(req)) return render(req, res, 'threads/_header', locals, { status: 422 });
-        render(req, res, 'threads/rename', { ...locals, title: 'Rename' }, { status: 422 });
+        const refused = { titleError: err.message, titleInput: String(req.body?.title ?? '') };
+        if (wantsFragment(req)) return render(req, res, 'threads/_header', await headerLocals(d, req, thread, refused), { status: 422 });
+        // Without JavaScript: the whole thread page (messages, sidebar), its Rename menu open with the error.
+        await threadPage(d, req, res, {}, 422, refused);
       }
     },
     async destroy(req: Request, res: Response) {
