@@ -71,6 +71,7 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
       // An idle timeout instead of the SDK's whole-request timeout: a long answer that keeps coming is never cut.
       const resetIdle = () => { clearTimeout(idle); idle = setTimeout(() => job.stop('idle'), opts.idleTimeoutMs); };
       let sawFinish = false;
+      let opened = false; // Mistral answered 200 and the stream began
       let dirty = false;
       // Progress is saved on a clock, not per token: a quiet upstream still gets what arrived saved.
       saver = setInterval(() => {
@@ -92,6 +93,7 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
         // garbage-collected (undici holds it weakly), and the SDK keeps only the body, so stop, shutdown and the
         // idle timeout could be ignored while a quiet upstream held the connection open. Cancelling the reader
         // cancels the body, which closes the connection to Mistral.
+        opened = true;
         const reader = stream.getReader();
         const cancel = () => { reader.cancel(stopReason ?? 'aborted').catch(() => {}); };
         if (controller.signal.aborted) cancel();
@@ -116,7 +118,10 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
         else if (stopReason === 'idle') await finish('error', `Mistral stopped sending for ${Math.round(opts.idleTimeoutMs / 1000)} seconds. Retry in a moment.`);
         else {
           deps.logger.warn({ err: String(err), messageId: reply.id }, 'upstream failed');
-          await finish('error', describeUpstreamError(err));
+          // A connection lost once the answer had begun is the same cause as a body that ends without its final
+          // chunk: one state and one sentence for both (an HTTP error is only ever thrown before the stream opens).
+          if (opened) await finish('interrupted', CUT_MESSAGE);
+          else await finish('error', describeUpstreamError(err));
         }
       } finally {
         clearTimeout(idle);
