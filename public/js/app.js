@@ -22,13 +22,33 @@
     if (f) { f.removeAttribute('data-sending'); f.removeAttribute('aria-busy'); }
   });
 
-  // Copy buttons, hidden without JS. Whole document: they also arrive in out-of-band swaps.
+  // Copy and Dismiss buttons, hidden without JS. Whole document: they also arrive in out-of-band swaps.
   function reveal() {
-    var buttons = document.querySelectorAll('button.copy[hidden]');
+    var buttons = document.querySelectorAll('button.copy[hidden],button.dismiss[hidden]');
     for (var i = 0; i < buttons.length; i++) buttons[i].hidden = false;
   }
   document.addEventListener('htmx:load', reveal);
+  // Errors in #flash go when dismissed, when a later request succeeds or an answer ends (a "still being written"
+  // no longer holds); a field's error goes once its text changes.
+  function clearErrors() {
+    var boxes = document.querySelectorAll('#flash .error-box');
+    for (var i = 0; i < boxes.length; i++) boxes[i].remove();
+  }
+  document.addEventListener('htmx:afterRequest', function (e) {
+    var x = e.detail.xhr;
+    if (e.detail.successful && x && x.status < 300 && e.detail.requestConfig && e.detail.requestConfig.verb !== 'get') clearErrors();
+  });
+  document.addEventListener('htmx:sseBeforeMessage', function (e) { if (e.detail.type === 'done') clearErrors(); });
+  document.addEventListener('input', function (e) {
+    var t = e.target, d = t.getAttribute && t.getAttribute('aria-invalid') === 'true' && document.getElementById(t.getAttribute('aria-describedby'));
+    if (!d) return;
+    d.remove();
+    t.removeAttribute('aria-invalid');
+    t.removeAttribute('aria-describedby');
+  });
   document.addEventListener('click', function (e) {
+    var x = e.target && e.target.closest && e.target.closest('button.dismiss');
+    if (x) x.closest('.error-box').remove();
     var b = e.target && e.target.closest && e.target.closest('button.copy');
     if (!b || !navigator.clipboard) return;
     var source = b.dataset.copy === 'code' ? b.parentElement.querySelector('code') : b.closest('.msg') && b.closest('.msg').querySelector('.md');

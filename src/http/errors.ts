@@ -28,14 +28,15 @@ export function errorHandler(opts: { logger: Logger; isProduction: boolean }) {
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(err);
     if (err instanceof HttpError) res.set(err.headers);
-    const { status, code, message, fields } = describe(err);
+    const { status, code, message, fields, signIn } = describe(err, req);
     if (status >= 500) opts.logger.error({ err, reqId: req.id }, 'request failed');
     const detail = !opts.isProduction && status >= 500 && err instanceof Error ? err.stack : undefined;
     if (isApi(req)) {
       res.status(status).json({ error: { code, message, ...(fields ? { fields } : {}) } });
       return;
     }
-    const locals = { status, message, detail, title: status === 404 ? 'Not found' : 'Something went wrong' };
+    const locals = { status, message, detail, title: status === 404 ? 'Not found' : signIn ? 'Signed out' : 'Something went wrong',
+      signIn, dismissible: wantsFragment(req) };
     varyOnHtmx(res);
     if (wantsFragment(req)) {
       // The layout's htmx config shows a 4xx/5xx's .error-box in #flash (and nothing else); the headers say the same
@@ -59,8 +60,18 @@ function plain(res: Response, status: number, message: string, logger: Logger, e
   res.status(status).type('text/plain').send(message);
 }
 
-function describe(err: unknown): { status: number; code: string; message: string; fields?: Record<string, string> } {
+/** Forms that work signed out: a refused token there is a form that expired, not a user who was signed out. */
+const SIGNED_OUT_FORMS = new Set(['/login', '/register', '/logout', '/auth/guest']);
+
+type Described = { status: number; code: string; message: string; fields?: Record<string, string>; signIn?: boolean };
+
+function describe(err: unknown, req: Request): Described {
   if (err instanceof HttpError) return { status: err.status, code: err.code, message: err.message, fields: err.fields };
+  // Signed out meanwhile ("sign out everywhere", another tab's sign-out): the session and its CSRF secret went with
+  // the sign-in, so the token is refused; the reason to give is the sign-out, with the way back.
+  if (isCsrfError(err) && !req.user && !SIGNED_OUT_FORMS.has(req.path)) {
+    return { status: 403, code: 'signed_out', signIn: true, message: 'You were signed out, so this was not sent. Copy anything you typed, then sign in again.' };
+  }
   if (isCsrfError(err)) {
     return { status: 403, code: 'csrf', message: 'This form has expired or came from another site. Reload the page and try again; what you typed is still in the form.' };
   }

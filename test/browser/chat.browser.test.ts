@@ -35,7 +35,8 @@ describeInBrowser('chat with JavaScript on', {}, () => {
       // Several distinct partial texts, each a prefix of the final one: it grew piece by piece.
       expect(partials.length, seen.join(' | ')).toBeGreaterThanOrEqual(3);
       for (const p of partials) expect(final.startsWith(p), p).toBe(true);
-      await expect.poll(() => page.locator('.msg-assistant').last().locator('.msg-status').count()).toBe(0);
+      // Finished while watched: the status says so ("Done."), and nothing else (no Waiting, Writing or Failed).
+      await expect.poll(() => page.locator('.msg-assistant').last().locator('.msg-status').allInnerTexts()).toEqual(['Done.']);
       expect(f.fake.chatRequests.at(-1)?.body).toMatchObject({ messages: expect.arrayContaining([{ role: 'user', content: 'Count for me, slowly' }]) });
       expectNoProblems(tab, [SSE_CLOSED]);
     } finally { await tab.close(); }

@@ -34,7 +34,8 @@ export function lastStatus(page: Page): Promise<string | null> {
     const foot = all[all.length - 1]?.querySelector('footer.msg-foot');
     if (!foot) return null;
     if (foot.querySelector('form[action$="/stop"]')) return 'live';
-    const status = foot.querySelector('.msg-status')?.textContent?.trim();
+    // "Done." (an answer that ended while watched) is complete, like the reloaded footer without a status.
+    const status = foot.querySelector('.msg-status:not(.msg-complete)')?.textContent?.trim();
     return status ? status.replace(/\.$/, '').toLowerCase() : 'complete';
   }).catch(() => null);
 }

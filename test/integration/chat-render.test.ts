@@ -51,7 +51,9 @@ function applyEvents(events: SseEvent[], mid: string, start = { md: '', tail: ''
     const m = new RegExp(`<div id="${id}-${mid}" hx-swap-oob="(\\w+)">`).exec(data);
     return m ? { at: m.index, swap: m[1], open: m[0] } : null;
   };
-  for (const e of events) {
+  for (const raw of events) {
+    // The first piece also swaps the status to "Writing…" (out of band, its own element): not part of the answer.
+    const e = { ...raw, data: raw.data.replace(new RegExp(`<span class="msg-status" role="status" id="st-${mid}" hx-swap-oob="true">Writing…</span>\n?`), '') };
     if (e.event === 't') view.tail += e.data;
     else if (e.event === 'k') {
       const box = /^<details class="thinking" id="thd-\d+" hx-swap-oob="outerHTML">[\s\S]*?<div class="thinking-text" id="th-\d+" sse-swap="k" hx-swap="beforeend">([\s\S]*)<\/div>\s*<\/details>$/.exec(e.data);

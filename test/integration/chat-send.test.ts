@@ -40,7 +40,7 @@ describe.each(DIALECTS)('sending and answers on %s', (dialect) => {
     const page = await request(t.app).get(`/threads/${thread.id}`).set('Cookie', s.cookie);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Bonjour à toi 🚀');
-    expect(page.text).toContain('<h1>A Short Fake Title</h1>');
+    expect(page.text).toContain(`<h1 data-title-of="${thread.id}">A Short Fake Title</h1>`);
     expect(page.text).not.toContain('sse-connect');
     expect(page.text).not.toContain('http-equiv="refresh"');
   });

@@ -73,7 +73,10 @@ describe.each(DIALECTS)('threads on %s', (dialect) => {
     await t.gens.idle();
     const htmx = await request(t.app).post(`/threads/${id}/rename`).set('Cookie', s.cookie).set('HX-Request', 'true').set('X-CSRF-Token', s.csrf).type('form').send({ title: '  My <own> title ' });
     expect(htmx.status).toBe(200);
-    expect(htmx.text).toContain('<h1>My &lt;own&gt; title</h1>');
+    expect(htmx.text).toContain(`<h1 data-title-of="${id}">My &lt;own&gt; title</h1>`);
+    // The new title also reaches the sidebar entry (out of band, by data-title-of) and the tab's <title>.
+    expect(htmx.text).toContain(`<span hx-swap-oob="innerHTML:[data-title-of='${id}']">My &lt;own&gt; title</span>`);
+    expect(htmx.text).toContain('<title>My &lt;own&gt; title · MistralChat</title>');
     // A blank title without JavaScript: the whole thread page again (messages, the user's conversations in the
     // sidebar), its Rename menu open with the error and what was typed.
     const bad = await request(t.app).post(`/threads/${id}/rename`).set('Cookie', s.cookie).type('form').send({ _csrf: s.csrf, title: '  ' });

@@ -65,6 +65,8 @@ export class FakeMistral {
    */
   completionContent: unknown = undefined;
   completionStatus = 200;
+  /** How long a non-streamed completion (the title call) takes to answer, in ms. */
+  completionDelayMs = 0;
   /** For each streamed answer that sent all its tokens, when (Date.now()) the last token was written. */
   lastTokenAt: number[] = [];
   /** Streams the client closed before they ended (a stop or an idle timeout reached the upstream). */
@@ -133,6 +135,7 @@ export class FakeMistral {
     if (req.method !== 'POST' || path !== '/v1/chat/completions') return json(res, 404, { message: 'Not found' });
     const request = (body ?? {}) as { stream?: boolean; model?: string };
     if (!request.stream) {
+      if (this.completionDelayMs) await sleep(this.completionDelayMs);
       if (this.completionStatus !== 200) return json(res, this.completionStatus, ERROR_BODIES[this.completionStatus] ?? { message: 'error' });
       return json(res, 200, {
         id: 'cmpl-fake', object: 'chat.completion', created: now(), model: request.model ?? 'mistral-small-latest',

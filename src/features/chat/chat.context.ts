@@ -6,7 +6,9 @@ import type { UrlFor } from '../../http/base-path.ts';
 import { HttpError } from '../../http/errors.ts';
 import { ID_PATTERN } from '../../lib/ids.ts';
 import type { Generations } from './generation.ts';
+import { findThreadById, type Thread } from '../threads/threads.repo.ts';
 import { ChatError } from './chat.service.ts';
+import { firstAnswerId } from './messages.repo.ts';
 
 export type ChatRouteDeps = { config: Config; db: Db; generations: Generations };
 
@@ -38,3 +40,22 @@ export function toHttpError(err: unknown): unknown {
 
 export const urlOf = (req: Request) => req.app.locals.url as UrlFor;
 export const userOf = (req: Request) => req.user!;
+
+/** How long the end of an answer waits for its chat's title (named while the answer streams: usually ready). */
+export const TITLE_WAIT = { ms: 3000 };
+
+/**
+ * The title a chat got with this answer, for the end of its stream, or null. `shown` is the thread when the stream
+ * (or the followed page) began: untitled, this answer's job may be naming it; titled, the page that opened the stream
+ * may still have been rendered before the title came, so the first answer always brings it.
+ */
+export async function newTitleOf(d: ChatRouteDeps, shown: Thread, messageId: number): Promise<string | null> {
+  const job = d.generations.get(messageId);
+  if (shown.title) return (await firstAnswerId(d.db, shown.id)) === messageId ? (await findThreadById(d.db, shown.id))?.title ?? null : null;
+  if (job) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([job.titled, new Promise((r) => { timer = setTimeout(r, TITLE_WAIT.ms); })]);
+    clearTimeout(timer);
+  }
+  return (await findThreadById(d.db, shown.id))?.title ?? null;
+}

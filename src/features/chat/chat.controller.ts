@@ -2,9 +2,10 @@
 import type { Request, Response } from 'express';
 import { render, renderString, wantsFragment } from '../../http/htmx.ts';
 import { homePage, threadPage } from '../threads/threads.controller.ts';
-import { messageIdParam, threadIdParam, toHttpError, urlOf, userOf, type ChatRouteDeps } from './chat.context.ts';
+import { messageIdParam, newTitleOf, threadIdParam, toHttpError, urlOf, userOf, type ChatRouteDeps } from './chat.context.ts';
 import { ChatError, findOwnMessage, retryAnswer, sendMessage, staleBefore, stopAnswer } from './chat.service.ts';
 import type { Snapshot } from './generation.ts';
+import type { Thread } from '../threads/threads.repo.ts';
 import { presentMessage, withSnapshot } from './present.ts';
 import { newSendKey } from './send-keys.repo.ts';
 import { htmlFormatter, parseOffsets, sourceFor, streamEvents, type SseTiming } from './sse.ts';
@@ -15,6 +16,12 @@ const isInputError = (err: unknown): err is ChatError => err instanceof ChatErro
 
 /** Where a plain (JavaScript off) send or retry goes: the thread page that streams the answer in. */
 const followUrl = (req: Request, threadId: string, replyId: number) => urlOf(req)(`/threads/${threadId}?follow=${replyId}#m-${replyId}`);
+
+/** The title an untitled chat got with this answer, as out-of-band swaps (threads/_title-oob), or ''. */
+async function newTitle(d: ChatRouteDeps, req: Request, res: Response, shown: Thread, messageId: number): Promise<string> {
+  const title = await newTitleOf(d, shown, messageId);
+  return title ? renderString(req, res, 'threads/_title-oob', { thread: { id: shown.id, title } }) : '';
+}
 
 export function chatController(d: ChatRouteDeps) {
   return {
@@ -71,14 +78,17 @@ export function chatController(d: ChatRouteDeps) {
 
     /** GET /threads/:id/messages/:messageId/events: the answer for htmx, as HTML fragments. */
     async events(req: Request, res: Response) {
-      const { message } = await findOwnMessage(d, userOf(req).id, threadIdParam(req), messageIdParam(req)).catch((e) => { throw toHttpError(e); });
+      const { thread, message } = await findOwnMessage(d, userOf(req).id, threadIdParam(req), messageIdParam(req)).catch((e) => { throw toHttpError(e); });
       const from = parseOffsets(req.get('Last-Event-ID')) ?? parseOffsets(req.query.after) ?? { thinking: 0, text: 0 };
       const source = sourceFor(d.generations, d.db, message.id, HTML_SSE_TIMING.pollMs, () => staleBefore(d.config));
       const existing = (await source.snapshot()).text;
       const url = urlOf(req);
       const parts = {
-        footer: (s: Snapshot) => renderString(req, res, 'chat/_footer', { m: presentMessage(withSnapshot(message, s), url) }),
+        // The end says "Done." and, for a chat the page showed untitled, brings its new title (heading, sidebar, tab).
+        footer: async (s: Snapshot) => await renderString(req, res, 'chat/_footer', { m: presentMessage(withSnapshot(message, s), url), ended: true })
+          + await newTitle(d, req, res, thread, message.id),
         thinkingBox: (thinking: string) => renderString(req, res, 'chat/_thinking', { m: { id: message.id, live: true, thinking }, oob: true }),
+        writing: () => renderString(req, res, 'chat/_status', { m: { id: message.id }, writing: true, oob: true }),
       };
       await streamEvents(req, res, { source, from, format: htmlFormatter(message.id, from, existing, parts), timing: HTML_SSE_TIMING });
     },

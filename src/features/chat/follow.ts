@@ -18,11 +18,15 @@ import type { UrlFor } from '../../http/base-path.ts';
 import { type Message } from './messages.repo.ts';
 import { presentMessage, withSnapshot, type MessageView } from './present.ts';
 import { sourceFor } from './sse.ts';
+import type { Thread } from '../threads/threads.repo.ts';
+import { newTitleOf } from './chat.context.ts';
 
 /** Where the thinking, the streamed blocks and the final footer go in the rendered page (views/chat/_message.ejs). */
 export const THINK_MARK = '<!--mc:think-->';
 export const STREAM_MARK = '<!--mc:stream-->';
 export const FOOT_MARK = '<!--mc:foot-->';
+/** Where a chat named during the answer gets its new heading (views/threads/show.ejs; CSS shows it on top). */
+export const TITLE_MARK = '<!--mc:title-->';
 const POLL_MS = 500;
 const HEARTBEAT_MS = 15_000;
 /** The unfinished paragraph is written again (whole) at most this often. */
@@ -30,9 +34,14 @@ const TAIL_MS = 300;
 
 /** Renders the page with `view` (the live answer `message`) cut at its finished blocks, then streams the rest. */
 export async function followAnswer(d: ChatRouteDeps, req: Request, res: Response, o: {
-  message: Message; view: MessageView; url: UrlFor; page: string; locals: Record<string, unknown>; title: string;
+  message: Message; view: MessageView; url: UrlFor; page: string; locals: Record<string, unknown>; title: string; thread: Thread;
 }): Promise<void> {
-  const footer = (s: Snapshot) => renderString(req, res, 'chat/_footer', { m: presentMessage(withSnapshot(o.message, s), o.url) });
+  const footer = (s: Snapshot) => renderString(req, res, 'chat/_footer', { m: presentMessage(withSnapshot(o.message, s), o.url), ended: true });
+  // The head is long gone when the chat gets its title: a new heading at the end, which CSS shows in the old one's place.
+  const lateTitle = async () => {
+    const t = o.thread.title ? null : await newTitleOf(d, o.thread, o.message.id);
+    return t ? `<h1 class="late-title">${escapeHtml(t)}</h1>` : '';
+  };
   const source = sourceFor(d.generations, d.db, o.view.id, POLL_MS, () => staleBefore(d.config));
   const first = await source.snapshot();
   const scanner = new BoundaryScanner();
@@ -42,7 +51,8 @@ export async function followAnswer(d: ChatRouteDeps, req: Request, res: Response
   const html = await renderString(req, res, 'layout', { ...o.locals, body, title: o.title, csrfHeader: csrfHeaderWanted(req) });
   const [head, afterThink] = html.split(THINK_MARK);
   const [opening, rest] = afterThink.split(STREAM_MARK);
-  const [mid, tail] = rest.split(FOOT_MARK);
+  const [mid, afterFoot] = rest.split(FOOT_MARK);
+  const [beforeTitle, tail] = afterFoot.split(TITLE_MARK);
   const box = `<details class="thinking" id="thd-${o.view.id}"><summary>Thinking</summary><div class="thinking-text" id="th-${o.view.id}">`;
 
   res.status(200).set({ 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
@@ -76,7 +86,8 @@ export async function followAnswer(d: ChatRouteDeps, req: Request, res: Response
         blocks = scanner.boundaries.length;
       }
       if (isFinal(s.status)) {
-        send(renderBlocks(s.text, [rendered, s.text.length]) + mid + (await footer(s)) + tail);
+        send(renderBlocks(s.text, [rendered, s.text.length]) + mid + (await footer(s)) + beforeTitle);
+        send((await lateTitle()) + tail);
         break;
       }
       const unfinished = s.text.slice(rendered).trimEnd();

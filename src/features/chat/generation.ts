@@ -20,6 +20,8 @@ export type Job = {
   /** Resolves at the next change (or at once if the job is final). */
   changed(): Promise<void>;
   stop(reason: StopReason): void;
+  /** The title this answer's chat was given (named while the first answer streams), or null. Never rejects. */
+  titled: Promise<string | null>;
   finished: Promise<void>;
 };
 
@@ -44,14 +46,16 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
     let saving: Promise<void> | null = null;
     let finalising = false;
     const notify = () => { const w = waiters; waiters = []; for (const f of w) f(); };
+    let named: (title: string | null) => void = () => {};
     const job: Job = {
       messageId: reply.id,
       snapshot: () => ({ ...s }),
       changed: () => (s.status === 'pending' || s.status === 'streaming' ? new Promise<void>((r) => waiters.push(r)) : Promise.resolve()),
       stop(reason) { if (!stopReason) { stopReason = reason; controller.abort(reason); } },
+      titled: new Promise((r) => { named = r; }),
       finished: Promise.resolve(),
     };
-    job.finished = run().catch((err) => deps.logger.error({ err, messageId: reply.id }, 'generation failed unexpectedly'))
+    job.finished = run().finally(() => named(null)).catch((err) => deps.logger.error({ err, messageId: reply.id }, 'generation failed unexpectedly'))
       .finally(() => { jobs.delete(reply.id); notify(); });
     jobs.set(reply.id, job);
     return job;
@@ -60,6 +64,20 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
       // Read again with the catalogue only where it can change the answer: "think harder" on a model known by an alias.
       const given = chosen && (!thread.thinkHarder || chosen.reasoningEffort) ? chosen : undefined;
       const choice = given ?? await chooseModelRequest({ db: deps.db, config: deps.config, thread, catalogue: deps.catalogue });
+      // A new chat is named while its first answer streams (the title call reads only the first message), so the
+      // end of the answer can show the title; whatever happens to the answer, the chat gets a name.
+      const titling = thread.title || thread.titleSetByUser ? Promise.resolve(null)
+        : nameThreadIfNew(deps, thread, choice, (err) => deps.logger.warn({ err: String(err) }, 'title failed'))
+          .catch((err) => { deps.logger.warn({ err: String(err) }, 'naming the chat failed'); return null; });
+      void titling.then(named);
+      try {
+        await answer(choice);
+      } finally {
+        await titling;
+      }
+    }
+
+    async function answer(choice: ModelRequest): Promise<void> {
       if (!choice.apiKey) return finish('error', NO_KEY_MESSAGE);
       const history = await historyBefore(deps.db, thread.id, reply.id);
       const messages = [
@@ -71,6 +89,7 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
       // An idle timeout instead of the SDK's whole-request timeout: a long answer that keeps coming is never cut.
       const resetIdle = () => { clearTimeout(idle); idle = setTimeout(() => job.stop('idle'), opts.idleTimeoutMs); };
       let sawFinish = false;
+      let opened = false; // Mistral answered 200 and the stream began
       let dirty = false;
       // Progress is saved on a clock, not per token: a quiet upstream still gets what arrived saved.
       saver = setInterval(() => {
@@ -92,6 +111,7 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
         // garbage-collected (undici holds it weakly), and the SDK keeps only the body, so stop, shutdown and the
         // idle timeout could be ignored while a quiet upstream held the connection open. Cancelling the reader
         // cancels the body, which closes the connection to Mistral.
+        opened = true;
         const reader = stream.getReader();
         const cancel = () => { reader.cancel(stopReason ?? 'aborted').catch(() => {}); };
         if (controller.signal.aborted) cancel();
@@ -116,13 +136,15 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
         else if (stopReason === 'idle') await finish('error', `Mistral stopped sending for ${Math.round(opts.idleTimeoutMs / 1000)} seconds. Retry in a moment.`);
         else {
           deps.logger.warn({ err: String(err), messageId: reply.id }, 'upstream failed');
-          await finish('error', describeUpstreamError(err));
+          // A connection lost once the answer had begun is the same cause as a body that ends without its final
+          // chunk: one state and one sentence for both (an HTTP error is only ever thrown before the stream opens).
+          if (opened) await finish('interrupted', CUT_MESSAGE);
+          else await finish('error', describeUpstreamError(err));
         }
       } finally {
         clearTimeout(idle);
         clearInterval(saver);
       }
-      if (s.status === 'complete') await nameThreadIfNew(deps, thread, choice).catch((err) => deps.logger.warn({ err: String(err) }, 'title failed'));
     }
 
     async function finish(status: MessageStatus, error: string | null = null): Promise<void> {

@@ -107,6 +107,12 @@ export async function countAssistantMessages(db: Db, threadId: string): Promise<
   return Number(row?.n ?? 0);
 }
 
+/** The id of a thread's first answer (the one that names a new chat), or null. */
+export async function firstAnswerId(db: Db, threadId: string): Promise<number | null> {
+  const row = await db('messages').where({ thread_id: threadId, role: 'assistant' }).orderBy('id').first('id');
+  return row ? Number(row.id) : null;
+}
+
 export async function firstUserMessage(db: Db, threadId: string): Promise<Message | null> {
   const row = await db('messages').where({ thread_id: threadId, role: 'user' }).orderBy('id').first();
   return row ? toMessage(row) : null;

@@ -40,7 +40,7 @@ export function sourceFor(generations: Generations, db: Db, messageId: number, p
 
 export type Formatter = {
   thinking(delta: string, id: string): string | Promise<string>;
-  text(full: string, from: number, to: number, id: string): string;
+  text(full: string, from: number, to: number, id: string): string | Promise<string>;
   done(s: Snapshot, from: number, id: string): Promise<string>;
 };
 
@@ -63,6 +63,8 @@ export type HtmlParts = {
   footer(s: Snapshot): Promise<string>;
   /** The Thinking box, shown, with its first text, for an out-of-band swap (the page hid it while it was empty). */
   thinkingBox(text: string): Promise<string>;
+  /** The status saying the answer is being written, for an out-of-band swap (the page said it was waiting). */
+  writing(): Promise<string>;
 };
 
 /**
@@ -82,23 +84,27 @@ export function htmlFormatter(messageId: number, from: Offsets, existingText: st
   let blocksSent = startBlocks;
   let sentHtml = '';
   let thinkingShown = from.thinking > 0;
+  // A page that had nothing of the answer said "Waiting for Mistral…": the first piece also says it is writing.
+  let writingShown = from.thinking > 0 || from.text > 0;
+  const writing = async () => { if (writingShown) return ''; writingShown = true; return parts.writing(); };
   const tail = (html: string) => `<div id="tail-${messageId}" hx-swap-oob="innerHTML">${html}</div>`;
   const md = (swap: 'beforeend' | 'innerHTML', html: string) => `<div id="md-${messageId}" hx-swap-oob="${swap}">${html}</div>`;
   return {
     async thinking(delta, id) {
       if (thinkingShown) return frame('k', id, escapeHtml(delta));
       thinkingShown = true;
-      return frame('k', id, await parts.thinkingBox(delta));
+      return frame('k', id, await parts.thinkingBox(delta) + await writing());
     },
-    text(full, _from, to, id) {
+    async text(full, _from, to, id) {
+      const status = await writing();
       scanner.scan(full.slice(0, to));
       const b = scanner.boundary;
-      if (b <= rendered) return frame('t', id, escapeHtml(full.slice(_from, to)));
+      if (b <= rendered) return frame('t', id, escapeHtml(full.slice(_from, to)) + status);
       const html = renderBlocks(full, [rendered, ...scanner.boundaries.slice(blocksSent)]);
       sentHtml += html;
       rendered = b;
       blocksSent = scanner.boundaries.length;
-      return frame('b', id, html + tail(escapeHtml(full.slice(b, to))));
+      return frame('b', id, html + tail(escapeHtml(full.slice(b, to))) + status);
     },
     async done(s, _from, id) {
       const last = renderBlocks(s.text, [rendered, s.text.length]);
@@ -137,7 +143,7 @@ export async function streamEvents(req: Request, res: Response, o: { source: Sou
       if (s.text.length < tx || s.thinking.length < th) { tx = Math.min(tx, s.text.length); th = Math.min(th, s.thinking.length); }
       let out = '';
       if (s.thinking.length > th) { const d = s.thinking.slice(th); th = s.thinking.length; out += await o.format.thinking(d, `${th}.${tx}`); }
-      if (s.text.length > tx) { const from = tx; tx = s.text.length; out += o.format.text(s.text, from, tx, `${th}.${tx}`); }
+      if (s.text.length > tx) { const from = tx; tx = s.text.length; out += await o.format.text(s.text, from, tx, `${th}.${tx}`); }
       if (isFinal(s.status)) out += await o.format.done(s, tx, `${th}.${tx}`);
       if (out && !closed) { send(out); lastSentAt = performance.now(); }
       if (isFinal(s.status)) break;

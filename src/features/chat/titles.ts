@@ -1,4 +1,6 @@
-// A short title after the first answer, from a small non-streamed call. A title the user typed is never replaced.
+// A short title for a new chat, from a small non-streamed call made while the first answer streams (the call reads
+// only the first message). If that call fails or says nothing, the chat is named from its first message, so a chat
+// whose first answer failed is not "New chat" forever. A title the user typed is never replaced.
 import { Mistral } from '@mistralai/mistralai';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
@@ -8,18 +10,28 @@ import type { ModelRequest } from './model-choice.ts';
 
 const PROMPT = 'Name this conversation in at most five words. Answer with the title only: no quotes, no punctuation at the end.';
 
-export async function nameThreadIfNew(deps: { db: Db; config: Config }, thread: Thread, choice: ModelRequest): Promise<void> {
+/** Names an untitled thread; resolves to the title it stored, or null (already titled, or nothing to name it by). */
+export async function nameThreadIfNew(deps: { db: Db; config: Config }, thread: Thread, choice: ModelRequest,
+  onError: (err: unknown) => void = () => {}): Promise<string | null> {
   const current = await findThreadById(deps.db, thread.id);
-  if (!current || current.title || current.titleSetByUser || !choice.apiKey) return;
+  if (!current || current.title || current.titleSetByUser) return null;
   const first = await firstUserMessage(deps.db, thread.id);
-  if (!first) return;
-  const client = new Mistral({ apiKey: choice.apiKey, serverURL: deps.config.mistral.serverUrl });
-  const res = await client.chat.complete({
-    model: choice.model, maxTokens: 20,
-    messages: [{ role: 'system', content: PROMPT }, { role: 'user', content: first.content.slice(0, 2000) }],
-  }, { timeoutMs: 20_000, retries: { strategy: 'none' } });
-  const title = cleanTitle(answerText(res.choices?.[0]?.message?.content));
-  if (title) await setGeneratedTitle(deps.db, thread.id, title);
+  if (!first) return null;
+  let title = '';
+  if (choice.apiKey) {
+    try {
+      const client = new Mistral({ apiKey: choice.apiKey, serverURL: deps.config.mistral.serverUrl });
+      const res = await client.chat.complete({
+        model: choice.model, maxTokens: 20,
+        messages: [{ role: 'system', content: PROMPT }, { role: 'user', content: first.content.slice(0, 2000) }],
+      }, { timeoutMs: 20_000, retries: { strategy: 'none' } });
+      title = cleanTitle(answerText(res.choices?.[0]?.message?.content));
+    } catch (err) {
+      onError(err);
+    }
+  }
+  title ||= cleanTitle(first.content);
+  return title && await setGeneratedTitle(deps.db, thread.id, title) ? title : null;
 }
 
 /** A plain string, or (reasoning models) an array of parts: the `text` parts are the answer, `thinking` is not. */

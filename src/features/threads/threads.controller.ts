@@ -58,7 +58,7 @@ export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, 
   };
   if (followed && !status) {
     const message = messages.find((m) => m.id === followed.id)!;
-    return followAnswer(d, req, res, { message, view: followed, url, page: 'threads/show', locals, title: locals.title });
+    return followAnswer(d, req, res, { message, view: followed, url, page: 'threads/show', locals, title: locals.title, thread });
   }
   render(req, res, 'threads/show', locals, { status });
 }
@@ -92,7 +92,8 @@ export function threadsController(d: ChatRouteDeps) {
       if (!thread) throw new HttpError(404, 'There is no such conversation.');
       try {
         const updated = await renameThread(d.db, user.id, id, req.body?.title);
-        if (wantsFragment(req)) return render(req, res, 'threads/_header', await headerLocals(d, req, updated!));
+        // With the new title out of band: the sidebar entry and the tab's title too.
+        if (wantsFragment(req)) return render(req, res, 'threads/_header', { ...await headerLocals(d, req, updated!), renamed: true });
         res.redirect(303, urlOf(req)(`/threads/${id}`));
       } catch (err) {
         if (!(err instanceof ThreadInputError)) throw err;
