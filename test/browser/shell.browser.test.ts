@@ -6,6 +6,7 @@ import { createUser } from '../../src/features/auth/users.repo.ts';
 import { issueToken } from '../../src/features/auth/tokens.repo.ts';
 import { openTab, type Look } from '../support/browser.ts';
 import { longConversation } from './data.ts';
+import { richThread } from './pages.ts';
 import { describeInBrowser, expectNoProblems, useChatApp } from './suite.ts';
 
 describeInBrowser('the app shell', {}, () => {
@@ -48,4 +49,80 @@ describeInBrowser('the app shell', {}, () => {
       } finally { await tab.close(); }
     });
   }
+
+  const drawerOpen = (page: Page) => page.locator('nav.sidebar').evaluate((el) => { const r = el.getBoundingClientRect(); return r.right > 0 && r.left < innerWidth && getComputedStyle(el).visibility === 'visible'; });
+
+  it('phone, JavaScript on: ☰ is a button with aria-expanded; Escape and a tap on the dimmed page close the drawer', async () => {
+    const { tab } = await userTab({ phone: true, reducedMotion: 'reduce' });
+    try {
+      const { page } = tab;
+      await page.goto(f.live.pageUrl('/'));
+      expect(await page.getByRole('checkbox').count()).toBe(0);
+      const menu = page.getByRole('button', { name: 'Show conversations' });
+      expect(await menu.getAttribute('aria-expanded')).toBe('false');
+      await menu.tap();
+      await expect.poll(() => drawerOpen(page)).toBe(true);
+      expect(await menu.getAttribute('aria-expanded')).toBe('true');
+      // The page beside the drawer is dimmed.
+      expect(await page.locator('.backdrop').evaluate((el) => getComputedStyle(el).backgroundColor)).toMatch(/rgba\(0, 0, 0, 0\.[1-9]/);
+      await page.keyboard.press('Escape');
+      await expect.poll(() => drawerOpen(page)).toBe(false);
+      expect(await menu.getAttribute('aria-expanded')).toBe('false');
+      expect(await page.evaluate(() => document.activeElement?.classList.contains('nav-btn'))).toBe(true);
+      await menu.tap();
+      await expect.poll(() => drawerOpen(page)).toBe(true);
+      await page.touchscreen.tap(340, 400);
+      await expect.poll(() => drawerOpen(page)).toBe(false);
+      expect(await menu.getAttribute('aria-expanded')).toBe('false');
+      expectNoProblems(tab);
+    } finally { await tab.close(); }
+  });
+
+  it('phone, JavaScript off: the ☰ checkbox opens the drawer and a tap beside it closes it', async () => {
+    const { tab } = await userTab({ phone: true, javaScript: false, reducedMotion: 'reduce' });
+    try {
+      const { page } = tab;
+      await page.goto(f.live.pageUrl('/'));
+      await page.getByText('Show conversations').locator('..').tap();
+      await expect.poll(() => drawerOpen(page)).toBe(true);
+      await page.touchscreen.tap(340, 400);
+      await expect.poll(() => drawerOpen(page)).toBe(false);
+      expectNoProblems(tab);
+    } finally { await tab.close(); }
+  });
+
+  it('keyboard: Escape closes a menu, focus stays in the header after a rename, messages and Copy buttons say what they are', async () => {
+    const { userId, tab } = await userTab({});
+    try {
+      const { page } = tab;
+      await page.goto(f.live.pageUrl(await richThread(f.live.db, userId)));
+      const rename = page.locator('#thread-head summary', { hasText: 'Rename' });
+      await rename.focus();
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Escape');
+      expect(await page.locator('#thread-head details.menu', { hasText: 'Rename' }).getAttribute('open')).toBeNull();
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Rename');
+      // A refused title: focus on the field with the error; a saved one: back on Rename, never on <body>.
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('ControlOrMeta+a');
+      await page.keyboard.press('Delete');
+      await page.keyboard.type(' ');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => page.locator('#title-error').count()).toBe(1);
+      await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('title');
+      await page.keyboard.press('ControlOrMeta+a');
+      await page.keyboard.type('Renamed by keyboard');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => page.locator('#thread-head h1').textContent()).toBe('Renamed by keyboard');
+      await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Rename');
+      // Who wrote each message, and what each Copy copies.
+      expect(await page.getByRole('heading', { name: 'You', exact: true }).count()).toBe(1);
+      expect(await page.getByRole('heading', { name: 'Mistral', exact: true }).count()).toBe(1);
+      expect(await page.getByRole('button', { name: 'Copy code' }).count()).toBe(1);
+      expect(await page.getByRole('button', { name: 'Copy answer' }).count()).toBe(1);
+      expectNoProblems(tab, [/status of 422/, /^422 .*\/rename$/]);
+    } finally { await tab.close(); }
+  });
 });
