@@ -43,4 +43,25 @@ describe.each(DIALECTS)('the app shell on %s', (dialect) => {
     expect(res.status).toBe(200);
     expect(res.text).not.toContain('id="sidebar"');
   });
+
+  it('offers Sign out in the sidebar of every page, and it signs out', async () => {
+    const mine = await signIn(t);
+    for (const path of ['/', '/settings', `/no/such/page`]) {
+      const page = await request(t.app).get(path).set('Cookie', mine.cookie);
+      expect(sidebarOf(page.text), path).toMatch(/<form method="post" action="\/logout" class="sign-out">\s*<input type="hidden" name="_csrf" value="[^"]+">\s*<button type="submit" class="btn-link">Sign out<\/button>/);
+    }
+    const out = await request(t.app).post('/logout').set('Cookie', mine.cookie).type('form').send({ _csrf: mine.csrf });
+    expect(out.status).toBe(303);
+    expect((await request(t.app).get('/').set('Cookie', mine.cookie)).status).toBe(302);
+  });
+
+  it('shows Sign out once for this device on Account, no share links and no Google line when Google is not configured', async () => {
+    const res = await request(t.app).get('/account').set('Cookie', s.cookie);
+    expect(res.status).toBe(200);
+    const main = /<main[\s\S]*<\/main>/.exec(res.text)![0];
+    expect(main.match(/>Sign out</g)).toHaveLength(1);
+    expect(main).toContain('Sign out everywhere');
+    expect(main).not.toMatch(/share link/i);
+    expect(main).not.toContain('Google');
+  });
 });
