@@ -4,7 +4,7 @@
   var root = document.documentElement;
   document.addEventListener('keydown', function (e) {
     var t = e.target;
-    if (e.key !== 'Enter' || e.shiftKey || e.isComposing || !t || !t.matches || !t.matches('textarea[data-enter-sends]')) return;
+    if (e.key !== 'Enter' || e.shiftKey || e.isComposing || touch() || !t || !t.matches || !t.matches('textarea[data-enter-sends]')) return;
     e.preventDefault();
     if (t.value.trim() && t.form && !t.form.hasAttribute('data-sending')) t.form.requestSubmit();
   });
@@ -75,6 +75,7 @@
   document.addEventListener('htmx:sseMessage', toBottom);
   // The shell, by keyboard and screen reader: ☰ becomes a button saying whether the drawer is open, Escape closes
   // the drawer or an open menu, focus goes back where it was after the thread header is swapped, Copy says what.
+  function touch() { return matchMedia('(pointer: coarse)').matches; }
   function navBox() { return document.getElementById('nav-toggle'); }
   function navBtn() { return document.querySelector('.nav-btn'); }
   function setNav(open) {
@@ -93,6 +94,9 @@
       t.hidden = true; t.tabIndex = -1;
       setNav(t.checked);
     }
+    // Enter sends only where there is a keyboard with Shift (not on touch screens, nor without this script).
+    t = document.querySelector('textarea[data-enter-sends]:not([data-hint])');
+    if (t && !touch()) { t.placeholder += ' (Enter sends, Shift+Enter for a new line)'; t.setAttribute('data-hint', ''); }
     copies = document.querySelectorAll('button.copy:not([aria-label])');
     for (i = 0; i < copies.length; i++) copies[i].setAttribute('aria-label', copies[i].dataset.copy === 'code' ? 'Copy code' : 'Copy answer');
   }

@@ -6,6 +6,7 @@ import { createUser } from '../../src/features/auth/users.repo.ts';
 import { issueToken } from '../../src/features/auth/tokens.repo.ts';
 import { openTab, type Look } from '../support/browser.ts';
 import { longConversation } from './data.ts';
+import { lastStatus, SSE_CLOSED } from './flows.ts';
 import { richThread } from './pages.ts';
 import { describeInBrowser, expectNoProblems, useChatApp } from './suite.ts';
 
@@ -125,4 +126,36 @@ describeInBrowser('the app shell', {}, () => {
       expectNoProblems(tab, [/status of 422/, /^422 .*\/rename$/]);
     } finally { await tab.close(); }
   });
+
+  it('phone: Enter adds a line and Send sends, and the placeholder does not claim otherwise', async () => {
+    const { userId, tab } = await userTab({ phone: true });
+    try {
+      const { page } = tab;
+      await page.goto(f.live.pageUrl(await richThread(f.live.db, userId)));
+      const box = page.getByLabel('Message', { exact: true });
+      expect(await box.getAttribute('placeholder')).toBe('Message Mistral');
+      await box.tap();
+      await page.keyboard.type('line one');
+      await page.keyboard.press('Enter');
+      await page.keyboard.type('line two');
+      await page.waitForTimeout(300);
+      expect(await box.inputValue()).toBe('line one\nline two');
+      expect(await page.locator('.msg-user').count()).toBe(1);
+      await page.getByRole('button', { name: 'Send' }).tap();
+      await expect.poll(() => page.locator('.msg-user').last().textContent()).toContain('line one\nline two');
+      await expect.poll(() => lastStatus(page), { timeout: 20_000 }).toBe('complete');
+      expectNoProblems(tab, [SSE_CLOSED]);
+    } finally { await tab.close(); }
+  });
+
+  for (const javaScript of [true, false]) {
+    it(`desktop, JavaScript ${javaScript ? 'on' : 'off'}: the placeholder says Enter sends only when it does`, async () => {
+      const { tab } = await userTab({ javaScript });
+      try {
+        await tab.page.goto(f.live.pageUrl('/'));
+        const placeholder = await tab.page.getByLabel('Message', { exact: true }).getAttribute('placeholder');
+        expect(placeholder).toBe(javaScript ? 'Message Mistral (Enter sends, Shift+Enter for a new line)' : 'Message Mistral');
+      } finally { await tab.close(); }
+    });
+  }
 });
