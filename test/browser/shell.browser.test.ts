@@ -119,8 +119,8 @@ describeInBrowser('the app shell', {}, () => {
       await expect.poll(() => page.locator('#thread-head h1').textContent()).toBe('Renamed by keyboard');
       await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Rename');
       // Who wrote each message, and what each Copy copies.
-      expect(await page.getByRole('heading', { name: 'You', exact: true }).count()).toBe(1);
-      expect(await page.getByRole('heading', { name: 'Mistral', exact: true }).count()).toBe(1);
+      expect(await page.getByRole('article', { name: 'You', exact: true }).count()).toBe(1);
+      expect(await page.getByRole('article', { name: 'Mistral', exact: true }).count()).toBe(1);
       expect(await page.getByRole('button', { name: 'Copy code' }).count()).toBe(1);
       expect(await page.getByRole('button', { name: 'Copy answer' }).count()).toBe(1);
       expectNoProblems(tab, [/status of 422/, /^422 .*\/rename$/]);
