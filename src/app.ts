@@ -24,6 +24,7 @@ import { createModelCatalogue, type ModelCatalogue } from './features/settings/m
 import { settingsRoutes } from './features/settings/settings.routes.ts';
 import { threadsApiRoutes } from './features/api/threads.api.ts';
 import { createGenerations } from './features/chat/generation.ts';
+import { sidebarOnEveryPage } from './features/threads/sidebar.ts';
 import { threadsRoutes } from './features/threads/threads.routes.ts';
 
 
@@ -87,6 +88,7 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   router.use(sessionMiddleware(db, { secret: config.sessionSecret, basePath: config.basePath }).middleware);
   router.use(loadUser(db, config));
   router.use(trustedHeaderSignIn(db, config));
+  router.use(sidebarOnEveryPage(db, url));
   router.use(express.urlencoded({ extended: false, limit: '2mb' }));
   router.use(express.json({ limit: '2mb' }));
   router.use((req, res, next) => {

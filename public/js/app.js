@@ -4,7 +4,7 @@
   var root = document.documentElement;
   document.addEventListener('keydown', function (e) {
     var t = e.target;
-    if (e.key !== 'Enter' || e.shiftKey || e.isComposing || !t || !t.matches || !t.matches('textarea[data-enter-sends]')) return;
+    if (e.key !== 'Enter' || e.shiftKey || e.isComposing || touch() || !t || !t.matches || !t.matches('textarea[data-enter-sends]')) return;
     e.preventDefault();
     if (t.value.trim() && t.form && !t.form.hasAttribute('data-sending')) t.form.requestSubmit();
   });
@@ -93,4 +93,57 @@
     if (c && id) c.setAttribute('sse-connect', c.getAttribute('sse-connect').replace(/after=[\d.]*/, 'after=' + id));
   });
   document.addEventListener('htmx:sseMessage', toBottom);
+  // The shell, by keyboard and screen reader: ☰ becomes a button saying whether the drawer is open, Escape closes
+  // the drawer or an open menu, focus goes back where it was after the thread header is swapped, Copy says what.
+  function touch() { return matchMedia('(pointer: coarse)').matches; }
+  function navBox() { return document.getElementById('nav-toggle'); }
+  function navBtn() { return document.querySelector('.nav-btn'); }
+  function setNav(open) {
+    var t = navBox(), b = navBtn();
+    if (t) t.checked = open;
+    if (b) b.setAttribute('aria-expanded', String(open));
+  }
+  function enhanceShell() {
+    var t = navBox(), l = t && t.nextElementSibling, b, i, copies;
+    if (t && l && l.tagName === 'LABEL') {
+      b = document.createElement('button');
+      b.type = 'button'; b.className = 'icon-btn nav-btn'; b.title = l.title;
+      b.setAttribute('aria-controls', 'sidebar');
+      b.innerHTML = l.innerHTML;
+      l.replaceWith(b);
+      t.hidden = true; t.tabIndex = -1;
+      setNav(t.checked);
+    }
+    // Enter sends only where there is a keyboard with Shift (not on touch screens, nor without this script).
+    t = document.querySelector('textarea[data-enter-sends]:not([data-hint])');
+    if (t && !touch()) { t.placeholder += ' (Enter sends, Shift+Enter for a new line)'; t.setAttribute('data-hint', ''); }
+    copies = document.querySelectorAll('button.copy:not([aria-label])');
+    for (i = 0; i < copies.length; i++) copies[i].setAttribute('aria-label', copies[i].dataset.copy === 'code' ? 'Copy code' : 'Copy answer');
+  }
+  document.addEventListener('DOMContentLoaded', enhanceShell);
+  document.addEventListener('htmx:load', enhanceShell);
+  document.addEventListener('click', function (e) {
+    var t = navBox();
+    if (t && e.target.closest && e.target.closest('.nav-btn')) setNav(!t.checked);
+  });
+  // The backdrop is a label: it unchecks the box itself.
+  document.addEventListener('change', function (e) { if (e.target === navBox()) setNav(e.target.checked); });
+  document.addEventListener('keydown', function (e) {
+    if (e.key !== 'Escape') return;
+    var t = navBox(), m = document.querySelector('details.menu[open]');
+    if (t && t.checked) { setNav(false); if (navBtn()) navBtn().focus(); }
+    else if (m) { m.open = false; m.querySelector('summary').focus(); }
+  });
+  var headMenu = -1;
+  document.addEventListener('htmx:beforeRequest', function (e) {
+    var d = e.target.closest && e.target.closest('#thread-head details');
+    headMenu = d ? [].indexOf.call(document.querySelectorAll('#thread-head details'), d) : -1;
+  });
+  document.addEventListener('htmx:afterSettle', function () {
+    var h = document.getElementById('thread-head'), a = document.activeElement;
+    if (headMenu < 0 || !h || (a && a !== document.body)) return;
+    var f = h.querySelector('[aria-invalid=true]') || h.querySelectorAll('details > summary')[headMenu];
+    if (f) f.focus();
+    headMenu = -1;
+  });
 })();

@@ -1,4 +1,4 @@
-// axe-core (WCAG 2.0 and 2.1, A and AA) on every page in both themes, on desktop and phone.
+// axe-core (WCAG 2.0 and 2.1, A and AA, and `region`) on every page in both themes, on desktop and phone.
 import { expect, it } from 'vitest';
 import { axeViolations } from '../support/browser.ts';
 import { PAGES } from './pages.ts';
@@ -21,6 +21,19 @@ describeInBrowser('accessibility (axe-core, WCAG 2.1 A/AA)', {}, () => {
         });
       }
     }
+  }
+
+  // (axe is a script: it runs only with JavaScript on.)
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`phone with the conversations drawer open, ${colorScheme}: no violations`, async () => {
+      const tab = await visit(f, PAGES.find((p) => p.name === 'thread')!, { phone: true, colorScheme, bypassCSP: true, reducedMotion: 'reduce' });
+      try {
+        await tab.page.getByText('Show conversations').locator('..').tap();
+        await expect.poll(() => tab.page.getByRole('link', { name: 'New chat' }).isVisible()).toBe(true);
+        const violations = await axeViolations(tab.page);
+        expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
+      } finally { await tab.close(); }
+    });
   }
 
   it('thread page by keyboard: every control is reached by Tab with a visible focus ring, and Enter opens a menu', async () => {

@@ -19,7 +19,7 @@ export async function signIn(page: Page, base: (p: string) => string, who: { ema
 /** The sign-out button of the account page (not the per-device ones). */
 export async function signOut(page: Page, base: (p: string) => string): Promise<void> {
   await page.goto(base('/account'));
-  await page.locator('form[action$="/logout"]').getByRole('button', { name: 'Sign out' }).click();
+  await page.locator('main form[action$="/logout"]').getByRole('button', { name: 'Sign out' }).click();
 }
 
 /**

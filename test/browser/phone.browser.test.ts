@@ -1,5 +1,5 @@
 // A cheap phone: 360x640, touch, CPU throttled 4x. Nothing may overflow sideways, and the sidebar opens with the
-// script-free toggle (a checkbox and its label).
+// toggle: a button with JavaScript, a script-free checkbox and its label without.
 import { expect, it } from 'vitest';
 import { createUser } from '../../src/features/auth/users.repo.ts';
 import { issueToken } from '../../src/features/auth/tokens.repo.ts';
@@ -85,36 +85,40 @@ describeInBrowser('a 360x640 phone, CPU throttled 4x', {}, () => {
     } finally { await tab.close(); }
   });
 
-  it('by keyboard: the closed sidebar takes no focus; Tab reaches the menu toggle, Space opens it, Tab enters it', async () => {
-    const tab = await visit(f, PAGES.find((p) => p.name === 'home')!, { phone: true, reducedMotion: 'reduce' });
-    try {
-      const { page } = tab;
-      const focused = () => page.evaluate(() => {
-        const el = document.activeElement as HTMLElement;
-        const r = el.getBoundingClientRect();
-        return { id: el.id, text: el.textContent?.trim(), onScreen: r.right > 0 && r.left < innerWidth && r.bottom > 0 };
-      });
-      await page.keyboard.press('Tab');
-      expect((await focused()).text).toBe('Skip to content');
-      await page.keyboard.press('Tab');
-      expect((await focused()).id).toBe('nav-toggle');
-      // The checkbox is invisible; its label (the menu button) shows the focus.
-      expect(await page.locator('label[for=nav-toggle]').evaluate((el) => getComputedStyle(el).outlineStyle)).not.toBe('none');
-      await page.keyboard.press('Tab');
-      expect((await focused()).text).toBe('MistralChat');
-      await page.keyboard.press('Tab');
-      expect((await focused()).text, 'a closed sidebar must not take focus').not.toBe('New chat');
-      await page.keyboard.press('Shift+Tab');
-      await page.keyboard.press('Shift+Tab');
-      expect((await focused()).id).toBe('nav-toggle');
-      await page.keyboard.press('Space');
-      await page.keyboard.press('Tab');
-      await page.keyboard.press('Tab');
-      const inSidebar = await focused();
-      expect(inSidebar.text).toBe('New chat');
-      expect(inSidebar.onScreen).toBe(true);
-    } finally { await tab.close(); }
-  });
+  for (const javaScript of [true, false]) {
+    it(`by keyboard (JavaScript ${javaScript ? 'on' : 'off'}): the closed sidebar takes no focus; Tab reaches the menu toggle, Space opens it, Tab enters it`, async () => {
+      const tab = await visit(f, PAGES.find((p) => p.name === 'home')!, { phone: true, javaScript, reducedMotion: 'reduce' });
+      try {
+        const { page } = tab;
+        const focused = () => page.evaluate(() => {
+          const el = document.activeElement as HTMLElement;
+          const r = el.getBoundingClientRect();
+          return { id: el.id || el.className, text: el.textContent?.trim(), onScreen: r.right > 0 && r.left < innerWidth && r.bottom > 0 };
+        });
+        // With JavaScript the toggle is a button (it shows its own focus); without, an invisible checkbox whose label does.
+        const toggle = javaScript ? 'icon-btn nav-btn' : 'nav-toggle';
+        const ring = javaScript ? '.nav-btn' : 'label[for=nav-toggle]';
+        await page.keyboard.press('Tab');
+        expect((await focused()).text).toBe('Skip to content');
+        await page.keyboard.press('Tab');
+        expect((await focused()).id).toBe(toggle);
+        expect(await page.locator(ring).first().evaluate((el) => getComputedStyle(el).outlineStyle)).not.toBe('none');
+        await page.keyboard.press('Tab');
+        expect((await focused()).text).toBe('MistralChat');
+        await page.keyboard.press('Tab');
+        expect((await focused()).text, 'a closed sidebar must not take focus').not.toBe('New chat');
+        await page.keyboard.press('Shift+Tab');
+        await page.keyboard.press('Shift+Tab');
+        expect((await focused()).id).toBe(toggle);
+        await page.keyboard.press('Space');
+        await page.keyboard.press('Tab');
+        await page.keyboard.press('Tab');
+        const inSidebar = await focused();
+        expect(inSidebar.text).toBe('New chat');
+        expect(inSidebar.onScreen).toBe(true);
+      } finally { await tab.close(); }
+    });
+  }
 
   it('on a desktop the (always visible) sidebar has no toggle in the tab order', async () => {
     const tab = await visit(f, PAGES.find((p) => p.name === 'home')!);

@@ -37,6 +37,22 @@ describe.each(DIALECTS)('guests on %s', (dialect) => {
     });
   });
 
+  it('tells a guest on the home page that their chats are deleted after GUEST_TTL_HOURS, with a way to keep them', async () => {
+    await withApp(dialect, { ALLOW_GUESTS: 'true', GUEST_TTL_HOURS: '6' }, async (t) => {
+      const { agent } = await startGuest(t);
+      const home = await agent.get('/');
+      expect(home.status).toBe(200);
+      const guest = await t.db('users').first();
+      const until = new Date(guest.guest_expires_at instanceof Date ? guest.guest_expires_at : Number(guest.guest_expires_at));
+      expect(home.text).toContain(`your chats are deleted 6 hours after you arrived (${until.toISOString().slice(0, 16).replace('T', ' ')} UTC)`);
+      expect(home.text).toMatch(/<a href="\/register">Create an account<\/a> to keep them/);
+      // Registered, the notice is gone.
+      const reg = await agent.get('/register');
+      await agent.post('/register').type('form').send({ _csrf: csrfOf(reg.text), email: 'kept@example.com', password: 'a long enough secret 42', name: '' });
+      expect((await agent.get('/')).text).not.toContain('as a guest');
+    });
+  });
+
   it('lets a visitor continue as a guest with an expiry, then register keeping their threads', async () => {
     await withApp(dialect, { ALLOW_GUESTS: 'true', GUEST_TTL_HOURS: '2' }, async (t) => {
       const { agent, res } = await startGuest(t, '/account');

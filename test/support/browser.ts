@@ -117,12 +117,15 @@ export function watchProblems(page: Page): Problems {
 
 export type AxeViolation = { id: string; impact: string | null; help: string; nodes: string[] };
 
-/** axe-core with WCAG 2.0/2.1 A and AA rules on the page as it is now; returns violations (empty means clean). */
+/**
+ * axe-core with WCAG 2.0/2.1 A and AA rules on the page as it is now, plus `region` (all content inside landmarks,
+ * so nothing is skipped by landmark navigation); returns violations (empty means clean).
+ */
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   await page.addScriptTag({ path: AXE_PATH });
   const result = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[]; failureSummary?: string }> }> }> } }).axe;
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, rules: { region: { enabled: true } } });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
       nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`) }));
   });

@@ -10,6 +10,8 @@ import { presentMessage } from '../chat/present.ts';
 import { newSendKey } from '../chat/send-keys.repo.ts';
 import { followAnswer } from '../chat/follow.ts';
 import { findThread } from './threads.repo.ts';
+import { isGuest } from '../auth/users.repo.ts';
+import { getSettings } from '../settings/settings.repo.ts';
 import { removeThread, renameThread, ThreadInputError, threadListView } from './threads.service.ts';
 
 /** `sendKey`: a fresh one-time key per rendered composer, so a repeated send of this form gives the first result. */
@@ -19,8 +21,13 @@ export type Composer = { action: string; htmx: boolean; sendKey: string; swapNon
 /** GET / and a failed send from there: the new-chat composer and the list. */
 export async function homePage(d: ChatRouteDeps, req: Request, res: Response, composer: Partial<Composer> = {}, status?: number): Promise<void> {
   const url = urlOf(req);
-  const list = await threadListView(d.db, url, userOf(req).id);
-  render(req, res, 'home', { title: 'New chat', list, sidebar: list, composer: { action: url('/threads'), htmx: true, swapNone: true, sendKey: newSendKey(), ...composer } }, { status });
+  const user = userOf(req);
+  const [list, settings] = await Promise.all([threadListView(d.db, url, user.id), getSettings(d.db, user.id)]);
+  // First run: say whose key answers (the user's, the server's) or that one is needed, before a send fails.
+  const keyState = settings.apiKeySealed ? 'own' : d.config.mistral.apiKey ? 'server' : 'none';
+  // A guest is told up front that their chats are temporary (GUEST_TTL_HOURS after they arrived).
+  const guest = isGuest(user) ? { hours: d.config.guests.ttlHours, until: user.guestExpiresAt! } : null;
+  render(req, res, 'home', { title: 'New chat', list, sidebar: list, guest, keyState, composer: { action: url('/threads'), htmx: true, swapNone: true, sendKey: newSendKey(), ...composer } }, { status });
 }
 
 /** `headerExtra`: more locals for the header (a refused rename: its error and the typed title). */
