@@ -69,7 +69,9 @@ function describe(err: unknown, req: Request): Described {
   if (err instanceof HttpError) return { status: err.status, code: err.code, message: err.message, fields: err.fields };
   // Signed out meanwhile ("sign out everywhere", another tab's sign-out): the session and its CSRF secret went with
   // the sign-in, so the token is refused; the reason to give is the sign-out, with the way back.
-  if (isCsrfError(err) && !req.user && !SIGNED_OUT_FORMS.has(req.path)) {
+  // A browser that still sends cookies but is signed in as nobody was signed out; a script that sends no cookie at
+  // all never was, and gets the plain CSRF answer.
+  if (isCsrfError(err) && !req.user && req.headers.cookie && !SIGNED_OUT_FORMS.has(req.path)) {
     return { status: 403, code: 'signed_out', signIn: true, message: 'You were signed out, so this was not sent. Copy anything you typed, then sign in again.' };
   }
   if (isCsrfError(err)) {
