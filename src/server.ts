@@ -5,7 +5,7 @@ import { createDb, dialectOf, migrateLatest } from './db.ts';
 import { createApp } from './app.ts';
 import type { Generations } from './features/chat/generation.ts';
 import { createLogger } from './http/logger.ts';
-import { purgeAuthData } from './features/auth/maintenance.ts';
+import { purgeAuthData } from './maintenance.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 // Expired guests (and their threads), expired tokens, old rate-limit rows and expired sessions; any instance may run it.

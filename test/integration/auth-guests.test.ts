@@ -2,7 +2,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/dialects.ts';
 import { testApp, type TestApp } from '../support/app.ts';
-import { purgeAuthData } from '../../src/features/auth/maintenance.ts';
+import { purgeAuthData } from '../../src/maintenance.ts';
 import { createUser } from '../../src/features/auth/users.repo.ts';
 import { csrfOf } from '../support/forms.ts';
 

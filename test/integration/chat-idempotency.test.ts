@@ -2,7 +2,7 @@
 // Enter, a resent form, a script's retry) gives the first send's result, also when both arrive at the same moment.
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { purgeAuthData } from '../../src/features/auth/maintenance.ts';
+import { purgeAuthData } from '../../src/maintenance.ts';
 import { DIALECTS } from '../support/dialects.ts';
 import { chatApp, signIn, waitFor, type ChatTestApp, type Session } from '../support/fake-mistral-app.ts';
 

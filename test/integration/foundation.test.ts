@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { purgeAuthData } from '../../src/features/auth/maintenance.ts';
+import { purgeAuthData } from '../../src/maintenance.ts';
 import { issueToken } from '../../src/features/auth/tokens.repo.ts';
 import { createUser } from '../../src/features/auth/users.repo.ts';
 import { sessionMiddleware } from '../../src/http/session.ts';

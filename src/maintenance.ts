@@ -1,11 +1,11 @@
-// Periodic clean-up: expired guests (cascading to their threads), expired tokens, old rate-limit rows, send keys
+// Periodic clean-up across features (so no feature imports another for it): expired guests (cascading to their threads), expired tokens, old rate-limit rows, send keys
 // older than a day, and expired sessions (the session store's own timer is off, so that this one job, on any instance, does all the deleting).
-import type { Db } from '../../db.ts';
-import { pruneSessions } from '../../http/session.ts';
-import { purgeOldSendKeys } from '../chat/send-keys.repo.ts';
-import { purgeOldAttempts } from './rate-limits.ts';
-import { purgeExpiredTokens } from './tokens.repo.ts';
-import { purgeExpiredGuests } from './users.repo.ts';
+import type { Db } from './db.ts';
+import { pruneSessions } from './http/session.ts';
+import { purgeOldSendKeys } from './features/chat/send-keys.repo.ts';
+import { purgeOldAttempts } from './features/auth/rate-limits.ts';
+import { purgeExpiredTokens } from './features/auth/tokens.repo.ts';
+import { purgeExpiredGuests } from './features/auth/users.repo.ts';
 
 export type Purged = { guests: number; tokens: number; attempts: number; sessions: number; sendKeys: number };
 
