@@ -150,6 +150,21 @@ describe.each(DIALECTS)('model, key and context choice on %s', (dialect) => {
     expect((await t.db('threads').where({ id }).first()).model).toBe('other/Model@v2');
   });
 
+  it('without JavaScript, a refused model shows the whole thread: its messages, the sidebar, the menu open with the error and what was typed', async () => {
+    const s = await signIn(t);
+    const id = await newThread(s, { title: 'Keeps its messages' });
+    await ask(s, id, 'a question that stays in view');
+    const res = await request(t.app).post(`/threads/${id}/model`).set('Cookie', s.cookie).type('form')
+      .send({ _csrf: s.csrf, model: 'bad model!', context: 'Typed context, kept' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('a question that stays in view');
+    expect(res.text).toMatch(/<nav class="sidebar"[\s\S]*Keeps its messages/);
+    expect(res.text).toMatch(/<details class="menu model-menu" open>/);
+    expect(res.text).toMatch(/id="thread-model-error"[^>]*>[^<]*not a model name/);
+    expect(res.text).toContain('Typed context, kept</textarea>');
+    expect(res.text).toContain('id="composer"');
+  });
+
   it('the "think harder" switch is offered only for adjustable-reasoning models (not codestral, not magistral)', async () => {
     const s = await signIn(t);
     const page = async (model: string | null) => {

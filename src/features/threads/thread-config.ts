@@ -37,7 +37,10 @@ export async function headerLocals(d: ChatRouteDeps, req: Request, thread: Threa
   return { thread, modelMenu: await modelMenuFor(d.db, d.config, urlOf(req), userOf(req).id, thread), ...extra };
 }
 
-export function threadConfigRoutes(d: ChatRouteDeps) {
+/** The whole thread page with extra header locals (threads.controller.ts threadPage), passed in to keep imports one-way. */
+export type ThreadPageWith = (req: Request, res: Response, status: number, headerExtra: Record<string, unknown>) => Promise<void>;
+
+export function threadConfigRoutes(d: ChatRouteDeps, pageWith: ThreadPageWith) {
   const r = Router();
   r.post('/threads/:id/model', async (req: Request, res: Response) => {
     const user = userOf(req);
@@ -52,8 +55,9 @@ export function threadConfigRoutes(d: ChatRouteDeps) {
     } catch (err) {
       if (!(err instanceof SettingsInputError)) throw err;
       const modelMenu = await modelMenuFor(d.db, d.config, urlOf(req), user.id, thread, { ...typed, errors: { [err.field]: err.message } });
-      const locals = { thread, modelMenu, menuOpen: true };
-      return render(req, res, wantsFragment(req) ? 'threads/_header' : 'threads/model', { ...locals, title: 'Model and context' }, { status: 422 });
+      if (wantsFragment(req)) return render(req, res, 'threads/_header', { thread, modelMenu, menuOpen: true }, { status: 422 });
+      // Without JavaScript: the whole thread page (messages, sidebar), its model menu open with the error and what was typed.
+      return pageWith(req, res, 422, { modelMenu, menuOpen: true });
     }
     if (!updated) throw new HttpError(404, 'There is no such conversation.');
     if (wantsFragment(req)) return render(req, res, 'threads/_header', await headerLocals(d, req, updated, { modelSaved: true }));

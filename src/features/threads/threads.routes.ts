@@ -3,7 +3,7 @@ import { requireUser } from '../../http/auth.ts';
 import type { ChatRouteDeps } from '../chat/chat.context.ts';
 import { chatController } from '../chat/chat.controller.ts';
 import { threadConfigRoutes } from './thread-config.ts';
-import { threadsController } from './threads.controller.ts';
+import { threadPage, threadsController } from './threads.controller.ts';
 
 export function threadsRoutes(d: ChatRouteDeps) {
   const r = Router();
@@ -15,7 +15,7 @@ export function threadsRoutes(d: ChatRouteDeps) {
   r.get('/threads/:id', threads.show);
   r.post('/threads/:id/rename', threads.rename);
   r.post('/threads/:id/delete', threads.destroy);
-  r.use(threadConfigRoutes(d));
+  r.use(threadConfigRoutes(d, (req, res, status, extra) => threadPage(d, req, res, {}, status, extra)));
   r.get('/threads/:id/messages', threads.older);
   r.post('/threads/:id/messages', chat.send);
   r.get('/threads/:id/messages/:messageId/events', chat.events);
