@@ -16,8 +16,9 @@ export function themeOnEveryPage(db: Db) {
       if (view !== 'layout' || !req.user) return render(view, own, done);
       // If the database is what failed, the error page still renders, following the device.
       getTheme(db, req.user.id).then((theme) => theme, () => 'system' as const)
-        // The sidebar's switch comes back to this page; a page answering a POST has no address to come back to.
-        .then((theme) => render(view, { ...own, theme, themeBack: req.method === 'GET' ? req.originalUrl : null }, done));
+        // The sidebar's switch comes back to this page (without its query: ?follow= would follow an answer again); a
+        // page answering a POST has no address to come back to.
+        .then((theme) => render(view, { ...own, theme, themeBack: req.method === 'GET' ? req.originalUrl.split('?')[0] : null }, done));
     }) as Response['render'];
     next();
   };
