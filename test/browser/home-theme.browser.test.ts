@@ -10,14 +10,16 @@ import { startNginx, type RunningNginx } from '../support/nginx.ts';
 import { describeInBrowser, expectNoProblems, useChatApp, type ChatFixture } from './suite.ts';
 
 const DARK_BG = 'rgb(24, 24, 27)';
+// The select is as wide as its widest option: a long name must not push it onto a line of its own on the phone.
+const LONG_ID = 'mistralai/Mistral-Small-3.2-24B-Instruct-2506';
 const LIGHT_BG = 'rgb(255, 255, 255)';
 const background = (page: Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
 const colorScheme = (page: Page) => page.evaluate(() => getComputedStyle(document.documentElement).colorScheme);
 
-/** A signed-in tab for a new user whose fast list is codestral and magistral (default: mistral-large-latest). */
+/** A signed-in tab for a new user whose fast list is codestral, magistral and a long self-hosted name (default: mistral-large-latest). */
 async function userTab(f: ChatFixture, look: Look = {}): Promise<Tab & { userId: number }> {
   const user = await createUser(f.live.db, { email: `ht-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.com`, name: 'Home Tester' });
-  await updateSettings(f.live.db, user.id, { defaultModel: 'mistral-large-latest', fastModels: ['codestral-latest', 'magistral-medium-latest'] });
+  await updateSettings(f.live.db, user.id, { defaultModel: 'mistral-large-latest', fastModels: ['codestral-latest', 'magistral-medium-latest', LONG_ID] });
   const tab = await openTab(f.browser, f.live, { ...look, token: await issueToken(f.live.db, user.id, { ttlDays: 1 }) });
   return Object.assign(tab, { userId: user.id });
 }
@@ -32,7 +34,7 @@ describeInBrowser('model choice on the home page, appearance', {}, () => {
         const { page } = tab;
         await page.goto(f.live.pageUrl('/'));
         const select = page.getByRole('combobox', { name: 'Model' });
-        expect(await select.locator('option').allTextContents()).toEqual(['Default (mistral-large-latest)', 'codestral-latest', 'magistral-medium-latest']);
+        expect(await select.locator('option').allTextContents()).toEqual(['Default (mistral-large-latest)', 'codestral-latest', 'magistral-medium-latest', LONG_ID]);
         // Compact: in the action row, on Send's line, not a block of its own.
         const send = page.getByRole('button', { name: 'Send' });
         const [s, b] = [await select.boundingBox(), await send.boundingBox()];
