@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import { isReady, type Db } from './db.ts';
 import { PROJECT_ROOT } from './lib/paths.ts';
 import { createAssets } from './http/assets.ts';
+import { manifestRoute, THEME_COLORS } from './http/manifest.ts';
 import { urlFor } from './http/base-path.ts';
 import { loadUser } from './http/auth.ts';
 import { csrfProtection } from './http/csrf.ts';
@@ -22,6 +23,7 @@ import { createGoogle, type GoogleEndpoints } from './features/auth/google.ts';
 import { trustedHeaderSignIn } from './features/auth/header-sign-in.ts';
 import { createModelCatalogue, type ModelCatalogue } from './features/settings/models.ts';
 import { settingsRoutes } from './features/settings/settings.routes.ts';
+import { themeOnEveryPage } from './features/settings/theme.ts';
 import { threadsApiRoutes } from './features/api/threads.api.ts';
 import { createGenerations } from './features/chat/generation.ts';
 import { sidebarOnEveryPage } from './features/threads/sidebar.ts';
@@ -59,6 +61,7 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
     asset: assets.assetUrl,
     basePath: config.basePath,
     appName: 'MistralChat',
+    themeColors: THEME_COLORS,
   });
 
   // Health checks answer before anything that touches sessions or logs every probe.
@@ -81,6 +84,7 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   // Fingerprinted static files come before logging and the page security headers: a CSP on a script file does
   // nothing, and those headers were ~1 KB per file of a first visit (see docs/PERFORMANCE.md).
   router.use(assets.router);
+  router.use(manifestRoute(url, assets.assetUrl, app.locals.appName as string));
   router.use(httpLogger(logger));
   router.use(noStore);
   router.use(securityHeaders({ https: Boolean(config.publicUrl?.startsWith('https:')) }));
@@ -89,6 +93,7 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   router.use(loadUser(db, config));
   router.use(trustedHeaderSignIn(db, config));
   router.use(sidebarOnEveryPage(db, url));
+  router.use(themeOnEveryPage(db));
   router.use(express.urlencoded({ extended: false, limit: '2mb' }));
   router.use(express.json({ limit: '2mb' }));
   router.use((req, res, next) => {

@@ -1,7 +1,10 @@
 // Sending, the answer's event stream, stop and retry, for pages and htmx.
 import type { Request, Response } from 'express';
 import { render, renderString, wantsFragment } from '../../http/htmx.ts';
-import { homePage, threadPage } from '../threads/threads.controller.ts';
+import { homePage, newChatComposer, threadPage } from '../threads/threads.controller.ts';
+import { newChatModel } from '../home/new-chat-model.ts';
+import { getSettings } from '../settings/settings.repo.ts';
+import { SettingsInputError } from '../settings/settings-input.ts';
 import { messageIdParam, newTitleOf, threadIdParam, toHttpError, urlOf, userOf, type ChatRouteDeps } from './chat.context.ts';
 import { ChatError, findOwnMessage, retryAnswer, sendMessage, staleBefore, stopAnswer } from './chat.service.ts';
 import type { Snapshot } from './generation.ts';
@@ -28,22 +31,27 @@ export function chatController(d: ChatRouteDeps) {
     /** POST /threads: a new chat, created by its first message. */
     async create(req: Request, res: Response) {
       const content = String(req.body?.content ?? '');
+      const chosenModel = String(req.body?.model ?? '');
+      const settings = await getSettings(d.db, userOf(req).id);
       try {
-        const { thread, reply } = await sendMessage(d, userOf(req).id, null, req.body?.content, { sendKey: req.body?.sendKey });
+        const model = newChatModel(d.config, settings, req.body?.model);
+        const { thread, reply } = await sendMessage(d, userOf(req).id, null, req.body?.content, { sendKey: req.body?.sendKey, model });
         // With JavaScript the thread page streams the answer over SSE; without, a page that follows it (follow.ts).
         if (req.get('HX-Request') === 'true') return void res.set('HX-Redirect', urlOf(req)(`/threads/${thread.id}#m-${reply.id}`)).status(204).end();
         res.redirect(303, followUrl(req, thread.id, reply.id));
       } catch (err) {
         const limited = err instanceof ChatError && err.kind === 'rate_limited';
-        if (!isInputError(err) && !limited) throw toHttpError(err);
+        const badModel = err instanceof SettingsInputError;
+        if (!isInputError(err) && !limited && !badModel) throw toHttpError(err);
+        // The text and the model choice are kept; the reason goes beside the field it concerns.
+        const typed = { content, chosenModel, ...(badModel ? { modelError: err.message } : { error: (err as ChatError).message }) };
         if (wantsFragment(req)) {
           if (limited) throw toHttpError(err);
           res.set('HX-Retarget', '#composer').set('HX-Reswap', 'outerHTML');
-          const composer = { action: urlOf(req)('/threads'), htmx: true, swapNone: true, sendKey: newSendKey(), content, error: (err as ChatError).message };
-          return render(req, res, 'chat/_composer', { composer }, { status: 422 });
+          return render(req, res, 'chat/_composer', { composer: newChatComposer(d, req, settings, typed) }, { status: 422 });
         }
         if (limited && err.retryAfterSeconds) res.set('Retry-After', String(err.retryAfterSeconds));
-        await homePage(d, req, res, { content, error: (err as ChatError).message }, limited ? 429 : 422);
+        await homePage(d, req, res, typed, limited ? 429 : 422);
       }
     },
 

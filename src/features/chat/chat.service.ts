@@ -74,7 +74,8 @@ async function sentBefore(d: ChatDeps, userId: number, threadId: string | null, 
  * Stores the message and a pending answer together, then starts the answer. A new chat is created by its first
  * message. With a send key, a repeat of the key gives the first send's result (`repeated`) and sends nothing.
  */
-export async function sendMessage(d: ChatDeps, userId: number, threadId: string | null, rawContent: unknown, opts: { sendKey?: unknown } = {}): Promise<Sent> {
+/** `model`: a new chat's model, already checked (newChatModel); null or absent, the user's default applies. */
+export async function sendMessage(d: ChatDeps, userId: number, threadId: string | null, rawContent: unknown, opts: { sendKey?: unknown; model?: string | null } = {}): Promise<Sent> {
   const content = validateContent(d.config, rawContent);
   const key = sendKeyOf(opts.sendKey);
   const before = key ? await sentBefore(d, userId, threadId, key) : null;
@@ -86,7 +87,7 @@ export async function sendMessage(d: ChatDeps, userId: number, threadId: string 
     if (!thread) throw new ChatError('not_found', 'There is no such conversation.');
   } else {
     // Stored together with the first message, in insertExchange's transaction: no empty "New chat" on a failure.
-    thread = newThread(userId);
+    thread = newThread(userId, { model: opts.model ?? null });
   }
   const choice = await chooseModelRequest({ db: d.db, config: d.config, thread });
   // One answer at a time per thread: the model must see the previous answer before the next question. The check is

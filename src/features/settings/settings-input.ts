@@ -1,6 +1,7 @@
 // Checks of what a person types into the model settings (settings page, thread menu, JSON API): one rule per field,
 // so every entry point accepts and refuses the same things.
 import { MODEL_ID_PATTERN } from './models.ts';
+import { THEMES, type Theme } from './settings.repo.ts';
 
 export const MAX_CONTEXT_CHARS = 20_000;
 export const MAX_FAST_MODELS = 30;
@@ -30,6 +31,11 @@ export function checkContext(text: unknown, field = 'context'): string | null {
   if (typeof text !== 'string') throw new SettingsInputError(field, 'The context must be text.');
   if (text.length > MAX_CONTEXT_CHARS) throw new SettingsInputError(field, `The context is ${text.length} characters; the limit is ${MAX_CONTEXT_CHARS}.`);
   return text.trim() === '' ? null : text;
+}
+
+export function checkTheme(value: unknown): Theme {
+  if (!(THEMES as readonly unknown[]).includes(value)) throw new SettingsInputError('theme', 'Choose System, Light or Dark.');
+  return value as Theme;
 }
 
 export function checkFastList(ids: unknown): string[] {

@@ -2,13 +2,14 @@ import type { NextFunction, Request, Response } from 'express';
 import { HttpError } from '../../http/errors.ts';
 import { redirectAfterPost, render, wantsFragment } from '../../http/htmx.ts';
 import {
-  getSettingsView, modelsForUser, removeApiKey, saveApiKey, saveDefaults, toggleFastModel, type SettingsDeps,
+  getSettingsView, modelsForUser, removeApiKey, saveApiKey, saveDefaults, saveTheme, toggleFastModel, type SettingsDeps,
 } from './settings.service.ts';
+import { safeLocalPath } from '../../http/base-path.ts';
 import { SettingsInputError } from './settings-input.ts';
 
 const SAVED: Record<string, string> = {
   key: 'Your API key was checked and saved.', removed: 'Your API key was removed.', defaults: 'Your defaults were saved.',
-  fast: 'Your fast list was updated.',
+  fast: 'Your fast list was updated.', appearance: 'Your appearance was saved.',
 };
 
 type Errors = Record<string, string>;
@@ -59,6 +60,22 @@ export function settingsController(deps: SettingsDeps) {
         throw err;
       }
       afterSave(req, res, 'defaults');
+    }),
+
+    /** Settings' Appearance form, and the sidebar's switch (which sends `next`: the page to go back to). */
+    saveAppearance: wrap(async (req, res) => {
+      try {
+        await saveTheme(deps, req.user!.id, req.body?.theme);
+      } catch (err) {
+        if (err instanceof SettingsInputError) return refuse(req, res, 'settings/index', err, {});
+        throw err;
+      }
+      const url = req.app.locals.url as (p: string) => string;
+      const to = req.body?.next !== undefined ? url(safeLocalPath(req.body.next, String(req.app.locals.basePath), '/settings'))
+        : `${url('/settings')}?saved=appearance#appearance`;
+      // Always a whole page: the theme is an attribute of <html>, which an htmx swap of <body> would leave as it was.
+      if (req.get('HX-Request') === 'true') return void res.set('HX-Redirect', to).status(204).end();
+      res.redirect(303, to);
     }),
 
     toggleFast: wrap(async (req, res) => {

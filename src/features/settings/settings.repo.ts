@@ -1,20 +1,31 @@
 import type { Db } from '../../db.ts';
 import { readJson, writeJson } from '../../lib/json.ts';
 
+/** Appearance: follow the device's light or dark setting, or always one of them. */
+export const THEMES = ['system', 'light', 'dark'] as const;
+export type Theme = (typeof THEMES)[number];
+const asTheme = (v: unknown): Theme => (THEMES as readonly unknown[]).includes(v) ? v as Theme : 'system';
+
 export type StoredSettings = {
   apiKeySealed: string | null; apiKeyHint: string | null; defaultModel: string | null;
-  fastModels: string[]; defaultContext: string | null;
+  fastModels: string[]; defaultContext: string | null; theme: Theme;
 };
 
-const EMPTY: StoredSettings = { apiKeySealed: null, apiKeyHint: null, defaultModel: null, fastModels: [], defaultContext: null };
+const EMPTY: StoredSettings = { apiKeySealed: null, apiKeyHint: null, defaultModel: null, fastModels: [], defaultContext: null, theme: 'system' };
 
 export async function getSettings(db: Db, userId: number): Promise<StoredSettings> {
   const row = await db('user_settings').where({ user_id: userId }).first();
   if (!row) return { ...EMPTY };
   return {
     apiKeySealed: row.api_key_encrypted ?? null, apiKeyHint: row.api_key_hint ?? null, defaultModel: row.default_model ?? null,
-    fastModels: readJson<string[]>(row.fast_models, []), defaultContext: row.default_context ?? null,
+    fastModels: readJson<string[]>(row.fast_models, []), defaultContext: row.default_context ?? null, theme: asTheme(row.theme),
   };
+}
+
+/** Only the appearance, for the layout of every page (one primary-key read of one column). */
+export async function getTheme(db: Db, userId: number): Promise<Theme> {
+  const row = await db('user_settings').where({ user_id: userId }).first('theme');
+  return asTheme(row?.theme);
 }
 
 /** Writes only the fields given; creates the row on first write. */
@@ -25,6 +36,7 @@ export async function updateSettings(db: Db, userId: number, patch: Partial<Stor
   if ('defaultModel' in patch) cols.default_model = patch.defaultModel;
   if ('fastModels' in patch) cols.fast_models = writeJson(patch.fastModels);
   if ('defaultContext' in patch) cols.default_context = patch.defaultContext;
+  if ('theme' in patch) cols.theme = patch.theme;
   await db.transaction(async (trx) => {
     const updated = await trx('user_settings').where({ user_id: userId }).update(cols);
     if (updated === 0) await trx('user_settings').insert({ user_id: userId, fast_models: writeJson([]), ...cols });

@@ -12,6 +12,7 @@ export function settingsRoutes(deps: SettingsDeps) {
   r.post('/settings/api-key/remove', requireUser, c.removeKey);
   r.post('/settings/defaults', requireUser, c.saveDefaults);
   r.post('/settings/fast-models', requireUser, c.toggleFast);
+  r.post('/settings/appearance', requireUser, c.saveAppearance);
   r.use(settingsApi(deps));
   return r;
 }

@@ -4,14 +4,14 @@ import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
 import { keyHint, open, seal } from '../../lib/secret-box.ts';
 import { modelsFromConfiguration, type CatalogueResult, type ModelCatalogue } from './models.ts';
-import { getSettings, updateSettings, type StoredSettings } from './settings.repo.ts';
-import { checkContext, checkFastList, checkModelId, SettingsInputError, validApiKeyShape } from './settings-input.ts';
+import { getSettings, updateSettings, type StoredSettings, type Theme } from './settings.repo.ts';
+import { checkContext, checkFastList, checkModelId, checkTheme, SettingsInputError, validApiKeyShape } from './settings-input.ts';
 
 export type SettingsView = {
   hasApiKey: boolean; apiKeyHint: string | null; usingServerKey: boolean; serverKeyAvailable: boolean;
   /** A key is saved but cannot be opened: it was sealed under another ENCRYPTION_KEY. The user must enter it again. */
   keyUnreadable: boolean;
-  defaultModel: string; fastModels: string[]; defaultContext: string;
+  defaultModel: string; fastModels: string[]; defaultContext: string; theme: Theme;
 };
 
 export type SettingsDeps = { db: Db; config: Config; catalogue: ModelCatalogue };
@@ -34,6 +34,7 @@ export async function getSettingsView({ db, config }: Pick<SettingsDeps, 'db' | 
     hasApiKey, apiKeyHint: s.apiKeySealed ? s.apiKeyHint : null, keyUnreadable: own.state === 'unreadable',
     usingServerKey: !hasApiKey && Boolean(config.mistral.apiKey), serverKeyAvailable: Boolean(config.mistral.apiKey),
     defaultModel: s.defaultModel ?? config.mistral.defaultModel, fastModels: s.fastModels, defaultContext: s.defaultContext ?? '',
+    theme: s.theme,
   };
 }
 
@@ -48,7 +49,7 @@ export function keyFromSettings(config: Config, s: StoredSettings): string | und
   return own.state === 'ok' ? own.key : config.mistral.apiKey;
 }
 
-export type SettingsInput = { apiKey?: unknown; defaultModel?: unknown; fastModels?: unknown; defaultContext?: unknown };
+export type SettingsInput = { apiKey?: unknown; defaultModel?: unknown; fastModels?: unknown; defaultContext?: unknown; theme?: unknown };
 
 /**
  * Applies any of the fields (an empty apiKey removes the key). Order: the shape of every field (no network), then a
@@ -66,6 +67,7 @@ export async function changeSettings(deps: SettingsDeps, userId: number, input: 
   const defaultModel = input.defaultModel === undefined ? undefined : checkModelId(input.defaultModel, 'defaultModel');
   const fastModels = input.fastModels === undefined ? undefined : checkFastList(input.fastModels);
   const defaultContext = input.defaultContext === undefined ? undefined : checkContext(input.defaultContext, 'defaultContext');
+  const theme = input.theme === undefined ? undefined : checkTheme(input.theme);
 
   const current = await getSettings(deps.db, userId);
   let listing: CatalogueResult | undefined;
@@ -94,6 +96,7 @@ export async function changeSettings(deps: SettingsDeps, userId: number, input: 
   if (defaultModel !== undefined) patch.defaultModel = defaultModel;
   if (fastModels !== undefined) patch.fastModels = fastModels;
   if (defaultContext !== undefined) patch.defaultContext = defaultContext;
+  if (theme !== undefined) patch.theme = theme;
   await updateSettings(deps.db, userId, patch);
 }
 
@@ -115,6 +118,10 @@ export async function removeApiKey(deps: SettingsDeps, userId: number): Promise<
 
 export async function saveDefaults(deps: SettingsDeps, userId: number, input: { defaultModel?: unknown; defaultContext?: unknown }): Promise<void> {
   await changeSettings(deps, userId, { defaultModel: input.defaultModel, defaultContext: input.defaultContext });
+}
+
+export async function saveTheme(deps: SettingsDeps, userId: number, theme: unknown): Promise<void> {
+  await changeSettings(deps, userId, { theme });
 }
 
 /** Adds a model to the fast list, or removes it; returns whether it is now in the list. */

@@ -11,15 +11,31 @@ import { newSendKey } from '../chat/send-keys.repo.ts';
 import { followAnswer } from '../chat/follow.ts';
 import { findThread } from './threads.repo.ts';
 import { isGuest } from '../auth/users.repo.ts';
-import { getSettings } from '../settings/settings.repo.ts';
+import { getSettings, type StoredSettings } from '../settings/settings.repo.ts';
 import { removeThread, renameThread, ThreadInputError, threadListView } from './threads.service.ts';
 
 /** `sendKey`: a fresh one-time key per rendered composer, so a repeated send of this form gives the first result. */
 /** `swapNone`: htmx sends it but swaps nothing (the new-chat form: the server answers with HX-Redirect). */
-export type Composer = { action: string; htmx: boolean; sendKey: string; swapNone?: boolean; content?: string; error?: string };
+/** `model`: the new-chat composer's model choice (Default plus the fast list); `chosen` and `error` survive a refusal. */
+export type Composer = {
+  action: string; htmx: boolean; sendKey: string; swapNone?: boolean; content?: string; error?: string;
+  model?: { defaultModel: string; models: string[]; chosen: string; error?: string };
+};
+
+/** The new-chat composer: like the thread header's model menu, it offers Default (the user's) and the fast list. */
+export function newChatComposer(d: ChatRouteDeps, req: Request, settings: StoredSettings, typed: Partial<Composer> & { chosenModel?: string; modelError?: string } = {}): Composer {
+  const { chosenModel = '', modelError, ...rest } = typed;
+  // A refused choice stays shown (selected, with its error) so the person sees what was sent.
+  const models = [...new Set([...settings.fastModels, ...(chosenModel ? [chosenModel] : [])])];
+  const defaultModel = settings.defaultModel ?? d.config.mistral.defaultModel;
+  return {
+    action: urlOf(req)('/threads'), htmx: true, swapNone: true, sendKey: newSendKey(), ...rest,
+    model: { defaultModel, models, chosen: chosenModel, error: modelError },
+  };
+}
 
 /** GET / and a failed send from there: the new-chat composer and the list. */
-export async function homePage(d: ChatRouteDeps, req: Request, res: Response, composer: Partial<Composer> = {}, status?: number): Promise<void> {
+export async function homePage(d: ChatRouteDeps, req: Request, res: Response, composer: Parameters<typeof newChatComposer>[3] = {}, status?: number): Promise<void> {
   const url = urlOf(req);
   const user = userOf(req);
   const [list, settings] = await Promise.all([threadListView(d.db, url, user.id), getSettings(d.db, user.id)]);
@@ -27,7 +43,7 @@ export async function homePage(d: ChatRouteDeps, req: Request, res: Response, co
   const keyState = settings.apiKeySealed ? 'own' : d.config.mistral.apiKey ? 'server' : 'none';
   // A guest is told up front that their chats are temporary (GUEST_TTL_HOURS after they arrived).
   const guest = isGuest(user) ? { hours: d.config.guests.ttlHours, until: user.guestExpiresAt! } : null;
-  render(req, res, 'home', { title: 'New chat', list, sidebar: list, guest, keyState, composer: { action: url('/threads'), htmx: true, swapNone: true, sendKey: newSendKey(), ...composer } }, { status });
+  render(req, res, 'home', { title: 'New chat', list, sidebar: list, guest, keyState, composer: newChatComposer(d, req, settings, composer) }, { status });
 }
 
 /** `headerExtra`: more locals for the header (a refused rename: its error and the typed title). */
