@@ -1,6 +1,6 @@
 // Layout, measured in Chromium on a 360×740 phone and a 1366×850 desktop (issue 10 item 21): the composer is
 // compact on the phone with Send beside it, the thread's menus open as dropdowns under their button inside the
-// content column, error boxes are as wide as the column, the 404 card stands clear of the top bar, Settings and
+// content column, error boxes are as wide as the column and stay in view, the 404 card stands clear of the top bar, Settings and
 // Account share one column, and the thread actions are buttons, not disclosure triangles.
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
@@ -101,6 +101,10 @@ describeInBrowser('layout on a phone and a desktop', {}, () => {
         const [e, col] = await Promise.all([box(page, '#flash .error-box'), column(page, '.thread')]);
         expect(e.left).toBeGreaterThanOrEqual(col.left - 1);
         expect(e.right).toBeLessThanOrEqual(col.right + 1);
+        // In view, under the top bar, though the thread is scrolled to its end (the composer) on the phone.
+        if (size === 'phone') expect(await page.evaluate(() => scrollY)).toBeGreaterThan(200);
+        expect(e.top).toBeGreaterThanOrEqual((await box(page, '.topbar')).bottom - 1);
+        expect(e.bottom).toBeLessThanOrEqual(SIZES[size].height);
         expectNoProblems(tab, [/^403 http\S+$/, /status of 403/, /Response Status Error Code 403 from/]);
       } finally { await tab.close(); }
     });
