@@ -39,12 +39,16 @@
     if (e.detail.successful && x && x.status < 300 && e.detail.requestConfig && e.detail.requestConfig.verb !== 'get') clearErrors();
   });
   document.addEventListener('htmx:sseBeforeMessage', function (e) { if (e.detail.type === 'done') clearErrors(); });
+  // (A field may also be described by a hint, which stays.)
   document.addEventListener('input', function (e) {
-    var t = e.target, d = t.getAttribute && t.getAttribute('aria-invalid') === 'true' && document.getElementById(t.getAttribute('aria-describedby'));
-    if (!d) return;
-    d.remove();
+    var t = e.target, ids = t.getAttribute && t.getAttribute('aria-invalid') === 'true' && (t.getAttribute('aria-describedby') || '').split(' '), keep = [];
+    if (!ids) return;
+    ids.forEach(function (id) {
+      var d = id && document.getElementById(id);
+      if (d && d.classList.contains('field-error')) d.remove(); else if (id) keep.push(id);
+    });
     t.removeAttribute('aria-invalid');
-    t.removeAttribute('aria-describedby');
+    if (keep.length) t.setAttribute('aria-describedby', keep.join(' ')); else t.removeAttribute('aria-describedby');
   });
   document.addEventListener('click', function (e) {
     var x = e.target && e.target.closest && e.target.closest('button.dismiss');
@@ -133,6 +137,16 @@
     var t = navBox(), m = document.querySelector('details.menu[open]');
     if (t && t.checked) { setNav(false); if (navBtn()) navBtn().focus(); }
     else if (m) { m.open = false; m.querySelector('summary').focus(); }
+  });
+  // Menus: one open at a time; a click elsewhere closes them (toggle does not bubble: captured).
+  document.addEventListener('toggle', function (e) {
+    var d = e.target, all = document.querySelectorAll('details.menu[open]'), i;
+    if (!d.matches || !d.matches('details.menu') || !d.open) return;
+    for (i = 0; i < all.length; i++) if (all[i] !== d) all[i].open = false;
+  }, true);
+  document.addEventListener('click', function (e) {
+    var all = document.querySelectorAll('details.menu[open]'), i;
+    for (i = 0; i < all.length; i++) if (!all[i].contains(e.target)) all[i].open = false;
   });
   var headMenu = -1;
   document.addEventListener('htmx:beforeRequest', function (e) {

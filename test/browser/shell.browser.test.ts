@@ -39,7 +39,7 @@ describeInBrowser('the app shell', {}, () => {
           await page.getByText(`Message ${n}`, { exact: true }).scrollIntoViewIfNeeded();
           expect(await page.evaluate(() => scrollY)).toBeGreaterThan(1000);
           expect(await onTop(page, '.topbar [for=nav-toggle], .topbar .nav-btn'), `menu at message ${n}`).toBe(true);
-          for (const name of ['Rename', 'Delete']) expect(await onTop(page, `#thread-head summary:text-is("${name}")`), name).toBe(true);
+          for (const name of ['Rename', 'Delete']) expect(await onTop(page, `#thread-head summary:has-text("${name}")`), name).toBe(true);
           expect(await onTop(page, '#thread-head .model-menu summary'), 'model menu').toBe(true);
         }
         // A message is never hidden under the sticky bars when it is the page's target.

@@ -48,7 +48,7 @@ describe.each(DIALECTS)('the app shell on %s', (dialect) => {
     const mine = await signIn(t);
     for (const path of ['/', '/settings', `/no/such/page`]) {
       const page = await request(t.app).get(path).set('Cookie', mine.cookie);
-      expect(sidebarOf(page.text), path).toMatch(/<form method="post" action="\/logout" class="sign-out">\s*<input type="hidden" name="_csrf" value="[^"]+">\s*<button type="submit" class="btn-link">Sign out<\/button>/);
+      expect(sidebarOf(page.text), path).toMatch(/<form method="post" action="\/logout" class="sign-out">\s*<input type="hidden" name="_csrf" value="[^"]+">\s*<button type="submit" class="btn-link">(?:<svg [^>]*><use href="#i-logout"><\/use><\/svg>)?Sign out<\/button>/);
     }
     const out = await request(t.app).post('/logout').set('Cookie', mine.cookie).type('form').send({ _csrf: mine.csrf });
     expect(out.status).toBe(303);

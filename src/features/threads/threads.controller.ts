@@ -91,7 +91,9 @@ export function threadsController(d: ChatRouteDeps) {
     async index(req: Request, res: Response) {
       const list = await threadListView(d.db, urlOf(req), userOf(req).id, req.query);
       if (wantsFragment(req)) return render(req, res, 'threads/_list', list);
-      render(req, res, 'threads/index', { title: 'Conversations', list, sidebar: list }, {});
+      // The page shows its groups' headings even where a group goes on from the page before; the sidebar keeps the
+      // newest conversations (read for every page, see sidebar.ts).
+      render(req, res, 'threads/index', { title: 'Conversations', list: { ...list, lastGroup: null }, paged: Boolean(req.query.cursor) }, {});
     },
     show: (req: Request, res: Response) => threadPage(d, req, res),
     /** Older messages, for the loader at the top of a thread. */
