@@ -22,11 +22,30 @@ function tex(md: MarkdownIt, source: string, displayMode: boolean, env: { texCha
   const spent = (env.texChars ?? 0) + source.length;
   if (spent > MATH_BUDGET) return `<code class="math-source">${md.utils.escapeHtml(source)}</code>`;
   env.texChars = spent;
+  let mathml: string;
   try {
-    return katex.renderToString(source, { displayMode, output: 'mathml', throwOnError: true, trust: false, strict: 'ignore', maxExpand: 200, maxSize: 20 });
+    mathml = katex.renderToString(source, { displayMode, output: 'mathml', throwOnError: true, trust: false, strict: 'ignore', maxExpand: 200, maxSize: 20 });
   } catch {
     return `<code class="math-error">${md.utils.escapeHtml(source)}</code>`;
   }
+  return withTextFallback(mathml, md.utils.escapeHtml(source));
+}
+
+// Text browsers cannot typeset MathML: w3m prints its glyphs run together and then the TeX annotation ("A=πr2A = \pi
+// r^2"), lynx prints the markup itself (it reads <math> as HTML 3.0's MATH, whose content is literal). So each formula
+// also carries its TeX in a `.math-tex` span, which app.css hides from browsers that show the MathML, and the MathML is
+// wrapped in two elements Chromium renders but the text browsers skip (tested in test/browser/text-browsers-math):
+// - <comment> (no HTML meaning: an inline unknown element) is skipped with all its content by lynx;
+// - <style> directly inside <math> is an unknown MathML element, laid out like <mrow> (the HTML parser makes it a
+//   MathML element there, never a style sheet), whose content w3m skips.
+// KaTeX's output is `<span class="katex"><math …>…</math></span>`: one indexOf each way, linear.
+function withTextFallback(mathml: string, escapedTex: string): string {
+  const open = mathml.indexOf('<math');
+  const openEnd = mathml.indexOf('>', open) + 1;
+  const close = mathml.lastIndexOf('</math>');
+  if (open < 0 || openEnd <= 0 || close < openEnd) return mathml;
+  return `${mathml.slice(0, open)}<span class="math-tex">${escapedTex}</span><comment>${mathml.slice(open, openEnd)}<style>`
+    + `${mathml.slice(openEnd, close)}</style></math></comment>${mathml.slice(close + '</math>'.length)}`;
 }
 
 /** First element of the sorted `xs` that is >= `x`, or -1 (binary search). */
