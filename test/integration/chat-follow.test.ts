@@ -43,7 +43,7 @@ describe.each(DIALECTS)('following an answer without JavaScript on %s', (dialect
 
   it('sends the page at once, each finished block as it arrives, the final answer last, then closes', async () => {
     t.fake.enqueue({ tokens: ['First **block**.\n\n', 'Second block.\n\n', 'Third', ' and last.'], tokenDelayMs: 400 });
-    const { replyId, location } = await send('Three blocks please');
+    const { threadId, replyId, location } = await send('Three blocks please');
     const r = await readPieces(`${t.baseUrl}${location}`, s.cookie);
     expect(r.status).toBe(200);
     expect(r.ended).toBe(true);
