@@ -70,12 +70,12 @@ describe.each(DIALECTS)('copying answers on %s', (dialect) => {
   });
 
   it('the SSE "done" brings a footer naming the source; an htmx error box is marked dismissible but has no button', async () => {
-    t.fake.completionDelayMs = 100;
-    t.fake.enqueue({ tokens: ['Streamed ', 'answer.'], tokenDelayMs: 50 });
+    t.fake.enqueue({ tokens: ['Streamed ', 'answer.'], tokenDelayMs: 1000 });
     const res = await request(t.app).post('/threads').set('Cookie', s.cookie).type('form').send({ _csrf: s.csrf, content: 'stream' });
     const [, id, mid] = /\/threads\/([\w-]+)\?follow=(\d+)/.exec(res.headers.location)!;
     const page = await request(t.app).get(`/threads/${id}`).set('Cookie', s.cookie);
     // While it is written there is nothing to copy yet.
+    expect(footerOf(page.text, mid)).toContain('sse-swap="done"');
     expect(footerOf(page.text, mid)).not.toContain('data-source');
     const sse = await readSse(`${t.baseUrl}/threads/${id}/messages/${mid}/events?after=0.0`, { Cookie: s.cookie });
     const done = sse.events.at(-1)!;
@@ -83,7 +83,6 @@ describe.each(DIALECTS)('copying answers on %s', (dialect) => {
     expect(done.data).toContain(`data-source="/threads/${id}/messages/${mid}/source"`);
     expect(done.data).not.toMatch(/<button[^>]*copy/);
     await t.gens.idle();
-    t.fake.completionDelayMs = 0;
     // A send the server refuses (403, expired form) as htmx: the box says it can be dismissed, app.js adds the button.
     const forged = await request(t.app).post(`/threads/${id}/messages`).set('Cookie', s.cookie).set('HX-Request', 'true')
       .set('X-CSRF-Token', 'wrong').type('form').send({ content: 'x' });
