@@ -22,12 +22,25 @@
     if (f) { f.removeAttribute('data-sending'); f.removeAttribute('aria-busy'); }
   });
 
-  // Copy and Dismiss buttons, hidden without JS. Whole document: they also arrive in out-of-band swaps.
-  function reveal() {
-    var buttons = document.querySelectorAll('button.copy[hidden],button.dismiss[hidden]');
-    for (var i = 0; i < buttons.length; i++) buttons[i].hidden = false;
+  // Copy and Dismiss work only with this script, so it adds them: no-JS pages and text browsers never show a
+  // button that does nothing. Whole document: answers' footers, code blocks and errors also arrive in swaps.
+  function button(cls, text, label, where, before) {
+    var b = document.createElement('button');
+    b.type = 'button'; b.className = cls; b.textContent = text;
+    if (label) b.setAttribute('aria-label', label);
+    where.insertBefore(b, before);
   }
-  document.addEventListener('htmx:load', reveal);
+  function addButtons() {
+    var els = document.querySelectorAll('footer.msg-foot[data-source],.md .code,.error-box[data-dismissible]'), i, el;
+    for (i = 0; i < els.length; i++) {
+      el = els[i];
+      if (el.querySelector(':scope > button.copy,:scope > button.dismiss')) continue;
+      if (el.classList.contains('error-box')) button('btn-small dismiss', 'Dismiss', '', el, null);
+      else if (el.classList.contains('code')) button('copy', 'Copy', 'Copy code', el, el.firstChild);
+      else button('btn-small copy', 'Copy', 'Copy answer', el, el.querySelector(':scope > form,:scope > .usage'));
+    }
+  }
+  document.addEventListener('htmx:load', addButtons);
   // Errors in #flash go when dismissed, when a later request succeeds or an answer ends (a "still being written"
   // no longer holds); a field's error goes once its text changes.
   function clearErrors() {
@@ -50,31 +63,34 @@
     t.removeAttribute('aria-invalid');
     if (keep.length) t.setAttribute('aria-describedby', keep.join(' ')); else t.removeAttribute('aria-describedby');
   });
+  // An answer's Copy fetches its markdown source (math and code fences as written) on click; a code block's copies
+  // its code. ClipboardItem takes the fetch's promise, so the click still counts as the user's when it resolves.
   document.addEventListener('click', function (e) {
-    var x = e.target && e.target.closest && e.target.closest('button.dismiss');
+    var t = e.target, x = t.closest && t.closest('button.dismiss'), b = t.closest && t.closest('button.copy'), f, text;
     if (x) x.closest('.error-box').remove();
-    var b = e.target && e.target.closest && e.target.closest('button.copy');
     if (!b || !navigator.clipboard) return;
-    var source = b.dataset.copy === 'code' ? b.parentElement.querySelector('code') : b.closest('.msg') && b.closest('.msg').querySelector('.md');
-    if (!source) return;
-    // Without the code blocks' Copy labels.
-    var inner = source.querySelectorAll('button'), i, text;
-    for (i = 0; i < inner.length; i++) inner[i].hidden = true;
-    text = source.innerText;
-    for (i = 0; i < inner.length; i++) inner[i].hidden = false;
-    navigator.clipboard.writeText(text).then(function () {
-      var old = b.textContent;
-      b.textContent = 'Copied';
-      setTimeout(function () { b.textContent = old; }, 1500);
+    f = b.closest('[data-source]');
+    if (!f) text = b.parentElement.querySelector('code').textContent.replace(/\n$/, '');
+    else text = fetch(f.getAttribute('data-source'), { credentials: 'same-origin' }).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.text();
     });
+    (typeof text === 'string' ? navigator.clipboard.writeText(text)
+      : window.ClipboardItem ? navigator.clipboard.write([new ClipboardItem({ 'text/plain': text.then(function (s) { return new Blob([s], { type: 'text/plain' }); }) })])
+      : text.then(function (s) { return navigator.clipboard.writeText(s); })
+    ).then(function () { say(b, 'Copied'); }, function () { say(b, 'Not copied'); });
   });
+  function say(b, what) {
+    b.textContent = what;
+    setTimeout(function () { b.textContent = 'Copy'; }, 1500);
+  }
 
   var follow = true;
   window.addEventListener('scroll', function () { follow = innerHeight + scrollY >= root.scrollHeight - 120; }, { passive: true });
   function toBottom() { if (follow) scrollTo(0, root.scrollHeight); }
 
   document.addEventListener('DOMContentLoaded', function () {
-    reveal();
+    addButtons();
     // Before the first layout: the older-messages loader at the top loads only once scrolled to.
     if (document.getElementById('messages') && !location.hash) scrollTo(0, root.scrollHeight);
   });
@@ -98,7 +114,7 @@
   });
   document.addEventListener('htmx:sseMessage', toBottom);
   // The shell, by keyboard and screen reader: ☰ becomes a button saying whether the drawer is open, Escape closes
-  // the drawer or an open menu, focus goes back where it was after the thread header is swapped, Copy says what.
+  // the drawer or an open menu, focus goes back where it was after the thread header is swapped.
   function touch() { return matchMedia('(pointer: coarse)').matches; }
   function navBox() { return document.getElementById('nav-toggle'); }
   function navBtn() { return document.querySelector('.nav-btn'); }
@@ -108,7 +124,7 @@
     if (b) b.setAttribute('aria-expanded', String(open));
   }
   function enhanceShell() {
-    var t = navBox(), l = t && t.nextElementSibling, b, i, copies;
+    var t = navBox(), l = t && t.nextElementSibling, b;
     if (t && l && l.tagName === 'LABEL') {
       b = document.createElement('button');
       b.type = 'button'; b.className = 'icon-btn nav-btn'; b.title = l.title;
@@ -121,8 +137,6 @@
     // Enter sends only where there is a keyboard with Shift (not on touch screens, nor without this script).
     t = document.querySelector('textarea[data-enter-sends]:not([data-hint])');
     if (t && !touch()) { t.placeholder += ' (Enter sends, Shift+Enter for a new line)'; t.setAttribute('data-hint', ''); }
-    copies = document.querySelectorAll('button.copy:not([aria-label])');
-    for (i = 0; i < copies.length; i++) copies[i].setAttribute('aria-label', copies[i].dataset.copy === 'code' ? 'Copy code' : 'Copy answer');
   }
   document.addEventListener('DOMContentLoaded', enhanceShell);
   document.addEventListener('htmx:load', enhanceShell);

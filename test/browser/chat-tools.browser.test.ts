@@ -1,5 +1,5 @@
 // The thread's tools with JavaScript on, in real Chromium against the real app and the fake Mistral upstream:
-// rename, delete, switch the model, copy a code block and a whole answer, and dark mode following the system.
+// rename, delete, switch the model, copy a code block and an answer's markdown source, dark mode following the system.
 import { expect, it } from 'vitest';
 import { openTab, signedInToken } from '../support/browser.ts';
 import { lastStatus, send, SSE_CLOSED } from './flows.ts';
@@ -99,16 +99,19 @@ describeInBrowser('thread tools with JavaScript on', {}, () => {
       await expect.poll(() => lastStatus(page)).toBe('complete');
       const button = page.locator('.msg-assistant .code button.copy');
       await expect.poll(() => button.isVisible()).toBe(true);
+      expect(await button.getAttribute('aria-label')).toBe('Copy code');
       await button.click();
       await expect.poll(() => button.textContent()).toBe('Copied');
-      const copied = await page.evaluate(() => navigator.clipboard.readText());
-      expect(copied.trim()).toBe('const answer = 42;\nconsole.log(answer);');
+      // Exactly the code: no label, no trailing newline (pasted into a shell, it would run the last line).
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('const answer = 42;\nconsole.log(answer);');
       expectNoProblems(tab, [SSE_CLOSED]);
     } finally { await tab.close(); }
   });
 
-  it("the answer's Copy button puts the whole answer's text on the clipboard, without the buttons' labels", async () => {
-    f.fake.enqueue({ tokens: ['First paragraph with **bold**.\n\n', '- one\n- two\n\n', '```js\nlet x = 1;\n```\n\n', 'Last line.'] });
+  it("the answer's Copy puts its markdown source on the clipboard, math and code fences as written; none on a failed empty answer", async () => {
+    const source = 'First paragraph with **bold** and $x^2 + \\frac{a}{b}$.\n\n$$\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}$$\n\n- one\n- two\n\n```js\nlet x = 1;\n```\n\nLast line.';
+    // Streamed in pieces: Copy appears once the stream's "done" swaps in the final footer.
+    f.fake.enqueue({ tokens: source.match(/[\s\S]{1,12}/g)!, tokenDelayMs: 20 });
     const token = await signedInToken(f.live);
     const tab = await openTab(f.browser, f.live, { token, extra: { permissions: ['clipboard-read', 'clipboard-write'] } });
     try {
@@ -119,12 +122,19 @@ describeInBrowser('thread tools with JavaScript on', {}, () => {
       await expect.poll(() => lastStatus(page)).toBe('complete');
       const button = page.locator('.msg-assistant .msg-foot button.copy');
       await expect.poll(() => button.isVisible()).toBe(true);
+      expect(await button.getAttribute('aria-label')).toBe('Copy answer');
       await button.click();
       await expect.poll(() => button.textContent()).toBe('Copied');
-      const copied = await page.evaluate(() => navigator.clipboard.readText());
-      const lines = copied.split('\n').map((l) => l.trim()).filter(Boolean);
-      expect(lines).toEqual(['First paragraph with bold.', 'one', 'two', 'let x = 1;', 'Last line.']);
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(source);
       await expect.poll(() => button.textContent(), { timeout: 5000 }).toBe('Copy');
+      // A failed answer with no text has nothing to copy: no button, while the earlier answer keeps its own.
+      f.fake.enqueue({ status: 500 });
+      await send(page, 'This one fails');
+      await expect.poll(() => lastStatus(page)).toBe('failed');
+      expect(await page.locator('.msg-assistant').last().locator('button.copy').count()).toBe(0);
+      await page.reload();
+      expect(await page.locator('.msg-assistant').last().locator('button.copy').count()).toBe(0);
+      expect(await page.locator('.msg-assistant').first().locator('.msg-foot button.copy').count()).toBe(1);
       expectNoProblems(tab, [SSE_CLOSED]);
     } finally { await tab.close(); }
   });

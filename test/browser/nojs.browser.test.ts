@@ -97,9 +97,8 @@ describeInBrowser('JavaScript off', {}, () => {
       expect(await page.locator('.msg-assistant .msg-status').last().textContent()).toBe('Stopped.');
       expect(await shown()).toBe('Partial answer. More');
       expect(await page.getByRole('button', { name: 'Stop' }).count()).toBe(0);
-      // Copy buttons need the script: without it they are not shown at all.
-      expect(await page.locator('button.copy').count()).toBeGreaterThan(0);
-      expect(await page.locator('button.copy:visible').count()).toBe(0);
+      // Copy buttons need the script: without it they are not in the page at all.
+      expect(await page.locator('button.copy').count()).toBe(0);
       // Stop leaves the page that was still being written: Chromium reports that page's load as aborted.
       expectNoProblems(tab, [/\?follow=\d+ net::ERR_ABORTED$/]);
     } finally { await tab.close(); }

@@ -43,7 +43,7 @@ describe.each(DIALECTS)('following an answer without JavaScript on %s', (dialect
 
   it('sends the page at once, each finished block as it arrives, the final answer last, then closes', async () => {
     t.fake.enqueue({ tokens: ['First **block**.\n\n', 'Second block.\n\n', 'Third', ' and last.'], tokenDelayMs: 400 });
-    const { replyId, location } = await send('Three blocks please');
+    const { threadId, replyId, location } = await send('Three blocks please');
     const r = await readPieces(`${t.baseUrl}${location}`, s.cookie);
     expect(r.status).toBe(200);
     expect(r.ended).toBe(true);
@@ -68,7 +68,7 @@ describe.each(DIALECTS)('following an answer without JavaScript on %s', (dialect
     expect(secondBlock.at).toBeGreaterThan(firstBlock.at);
     // The end: the last block, the final footer, the rest of the page; and the answer saved complete.
     expect(r.text).toContain('<p>Third and last.</p>');
-    expect(r.text).toMatch(new RegExp(`<footer class="msg-foot" id="ft-${replyId}">`));
+    expect(r.text).toMatch(new RegExp(`<footer class="msg-foot" id="ft-${replyId}" data-source="/threads/${threadId}/messages/${replyId}/source">`));
     expect(r.text).toMatch(/<\/html>\s*$/);
     expect(r.text.indexOf('<p>Third and last.</p>')).toBeGreaterThan(r.text.indexOf('<p>Second block.</p>'));
     expect(await t.db('messages').where({ id: replyId }).first()).toMatchObject({ status: 'complete', content: 'First **block**.\n\nSecond block.\n\nThird and last.' });
@@ -136,7 +136,7 @@ describe.each(DIALECTS)('following an answer without JavaScript on %s', (dialect
     expect(followed.status).toBe(200);
     const strip = (html: string) => html.replace(/value="[\w-]{20,}"/g, '').replace(/"X-CSRF-Token": "[^"]+"/g, '');
     expect(strip(followed.text)).toBe(strip(plain.text));
-    expect(followed.text).toContain(`<footer class="msg-foot" id="ft-${replyId}">`);
+    expect(followed.text).toMatch(new RegExp(`<footer class="msg-foot" id="ft-${replyId}" data-source="/threads/${threadId}/messages/${replyId}/source">`));
     expect(followed.text).not.toContain('live-foot');
     // The composer after the messages, as on every thread page.
     expect(followed.text.indexOf('id="composer"')).toBeGreaterThan(followed.text.indexOf('id="messages"'));

@@ -25,7 +25,7 @@ describe.each(DIALECTS)("another user's ids on %s", (dialect) => {
     const base = `/threads/${threadId}`;
     const m = `${base}/messages/${replyId}`;
     const cases: Array<[string, string, boolean?]> = [
-      ['get', base], ['get', `${base}/messages`, true], ['get', `${m}/events`],
+      ['get', base], ['get', `${base}/messages`, true], ['get', `${m}/events`], ['get', `${m}/source`],
       ['post', `${base}/messages`], ['post', `${m}/stop`], ['post', `${m}/retry`], ['post', `${base}/rename`], ['post', `${base}/delete`],
     ];
     for (const [method, path, htmx] of cases) {

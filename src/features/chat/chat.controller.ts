@@ -101,6 +101,17 @@ export function chatController(d: ChatRouteDeps) {
       await streamEvents(req, res, { source, from, format: htmlFormatter(message.id, from, existing, parts), timing: HTML_SSE_TIMING });
     },
 
+    /**
+     * GET /threads/:id/messages/:messageId/source: the message as written, markdown source and all, as plain text.
+     * The answer's Copy button fetches it on click (so pages do not carry every answer twice); 404 for another's.
+     */
+    async source(req: Request, res: Response) {
+      const { message } = await findOwnMessage(d, userOf(req).id, threadIdParam(req), messageIdParam(req)).catch((e) => { throw toHttpError(e); });
+      // A running job is ahead of the database.
+      const text = d.generations.get(message.id)?.snapshot().text ?? message.content;
+      res.set({ 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' }).send(text);
+    },
+
     async stop(req: Request, res: Response) {
       const id = threadIdParam(req);
       const message = await stopAnswer(d, userOf(req).id, id, messageIdParam(req)).catch((e) => { throw toHttpError(e); });

@@ -22,11 +22,38 @@ function tex(md: MarkdownIt, source: string, displayMode: boolean, env: { texCha
   const spent = (env.texChars ?? 0) + source.length;
   if (spent > MATH_BUDGET) return `<code class="math-source">${md.utils.escapeHtml(source)}</code>`;
   env.texChars = spent;
+  let mathml: string;
   try {
-    return katex.renderToString(source, { displayMode, output: 'mathml', throwOnError: true, trust: false, strict: 'ignore', maxExpand: 200, maxSize: 20 });
+    mathml = katex.renderToString(source, { displayMode, output: 'mathml', throwOnError: true, trust: false, strict: 'ignore', maxExpand: 200, maxSize: 20 });
   } catch {
     return `<code class="math-error">${md.utils.escapeHtml(source)}</code>`;
   }
+  return withTextFallback(mathml, md.utils.escapeHtml(source));
+}
+
+// Text browsers cannot typeset MathML: w3m prints its glyphs run together and then the TeX annotation ("A=πr2A = \pi
+// r^2"), lynx prints the markup itself (it reads <math> as HTML 3.0's MATH, whose content is literal). So each formula
+// carries its TeX in a `.math-tex` span, which app.css hides from browsers that show the MathML, and the MathML is
+// wrapped in two elements Chromium renders but the text browsers skip (test/browser/text-browsers-math.browser.test.ts):
+// - <comment> (no HTML meaning: an inline unknown element) is skipped with all its content by lynx;
+// - <style> directly inside <math> is an unknown MathML element, laid out like <mrow> (the HTML parser makes it a
+//   MathML element there, never a style sheet), whose content w3m skips.
+// KaTeX's output is `<span class="katex"><math …><semantics>…<annotation …>TeX</annotation></semantics></math></span>`.
+// The TeX is now in the fallback, so the <semantics> and its annotation go (the page carries the TeX once; a run of
+// empty formulas would otherwise grow the page by a quarter). A few indexOf each way: linear.
+const SEMANTICS = '<semantics>';
+const ANNOTATION = '<annotation encoding="application/x-tex">';
+function withTextFallback(mathml: string, escapedTex: string): string {
+  const open = mathml.indexOf('<math');
+  const openEnd = mathml.indexOf('>', open) + 1;
+  const close = mathml.lastIndexOf('</math>');
+  if (open < 0 || openEnd <= 0 || close < openEnd) return mathml;
+  // KaTeX escapes the TeX in the annotation, so the last `<annotation` is the annotation's.
+  const annotation = mathml.lastIndexOf(ANNOTATION, close);
+  const bare = mathml.startsWith(SEMANTICS, openEnd) && annotation > openEnd;
+  const formula = bare ? mathml.slice(openEnd + SEMANTICS.length, annotation) : mathml.slice(openEnd, close);
+  return `${mathml.slice(0, open)}<span class="math-tex">${escapedTex}</span><comment>${mathml.slice(open, openEnd)}<style>`
+    + `${formula}</style></math></comment>${mathml.slice(close + '</math>'.length)}`;
 }
 
 /** First element of the sorted `xs` that is >= `x`, or -1 (binary search). */

@@ -26,6 +26,18 @@ describe('renderMarkdown', () => {
     expect(renderMarkdown('It costs $5 and $6 more')).not.toContain('<math');
     expect(renderMarkdown('$\\frac{1}{$')).toContain('math-error');
   });
+  it('gives each formula its TeX as a text fallback, outside the MathML that text browsers skip', () => {
+    const html = renderMarkdown('Area $A = \\pi r^2$.\n\n$$x<1$$');
+    expect(html).toContain('<span class="math-tex">A = \\pi r^2</span><comment><math xmlns="http://www.w3.org/1998/Math/MathML"><style><mrow>');
+    expect(html).toContain('<div class="math"><span class="katex"><span class="math-tex">x&lt;1</span><comment><math xmlns="http://www.w3.org/1998/Math/MathML" display="block"><style><mrow><mi>x</mi><mo>&lt;</mo><mn>1</mn></mrow></style></math></comment></span></div>');
+    // The TeX once: not again in an <annotation> (the fallback has it).
+    expect(html).not.toContain('<annotation');
+    expect(html.match(/<\/style><\/math><\/comment><\/span>/g)).toHaveLength(2);
+    // TeX cannot close the wrappers early: it is escaped in the fallback and in KaTeX's MathML alike.
+    const sneaky = renderMarkdown('$\\text{</style></comment>}$');
+    expect(sneaky.match(/<\/style>/g)).toHaveLength(1);
+    expect(sneaky.match(/<\/comment>/g)).toHaveLength(1);
+  });
   it('highlights known languages and escapes unknown ones', () => {
     expect(renderMarkdown('```ts\nconst a: number = 1;\n```')).toContain('<span class="hljs-keyword">const</span>');
     expect(renderMarkdown('```nope\n<x>\n```')).toContain('<code class="hljs">&lt;x&gt;');

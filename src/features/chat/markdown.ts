@@ -74,7 +74,8 @@ md.renderer.rules.fence = (tokens, idx, _options, env: RenderEnv) => {
   const token = tokens[idx];
   // One pass, no backtracking: the first word of the info string.
   const lang = md.utils.unescapeAll(token.info).trim().split(/\s/, 1)[0];
-  return `<div class="code"><button type="button" class="copy" data-copy="code" hidden>Copy</button>${highlight(token.content, lang, env)}\n</div>`;
+  // Its Copy button is added by app.js: what cannot work without the script is not in the page.
+  return `<div class="code">${highlight(token.content, lang, env)}\n</div>`;
 };
 // Aligned table cells: markdown-it writes style="text-align:…", which the CSP blocks; app.css styles these classes.
 for (const rule of ['th_open', 'td_open'] as const) {

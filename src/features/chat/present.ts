@@ -10,6 +10,8 @@ export type MessageView = {
   id: number; role: string; status: MessageStatus; live: boolean; content: string; html: string; tailHtml: string;
   thinking: string; error: string | null; errorIsKey: boolean; usage: Usage | null; model: string | null; createdAt: string;
   eventsUrl: string; stopUrl: string; retryUrl: string; retryable: boolean;
+  /** The message's markdown source as plain text (what the answer's Copy button copies). */
+  sourceUrl: string;
   /** Without JavaScript: the thread page that streams this (live) answer in (follow.ts). */
   followUrl: string;
   /** Set on the answer that page streams: its blocks come after the page's start, its footer at the end. */
@@ -39,6 +41,7 @@ export function presentMessage(m: Message, url: UrlFor, generations?: Generation
     id: m.id, role: m.role, status, live, content, html, tailHtml, thinking, error, errorIsKey: isKeyProblem(error),
     usage: snap?.usage ?? m.usage, model: m.model, createdAt: m.createdAt.toISOString(),
     eventsUrl: url(`${base}/events?after=${thinking.length}.${content.length}`), stopUrl: url(`${base}/stop`), retryUrl: url(`${base}/retry`),
+    sourceUrl: url(`${base}/source`),
     followUrl: url(`/threads/${m.threadId}?follow=${m.id}#m-${m.id}`),
     retryable: m.role === 'assistant' && ['stopped', 'error', 'interrupted'].includes(status),
   };

@@ -19,6 +19,7 @@ export function threadsRoutes(d: ChatRouteDeps) {
   r.get('/threads/:id/messages', threads.older);
   r.post('/threads/:id/messages', chat.send);
   r.get('/threads/:id/messages/:messageId/events', chat.events);
+  r.get('/threads/:id/messages/:messageId/source', chat.source);
   r.post('/threads/:id/messages/:messageId/stop', chat.stop);
   r.post('/threads/:id/messages/:messageId/retry', chat.retry);
   return r;
