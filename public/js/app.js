@@ -71,8 +71,9 @@
 
   document.addEventListener('DOMContentLoaded', function () {
     reveal();
-    // Before the first layout: the older-messages loader at the top loads only once scrolled to.
-    if (document.getElementById('messages') && !location.hash) scrollTo(0, root.scrollHeight);
+    // Before the first layout: the older-messages loader at the top loads only once scrolled to. #latest (links to a
+    // thread) means the bottom too.
+    if (document.getElementById('messages') && (!location.hash || location.hash === '#latest')) scrollTo(0, root.scrollHeight);
   });
   // Older messages go in above the reader: keep the distance to the bottom, so nothing moves.
   var fromBottom = null;
