@@ -2,11 +2,11 @@
 // and the composer with JavaScript off too (#latest); an older page leads back to newer messages; with JavaScript,
 // #latest changes nothing (bottom, no older page loaded until scrolled to), and a "Latest" button brings a reader who
 // scrolled up back down.
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { createUser } from '../../src/features/auth/users.repo.ts';
 import { issueToken } from '../../src/features/auth/tokens.repo.ts';
-import { openTab, type Look } from '../support/browser.ts';
+import { openTab, saveScreenshot, type Look } from '../support/browser.ts';
 import { longConversation } from './data.ts';
 import { describeInBrowser, expectNoProblems, useChatApp } from './suite.ts';
 
@@ -61,33 +61,33 @@ describeInBrowser('thread navigation', {}, () => {
     try {
       await longConversation(f.live.db, userId, 200);
       const { page } = tab;
+      /** Taps a link and waits for the page it opens (another URL, loaded). */
+      const follow = async (name: string, url: RegExp) => {
+        const from = page.url();
+        await page.getByRole('link', { name, exact: true }).tap();
+        await page.waitForURL((u) => u.href !== from && url.test(u.href));
+      };
       await openFromSidebar(page, true, '200 messages');
-      await page.getByRole('link', { name: 'Show older messages' }).tap();
-      await page.waitForURL(/\?before=\d+#newer$/);
+      await follow('Show older messages', /\?before=\d+#newer$/);
       // The message just before the one the reader was at is in view: reading upwards goes on from there.
       expect(await lastText(page)).toBe('Message 150');
       expect((await placeOf(page, 'Message 150')).inView).toBe(true);
       expect(await page.locator('#thread-head h1').innerText()).toBe('200 messages');
       expect(await page.locator('#composer').count()).toBe(0);
+      expect(await page.getByRole('navigation', { name: 'Newer messages' }).isVisible()).toBe(true);
       // Two pages back, then forward again: each "Newer messages" opens at the first message not shown before.
-      await page.getByRole('link', { name: 'Show older messages' }).tap();
-      await page.waitForURL(/\?before=\d+#newer$/);
+      await follow('Show older messages', /\?before=\d+#newer$/);
       expect(await lastText(page)).toBe('Message 100');
-      const pager = page.getByRole('navigation', { name: 'Newer messages' });
-      await pager.getByRole('link', { name: 'Newer messages' }).tap();
-      await page.waitForURL(/\?before=\d+#m-\d+$/);
+      await follow('Newer messages', /\?before=\d+#m-\d+$/);
       expect((await placeOf(page, 'Message 101')).inView).toBe(true);
       expect(await lastText(page)).toBe('Message 150');
-      await pager.getByRole('link', { name: 'Newer messages' }).tap();
-      await page.waitForURL((u) => !u.search && /^#m-\d+$/.test(u.hash));
+      await follow('Newer messages', /\/threads\/[^/?#]+#m-\d+$/);
       expect((await placeOf(page, 'Message 151')).inView).toBe(true);
       expect(await lastText(page)).toBe('Message 200');
       expect(await page.locator('#composer').count()).toBe(1);
       // And "Latest messages" goes straight to the end, composer and all.
-      await page.getByRole('link', { name: 'Show older messages' }).tap();
-      await page.waitForURL(/\?before=/);
-      await pager.getByRole('link', { name: 'Latest messages' }).tap();
-      await page.waitForURL(/#latest$/);
+      await follow('Show older messages', /\?before=/);
+      await follow('Latest messages', /\/threads\/[^/?#]+#latest$/);
       const where = await placeOf(page, 'Message 200');
       expect(where.inView).toBe(true);
       expect(where.scrollY).toBeGreaterThan(0);
@@ -113,4 +113,100 @@ describeInBrowser('thread navigation', {}, () => {
       expectNoProblems(tab);
     } finally { await tab.close(); }
   });
+
+  /** The exact time's box and text: a tooltip in sight (wider than the 1 px it is while hidden) or not. */
+  const exactOf = (msg: Locator) => msg.locator('time.msg-time .exact').evaluate((el) => ({ width: el.getBoundingClientRect().width, text: el.textContent!.replace(/^, /, '') }));
+
+  it('JavaScript off: each message shows when it was written; the exact UTC time shows on hover and on keyboard focus', async () => {
+    const { userId, tab } = await userTab({ javaScript: false });
+    try {
+      await longConversation(f.live.db, userId, 6);
+      const { page } = tab;
+      await openFromSidebar(page, false, '6 messages');
+      expect(await page.locator('#messages .msg time.msg-time').count()).toBe(6);
+      const user = page.locator('#messages .msg-user').last();
+      expect(await user.locator('.rel').innerText()).toMatch(/^(just now|\d+ min ago)$/);
+      expect((await exactOf(user)).width).toBeLessThanOrEqual(1);
+      // By keyboard: Tab from the message's text lands on its time, which shows the exact time.
+      await messageText(page, 'Message 5').click();
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.matches('.msg-user time.msg-time'))).toBe(true);
+      const focused = await exactOf(user);
+      expect(focused.width).toBeGreaterThan(50);
+      expect(focused.text).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC$/);
+      // By mouse: hovering an answer's time.
+      await page.mouse.move(1, 1); // off the tooltip, which is over the text clicked
+      await page.keyboard.press('Tab');
+      expect((await exactOf(user)).width).toBeLessThanOrEqual(1);
+      const answer = page.locator('#messages .msg-assistant').last();
+      await answer.locator('time.msg-time').hover();
+      expect((await exactOf(answer)).width).toBeGreaterThan(50);
+      await saveScreenshot(page, 'thread-time-tooltip-desktop');
+      expectNoProblems(tab);
+    } finally { await tab.close(); }
+  });
+
+  it('JavaScript on, phone in Tokyo: times are in the reader\'s zone, and a tap shows the exact one', async () => {
+    const { userId, tab } = await userTab({ phone: true, extra: { timezoneId: 'Asia/Tokyo', locale: 'en-GB' } });
+    try {
+      const path = await longConversation(f.live.db, userId, 4);
+      // One message from long ago: a date, not "… ago".
+      const id = path.split('/').pop()!;
+      const first = await f.live.db('messages').where({ thread_id: id }).orderBy('id').first('id');
+      await f.live.db('messages').where({ id: first.id }).update({ created_at: new Date('2025-03-09T20:05:00Z') });
+      const { page } = tab;
+      await page.goto(f.live.pageUrl(`${path}#latest`));
+      const oldTime = page.locator(`#m-${first.id} time.msg-time`);
+      // 20:05 UTC on 9 March is 05:05 on 10 March in Tokyo.
+      await expect.poll(() => oldTime.locator('.rel').innerText()).toBe('10 Mar 2025');
+      await oldTime.tap();
+      const exact = await exactOf(page.locator(`#m-${first.id}`));
+      expect(exact.width).toBeGreaterThan(50);
+      expect(exact.text).toBe('10 Mar 2025, 05:05');
+      expect(await page.locator('#messages .msg').last().locator('.rel').innerText()).toMatch(/^(just now|\d+ min ago)$/);
+      expectNoProblems(tab);
+    } finally { await tab.close(); }
+  });
+
+  for (const phone of [false, true]) {
+    it(`JavaScript on, ${phone ? 'phone' : 'desktop'}: "Latest" appears once scrolled up, brings the reader down and hides; by keyboard too`, async () => {
+      const { userId, tab } = await userTab({ phone, reducedMotion: 'reduce' });
+      try {
+        await longConversation(f.live.db, userId, 60);
+        const { page } = tab;
+        await openFromSidebar(page, phone, '60 messages');
+        const button = page.getByRole('button', { name: 'Latest messages' });
+        const atBottom = () => page.evaluate(() => innerHeight + scrollY >= document.documentElement.scrollHeight - 2);
+        await expect.poll(atBottom).toBe(true);
+        expect(await button.isVisible()).toBe(false);
+        // Reading older text: the button shows, above the composer, covering neither the box nor Send.
+        await messageText(page, 'Message 40').scrollIntoViewIfNeeded();
+        await expect.poll(() => button.isVisible()).toBe(true);
+        const boxes = await page.evaluate(() => [document.querySelector('.to-latest')!, document.getElementById('content')!, document.querySelector('#composer [type=submit]')!]
+          .map((el) => { const r = el.getBoundingClientRect(); return { top: r.top, bottom: r.bottom, left: r.left, right: r.right }; }));
+        const [b, box, send] = boxes;
+        expect(b.bottom).toBeLessThanOrEqual(box.top);
+        expect(b.bottom).toBeLessThanOrEqual(send.top);
+        expect(b.right).toBeLessThanOrEqual(await page.evaluate(() => innerWidth));
+        expect(b.top).toBeGreaterThan(0);
+        await saveScreenshot(page, `thread-latest-button-${phone ? 'phone' : 'desktop'}`);
+        if (phone) await button.tap(); else await button.click();
+        await expect.poll(atBottom).toBe(true);
+        expect((await placeOf(page, 'Message 60')).inView).toBe(true);
+        await expect.poll(() => button.isVisible()).toBe(false);
+        if (!phone) {
+          // By keyboard: Shift+Tab from the composer reaches it; Enter brings the page down and focus back to the composer.
+          await messageText(page, 'Message 30').scrollIntoViewIfNeeded();
+          await expect.poll(() => button.isVisible()).toBe(true);
+          await page.getByLabel('Message', { exact: true }).focus();
+          await page.keyboard.press('Shift+Tab');
+          expect(await page.evaluate(() => document.activeElement?.className)).toBe('to-latest');
+          await page.keyboard.press('Enter');
+          await expect.poll(atBottom).toBe(true);
+          expect(await page.evaluate(() => document.activeElement?.id)).toBe('content');
+        }
+        expectNoProblems(tab);
+      } finally { await tab.close(); }
+    });
+  }
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/dialects.ts';
 import { chatApp, signIn, waitFor, type ChatTestApp, type Session } from '../support/fake-mistral-app.ts';
 import { longConversation } from '../browser/data.ts';
+import { createThread } from '../../src/features/threads/threads.repo.ts';
 
 /** The texts of the messages a page shows ("Message 12", …), in order. */
 const shown = (html: string) => [...html.matchAll(/>(Message \d+)</g)].map((m) => m[1]);
@@ -19,14 +20,12 @@ describe.each(DIALECTS)('thread navigation on %s', (dialect) => {
   const get = (path: string) => request(t.app).get(path).set('Cookie', s.cookie);
   const post = (path: string, body: Record<string, string> = {}) => request(t.app).post(path).set('Cookie', s.cookie).type('form').send({ _csrf: s.csrf, ...body });
 
-  it('links to a thread (sidebar, home list, the refused-model page) open it at #latest, which sits just before the composer', async () => {
+  it('links to a thread (sidebar, home list) open it at #latest, which sits just before the composer', async () => {
     const path = await longConversation(t.db, s.user.id, 60);
     const home = await get('/');
     const sidebar = /<nav class="sidebar"[\s\S]*?<\/nav>/.exec(home.text)![0];
     expect(sidebar).toContain(`href="${path}#latest"`);
     expect(home.text.slice(home.text.indexOf('class="home-list"'))).toContain(`href="${path}#latest"`);
-    const refusedModel = await post(`${path}/model`, { model: 'bad model id!', context: '' });
-    expect(refusedModel.text).toContain(`href="${path}#latest">Back to the conversation`);
     const page = await get(path);
     expect(page.text).toMatch(/<div id="latest"><\/div>\s*<form id="composer"/);
     expect(page.text).not.toContain('id="newer"');
@@ -89,5 +88,30 @@ describe.each(DIALECTS)('thread navigation on %s', (dialect) => {
     const plain = await get(`${path}/messages?before=5`);
     expect(plain.status).toBe(302);
     expect(plain.headers.location).toBe(`${path}?before=5#newer`);
+  });
+
+  it('each message says when it was written: relative in sight, the exact UTC date and time in a focusable <time>', async () => {
+    const thread = await createThread(t.db, s.user.id, { title: 'Times' });
+    const at = (iso: string) => new Date(iso);
+    const now = new Date();
+    const rows = [
+      ['user', 'Old question', at('2025-03-09T07:05:00Z')], ['assistant', 'Old answer', at('2025-03-09T07:06:10Z')],
+      ['user', 'New question', now], ['assistant', 'New answer', now],
+    ] as const;
+    await t.db('messages').insert(rows.map(([role, content, when]) => ({ thread_id: thread.id, role, content, thinking: null, status: 'complete',
+      error: null, model: role === 'user' ? null : 'mistral-small-latest', usage: null, created_at: when, updated_at: when })));
+    const page = await get(`/threads/${thread.id}`);
+    const time = (iso: string, rel: string, exact: string) =>
+      `<time class="msg-time" datetime="${iso}" tabindex="0"><span class="rel">${rel}</span><span class="exact"><span class="sep">, </span>${exact}</span></time>`;
+    const articles = [...page.text.matchAll(/<article class="msg msg-(\w+)"[\s\S]*?<\/article>/g)].map((m) => m[0]);
+    expect(articles).toHaveLength(4);
+    expect(articles[0]).toContain(`<div class="msg-meta">${time('2025-03-09T07:05:00.000Z', '9 Mar 2025', '9 Mar 2025, 07:05 UTC')}</div>`);
+    expect(articles[1]).toMatch(new RegExp(`<footer class="msg-foot" id="ft-\\d+">\\s*${time('2025-03-09T07:06:10.000Z', '9 Mar 2025', '9 Mar 2025, 07:06 UTC')}`));
+    expect(articles[2]).toContain('<span class="rel">just now</span>');
+    expect(articles[3]).toContain('<span class="rel">just now</span>');
+    expect(articles[3]).toContain(` UTC</span></time>`);
+    // The htmx loader's older messages carry the same times.
+    const fragment = await get(`/threads/${thread.id}/messages?before=999999999`).set('HX-Request', 'true');
+    expect(fragment.text).toContain(time('2025-03-09T07:05:00.000Z', '9 Mar 2025', '9 Mar 2025, 07:05 UTC'));
   });
 });
