@@ -6,7 +6,7 @@ import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { createUser } from '../../src/features/auth/users.repo.ts';
 import { issueToken } from '../../src/features/auth/tokens.repo.ts';
-import { openTab, saveScreenshot, type Look } from '../support/browser.ts';
+import { axeViolations, openTab, saveScreenshot, type Look } from '../support/browser.ts';
 import { longConversation } from './data.ts';
 import { describeInBrowser, expectNoProblems, useChatApp } from './suite.ts';
 
@@ -51,6 +51,7 @@ describeInBrowser('thread navigation', {}, () => {
         expect(where.inView).toBe(true);
         expect(where.footInView).toBe(true);
         expect(await page.getByLabel('Message', { exact: true }).isVisible()).toBe(true);
+        await saveScreenshot(page, `long-thread-nojs-${phone ? 'phone' : 'desktop'}`);
         expectNoProblems(tab);
       } finally { await tab.close(); }
     });
@@ -75,6 +76,7 @@ describeInBrowser('thread navigation', {}, () => {
       expect(await page.locator('#thread-head h1').innerText()).toBe('200 messages');
       expect(await page.locator('#composer').count()).toBe(0);
       expect(await page.getByRole('navigation', { name: 'Newer messages' }).isVisible()).toBe(true);
+      await saveScreenshot(page, 'older-messages-nojs-phone');
       // Two pages back, then forward again: each "Newer messages" opens at the first message not shown before.
       await follow('Show older messages', /\?before=\d+#newer$/);
       expect(await lastText(page)).toBe('Message 100');
@@ -141,7 +143,6 @@ describeInBrowser('thread navigation', {}, () => {
       const answer = page.locator('#messages .msg-assistant').last();
       await answer.locator('time.msg-time').hover();
       expect((await exactOf(answer)).width).toBeGreaterThan(50);
-      await saveScreenshot(page, 'thread-time-tooltip-desktop');
       expectNoProblems(tab);
     } finally { await tab.close(); }
   });
@@ -206,6 +207,25 @@ describeInBrowser('thread navigation', {}, () => {
           expect(await page.evaluate(() => document.activeElement?.id)).toBe('content');
         }
         expectNoProblems(tab);
+      } finally { await tab.close(); }
+    });
+  }
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`axe, phone, ${colorScheme}: no violations with the "Latest" button and a time's tooltip in view`, async () => {
+      // bypassCSP ONLY for axe, as in a11y.browser.test.ts; these two only show after scrolling or focusing.
+      const { userId, tab } = await userTab({ phone: true, colorScheme, bypassCSP: true, reducedMotion: 'reduce' });
+      try {
+        const path = await longConversation(f.live.db, userId, 60);
+        const { page } = tab;
+        await page.goto(f.live.pageUrl(`${path}#latest`));
+        await messageText(page, 'Message 41').scrollIntoViewIfNeeded();
+        await expect.poll(() => page.getByRole('button', { name: 'Latest messages' }).isVisible()).toBe(true);
+        const user = page.locator('#messages .msg-user', { has: page.locator('.msg-body', { hasText: /^\s*Message 41\s*$/ }) });
+        await user.locator('time.msg-time').focus();
+        expect((await exactOf(user)).width).toBeGreaterThan(50);
+        const violations = await axeViolations(page);
+        expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
       } finally { await tab.close(); }
     });
   }
