@@ -170,8 +170,8 @@ describeInBrowser('thread navigation', {}, () => {
   });
 
   for (const phone of [false, true]) {
-    it(`JavaScript on, ${phone ? 'phone' : 'desktop'}: "Latest" appears once scrolled up, brings the reader down and hides; by keyboard too`, async () => {
-      const { userId, tab } = await userTab({ phone, reducedMotion: 'reduce' });
+    it(`JavaScript on, ${phone ? 'phone, dark' : 'desktop'}: "Latest" appears once scrolled up, brings the reader down and hides; by keyboard too`, async () => {
+      const { userId, tab } = await userTab({ phone, reducedMotion: 'reduce', colorScheme: phone ? 'dark' : 'light' });
       try {
         await longConversation(f.live.db, userId, 60);
         const { page } = tab;
@@ -190,7 +190,7 @@ describeInBrowser('thread navigation', {}, () => {
         expect(b.bottom).toBeLessThanOrEqual(send.top);
         expect(b.right).toBeLessThanOrEqual(await page.evaluate(() => innerWidth));
         expect(b.top).toBeGreaterThan(0);
-        await saveScreenshot(page, `thread-latest-button-${phone ? 'phone' : 'desktop'}`);
+        await saveScreenshot(page, `thread-latest-button-${phone ? 'phone-dark' : 'desktop'}`);
         if (phone) await button.tap(); else await button.click();
         await expect.poll(atBottom).toBe(true);
         expect((await placeOf(page, 'Message 60')).inView).toBe(true);
