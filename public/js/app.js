@@ -85,14 +85,52 @@
     setTimeout(function () { b.textContent = 'Copy'; }, 1500);
   }
 
+  // Message times (when.ts): written in UTC; here in the reader's zone and kept current, same words as the server.
+  var fmts = {};
+  function fmt(k, o) { return fmts[k] || (fmts[k] = new Intl.DateTimeFormat(undefined, o)); }
+  function times(e) {
+    var all = ((e && e.target.querySelectorAll) ? e.target : document).querySelectorAll('time.msg-time'), now = new Date(), i, d, m, days;
+    for (i = 0; i < all.length; i++) {
+      d = new Date(all[i].dateTime);
+      m = Math.floor((now - d) / 6e4);
+      days = Math.round((new Date(now).setHours(0, 0, 0, 0) - new Date(d).setHours(0, 0, 0, 0)) / 864e5);
+      all[i].firstChild.textContent = m < 1 ? 'just now' : m < 60 ? m + ' min ago' : !days ? Math.floor(m / 60) + ' h ago' : days === 1 ? 'yesterday'
+        : d.getFullYear() === now.getFullYear() ? fmt('d', { day: 'numeric', month: 'short' }).format(d) : fmt('y', { dateStyle: 'medium' }).format(d);
+      all[i].lastChild.lastChild.nodeValue = fmt('x', { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+    }
+  }
+  document.addEventListener('htmx:load', times);
+  setInterval(times, 6e4);
+
   var follow = true;
-  window.addEventListener('scroll', function () { follow = innerHeight + scrollY >= root.scrollHeight - 120; }, { passive: true });
+  window.addEventListener('scroll', function () { follow = innerHeight + scrollY >= root.scrollHeight - 120; showLatest(); }, { passive: true });
   function toBottom() { if (follow) scrollTo(0, root.scrollHeight); }
+  // "Latest": shown while a reader is scrolled up in a thread, just above the composer (in it: the composer is sticky).
+  var latest;
+  function showLatest() {
+    var c = document.getElementById('composer');
+    if (!c || !document.getElementById('messages')) return;
+    if (!latest || latest.parentNode !== c) {
+      latest = document.createElement('button');
+      latest.type = 'button'; latest.className = 'to-latest'; latest.title = 'Scroll to the latest messages';
+      latest.innerHTML = '<svg class="icon" aria-hidden="true"><use href="#i-down"></use></svg>Latest<span class="sr-only"> messages</span>';
+      c.insertBefore(latest, c.firstChild);
+    }
+    if (latest.hidden !== follow) latest.hidden = follow;
+  }
+  document.addEventListener('click', function (e) {
+    if (!e.target.closest || !e.target.closest('.to-latest')) return;
+    follow = true;
+    scrollTo(0, root.scrollHeight);
+    // By keyboard (no pointer: detail 0), focus goes on to the composer rather than to the page as the button hides.
+    if (!e.detail) document.getElementById('content').focus({ preventScroll: true });
+  });
 
   document.addEventListener('DOMContentLoaded', function () {
     addButtons();
-    // Before the first layout: the older-messages loader at the top loads only once scrolled to.
-    if (document.getElementById('messages') && !location.hash) scrollTo(0, root.scrollHeight);
+    // Before the first layout: the older-messages loader at the top loads only once scrolled to. #latest (links to a
+    // thread) means the bottom too.
+    if (document.getElementById('messages') && (!location.hash || location.hash === '#latest')) scrollTo(0, root.scrollHeight);
   });
   // Older messages go in above the reader: keep the distance to the bottom, so nothing moves.
   var fromBottom = null;
@@ -105,6 +143,7 @@
     var form = e.detail && e.detail.requestConfig && e.detail.requestConfig.elt;
     if (form && form.id === 'composer' && e.detail.xhr && e.detail.xhr.status === 200) { form.reset(); follow = true; }
     toBottom();
+    showLatest();
   });
   // A stream closed for good (a proxy's 502) is reopened from sse-connect without Last-Event-ID: keep its
   // ?after= at what is shown, or text comes twice. Before the swap, which may remove the element.

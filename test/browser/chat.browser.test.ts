@@ -110,7 +110,7 @@ describeInBrowser('chat with JavaScript on', {}, () => {
       await page.keyboard.press('Enter');
       await page.waitForURL(/\/threads\//);
       expect(posts).toHaveLength(1);
-      expect(await page.locator('.msg-user').last().textContent().then((t) => t?.trim())).toBe('line one\nline two');
+      expect(await page.locator('.msg-user .msg-body').last().textContent().then((t) => t?.trim())).toBe('line one\nline two');
       await expect.poll(() => f.fake.chatRequests.length).toBe(before + 1);
       expect(f.fake.chatRequests.at(-1)?.body).toMatchObject({ messages: expect.arrayContaining([{ role: 'user', content: 'line one\nline two' }]) });
       await expect.poll(() => lastStatus(page)).toBe('complete');

@@ -122,8 +122,8 @@ describeInBrowser('JavaScript off', {}, () => {
       expect(await page.locator('#thread-head .field-error').isVisible()).toBe(true);
       expect(await page.locator('#thread-head .field-error').textContent()).toBe('Give the conversation a title.');
       expect(await page.getByLabel('Title', { exact: true }).inputValue()).toBe('   ');
-      expect((await page.locator('.msg-user').last().textContent())?.trim()).toBe('Rename me then delete me');
-      const sidebarLink = page.getByRole('navigation', { name: 'Conversations' }).locator(`a[href="${threadPath}"]`);
+      expect((await page.locator('.msg-user .msg-body').last().textContent())?.trim()).toBe('Rename me then delete me');
+      const sidebarLink = page.getByRole('navigation', { name: 'Conversations' }).locator(`a[href="${threadPath}#latest"]`);
       expect(await sidebarLink.count()).toBe(1);
       // The same form, corrected, renames.
       await page.getByLabel('Title', { exact: true }).fill('Renamed without scripts');

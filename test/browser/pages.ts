@@ -4,6 +4,7 @@
 import type { Db } from '../../src/db.ts';
 import { createThread } from '../../src/features/threads/threads.repo.ts';
 import { insertExchange, saveFinal } from '../../src/features/chat/messages.repo.ts';
+import { longConversation } from './data.ts';
 
 export type PageSpec = {
   /** Short name: test titles and docs/screenshots/<name>-desktop.png. */
@@ -59,11 +60,23 @@ export async function longThread(db: Db, userId: number): Promise<string> {
   return `/threads/${thread.id}`;
 }
 
+/** A thread longer than a page of messages, opened as links open it (#latest): its end, older messages above. */
+export const manyMessages = async (db: Db, userId: number) => `${await longConversation(db, userId, 120)}#latest`;
+
+/** Its older page as "Show older messages" opens it without JavaScript: messages 21 to 70, at their end. */
+export async function olderMessages(db: Db, userId: number): Promise<string> {
+  const path = (await manyMessages(db, userId)).replace('#latest', '');
+  const before = await db('messages').where({ thread_id: path.split('/').pop(), content: 'Message 71' }).first('id');
+  return `${path}?before=${before.id}#newer`;
+}
+
 export const PAGES: PageSpec[] = [
   { name: 'sign-in', path: '/login', signedIn: false, heading: 'Sign in', screenshot: true },
   { name: 'register', path: '/register', signedIn: false, heading: 'Create your account', screenshot: true },
   { name: 'home', path: '/', signedIn: true, heading: 'New chat', screenshot: true },
   { name: 'thread', path: richThread, signedIn: true, heading: 'Squares, circles and sums', screenshot: true },
+  { name: 'long-thread', path: manyMessages, signedIn: true, heading: '120 messages', screenshot: true },
+  { name: 'older-messages', path: olderMessages, signedIn: true, heading: '120 messages', screenshot: true },
   { name: 'settings', path: '/settings', signedIn: true, heading: 'Settings', screenshot: true },
   { name: 'account', path: '/account', signedIn: true, heading: 'Account', screenshot: true },
   { name: 'not-found', path: '/no-such-page', signedIn: false, heading: /not found/i, status: 404 },

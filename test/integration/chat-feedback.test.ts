@@ -39,7 +39,7 @@ describe.each(DIALECTS)('chat feedback on %s', (dialect) => {
     // Named while the answer streamed: the end brings the title to the heading and sidebar entry, and to the tab.
     expect(done.data).toContain(`<span hx-swap-oob="innerHTML:[data-title-of='${id}']">A Short Fake Title</span>`);
     expect(done.data).toContain('<title>A Short Fake Title · MistralChat</title>');
-    expect(page.text).toContain(`<a href="/threads/${id}" data-title-of="${id}" aria-current="page">New chat</a>`);
+    expect(page.text).toContain(`<a href="/threads/${id}#latest" data-title-of="${id}" aria-current="page">New chat</a>`);
     // A stream resumed mid-answer comes from a page that already said "Writing…".
     const resumed = await readSse(`${t.baseUrl}/threads/${id}/messages/${mid}/events?after=0.3`, { Cookie: s.cookie });
     expect(resumed.raw).not.toContain('hx-swap-oob="true">Writing…');

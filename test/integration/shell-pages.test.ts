@@ -33,7 +33,7 @@ describe.each(DIALECTS)('the app shell on %s', (dialect) => {
     for (const [what, req, status] of pages) {
       const res = await req.set('Cookie', s.cookie);
       expect(res.status, what).toBe(status);
-      expect(sidebarOf(res.text), what).toContain(`href="/threads/${threadId}"`);
+      expect(sidebarOf(res.text), what).toContain(`href="/threads/${threadId}#latest"`);
       expect(sidebarOf(res.text), what).toContain('Sidebar probe');
     }
   });

@@ -84,7 +84,7 @@ describe.each(DIALECTS)('threads on %s', (dialect) => {
     expect(bad.text).toMatch(/<details class="menu" open>\s*<summary[^>]*>(?:<svg[\s\S]*?<\/svg>)?(?:<span class="lbl">)?Rename(?:<\/span>)?<\/summary>[\s\S]*?value="  " aria-invalid="true" aria-describedby="title-error">\s*<p class="field-error" id="title-error" role="alert">Give the conversation a title.<\/p>/);
     expect(bad.text).toContain('<div class="msg-body user-text">hi</div>');
     const sidebar = bad.text.slice(bad.text.indexOf('<nav class="sidebar"'), bad.text.indexOf('</nav>'));
-    expect(sidebar).toContain(`href="/threads/${id}"`);
+    expect(sidebar).toContain(`href="/threads/${id}#latest"`);
     expect(bad.text).toContain('<form id="composer"');
     // With htmx: the header alone, Rename open, the error and the typed text in it.
     const badHtmx = await request(t.app).post(`/threads/${id}/rename`).set('Cookie', s.cookie).set('HX-Request', 'true').set('X-CSRF-Token', s.csrf).type('form').send({ title: ' \t ' });

@@ -17,7 +17,11 @@ export const HTML_SSE_TIMING: SseTiming = { heartbeatMs: 15_000, pollMs: 500, mi
 
 const isInputError = (err: unknown): err is ChatError => err instanceof ChatError && (err.kind === 'invalid' || err.kind === 'too_long');
 
-/** Where a plain (JavaScript off) send or retry goes: the thread page that streams the answer in. */
+/**
+ * Where a plain (JavaScript off) send or retry goes: the thread page that streams the answer in, at that answer
+ * (#m-<id>, the newest message, written before its text: a #latest at the page's end would be parsed only once the
+ * answer ended, and the page would sit at its top meanwhile).
+ */
 const followUrl = (req: Request, threadId: string, replyId: number) => urlOf(req)(`/threads/${threadId}?follow=${replyId}#m-${replyId}`);
 
 /** The title an untitled chat got with this answer, as out-of-band swaps (threads/_title-oob), or ''. */
@@ -116,7 +120,8 @@ export function chatController(d: ChatRouteDeps) {
       const id = threadIdParam(req);
       const message = await stopAnswer(d, userOf(req).id, id, messageIdParam(req)).catch((e) => { throw toHttpError(e); });
       if (wantsFragment(req)) return render(req, res, 'chat/_message', { m: presentMessage(message, urlOf(req)) });
-      res.redirect(303, urlOf(req)(`/threads/${id}#m-${message.id}`));
+      // The end of the thread (#latest): the stopped answer's last words and the composer.
+      res.redirect(303, urlOf(req)(`/threads/${id}#latest`));
     },
 
     async retry(req: Request, res: Response) {

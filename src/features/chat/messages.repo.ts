@@ -93,6 +93,12 @@ export async function pageMessages(db: Db, threadId: string, opts: { beforeId?: 
   return { messages: rows.slice(0, opts.limit).reverse().map(toMessage), hasOlder: rows.length > opts.limit };
 }
 
+/** The ids of up to `limit` messages after `afterId`, oldest first (ids only: where an older page's "Newer" leads). */
+export async function idsAfter(db: Db, threadId: string, afterId: number, limit: number): Promise<number[]> {
+  const rows = await db('messages').where({ thread_id: threadId }).andWhere('id', '>', afterId).orderBy('id', 'asc').limit(limit).select('id');
+  return rows.map((r: { id: unknown }) => Number(r.id));
+}
+
 /**
  * The conversation the model sees: every message of the thread before this one, oldest first, in one query on
  * the (thread_id, id) index. Nothing is cut here: what fits the model's context is the model's (and the user's) call.

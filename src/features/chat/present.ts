@@ -5,10 +5,13 @@ import { liveParts } from './live-view.ts';
 import { renderMarkdown } from './markdown.ts';
 import { isFinal, type Message, type MessageStatus, type Usage } from './messages.repo.ts';
 import { isKeyProblem } from './upstream-errors.ts';
+import { whenOf, type When } from './when.ts';
 
 export type MessageView = {
   id: number; role: string; status: MessageStatus; live: boolean; content: string; html: string; tailHtml: string;
   thinking: string; error: string | null; errorIsKey: boolean; usage: Usage | null; model: string | null; createdAt: string;
+  /** When it was written, for the page (relative and exact, in UTC). */
+  when: When;
   eventsUrl: string; stopUrl: string; retryUrl: string; retryable: boolean;
   /** The message's markdown source as plain text (what the answer's Copy button copies). */
   sourceUrl: string;
@@ -39,7 +42,7 @@ export function presentMessage(m: Message, url: UrlFor, generations?: Generation
   const error = snap ? snap.error : m.error;
   return {
     id: m.id, role: m.role, status, live, content, html, tailHtml, thinking, error, errorIsKey: isKeyProblem(error),
-    usage: snap?.usage ?? m.usage, model: m.model, createdAt: m.createdAt.toISOString(),
+    usage: snap?.usage ?? m.usage, model: m.model, createdAt: m.createdAt.toISOString(), when: whenOf(m.createdAt),
     eventsUrl: url(`${base}/events?after=${thinking.length}.${content.length}`), stopUrl: url(`${base}/stop`), retryUrl: url(`${base}/retry`),
     sourceUrl: url(`${base}/source`),
     followUrl: url(`/threads/${m.threadId}?follow=${m.id}#m-${m.id}`),

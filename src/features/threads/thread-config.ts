@@ -61,7 +61,7 @@ export function threadConfigRoutes(d: ChatRouteDeps, pageWith: ThreadPageWith) {
     }
     if (!updated) throw new HttpError(404, 'There is no such conversation.');
     if (wantsFragment(req)) return render(req, res, 'threads/_header', await headerLocals(d, req, updated, { modelSaved: true }));
-    res.redirect(303, urlOf(req)(`/threads/${thread.id}`));
+    res.redirect(303, urlOf(req)(`/threads/${thread.id}#latest`));
   });
   return r;
 }

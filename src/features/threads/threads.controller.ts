@@ -3,9 +3,10 @@ import type { Request, Response } from 'express';
 import { headerLocals } from './thread-config.ts';
 import { HttpError } from '../../http/errors.ts';
 import { render, wantsFragment } from '../../http/htmx.ts';
+import type { UrlFor } from '../../http/base-path.ts';
 import { MESSAGES_PER_PAGE, positiveInt, threadIdParam, urlOf, userOf, type ChatRouteDeps } from '../chat/chat.context.ts';
 import { recoverThread, staleBefore } from '../chat/chat.service.ts';
-import { isFinal, pageMessages } from '../chat/messages.repo.ts';
+import { idsAfter, isFinal, pageMessages } from '../chat/messages.repo.ts';
 import { presentMessage } from '../chat/present.ts';
 import { newSendKey } from '../chat/send-keys.repo.ts';
 import { followAnswer } from '../chat/follow.ts';
@@ -46,6 +47,21 @@ export async function homePage(d: ChatRouteDeps, req: Request, res: Response, co
   render(req, res, 'home', { title: 'New chat', list, sidebar: list, guest, keyState, composer: newChatComposer(d, req, settings, composer) }, { status });
 }
 
+/** The plain link to the page before `oldest`: it opens at its end (#newer), where reading upwards goes on. */
+const olderPage = (url: UrlFor, threadId: string, oldest: number) => url(`/threads/${threadId}?before=${oldest}#newer`);
+
+/**
+ * An older page (`?before=`, the JavaScript-off "Show older messages") ends with links back instead of the composer:
+ * "Newer messages" opens the next 50 at the first one not shown here (the latest page once they fit in it), "Latest
+ * messages" the end, where the composer is. Null when nothing is newer: the page is the latest after all.
+ */
+async function newerLinks(d: ChatRouteDeps, url: UrlFor, threadId: string, newestShown: number) {
+  const ids = await idsAfter(d.db, threadId, newestShown, MESSAGES_PER_PAGE + 1);
+  if (!ids.length) return null;
+  const page = ids.length > MESSAGES_PER_PAGE ? `?before=${ids[MESSAGES_PER_PAGE]}` : '';
+  return { newerUrl: url(`/threads/${threadId}${page}#m-${ids[0]}`), latestUrl: url(`/threads/${threadId}#latest`) };
+}
+
 /** `headerExtra`: more locals for the header (a refused rename: its error and the typed title). */
 export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, composer: Partial<Composer> = {}, status?: number,
   headerExtra: Record<string, unknown> = {}): Promise<void> {
@@ -69,6 +85,7 @@ export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, 
   }
   const views = messages.map((m) => presentMessage(m, url, d.generations));
   const oldest = messages[0]?.id;
+  const newer = before ? await newerLinks(d, url, thread.id, messages.at(-1)?.id ?? before - 1) : null;
   // Without JavaScript, ?follow=<answer> streams that answer into this page while it is written (follow.ts).
   const followId = wantsFragment(req) ? undefined : positiveInt(req.query.follow);
   const followed = followId ? views.find((v) => v.live && v.id === followId) : undefined;
@@ -76,7 +93,7 @@ export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, 
     ...header, following: Boolean(followed),
     title: thread.title ?? 'New chat', messages: views, sidebar, currentThreadId: thread.id,
     olderUrl: hasOlder ? url(`/threads/${thread.id}/messages?before=${oldest}`) : null,
-    olderPageUrl: hasOlder ? url(`/threads/${thread.id}?before=${oldest}`) : null,
+    olderPageUrl: hasOlder ? olderPage(url, thread.id, oldest!) : null, newer,
     composer: { action: url(`/threads/${thread.id}/messages`), htmx: true, sendKey: newSendKey(), ...composer },
   };
   if (followed && !status) {
@@ -101,13 +118,13 @@ export function threadsController(d: ChatRouteDeps) {
       const url = urlOf(req);
       const thread = await findThread(d.db, userOf(req).id, threadIdParam(req));
       if (!thread) throw new HttpError(404, 'There is no such conversation.');
-      if (!wantsFragment(req)) return res.redirect(302, url(`/threads/${thread.id}${req.query.before ? `?before=${positiveInt(req.query.before) ?? ''}` : ''}`));
+      if (!wantsFragment(req)) return res.redirect(302, url(`/threads/${thread.id}${req.query.before ? `?before=${positiveInt(req.query.before) ?? ''}#newer` : '#latest'}`));
       const { messages, hasOlder } = await pageMessages(d.db, thread.id, { beforeId: positiveInt(req.query.before), limit: MESSAGES_PER_PAGE });
       const oldest = messages[0]?.id;
       render(req, res, 'chat/_messages', {
         messages: messages.map((m) => presentMessage(m, url, d.generations)),
         olderUrl: hasOlder ? url(`/threads/${thread.id}/messages?before=${oldest}`) : null,
-        olderPageUrl: hasOlder ? url(`/threads/${thread.id}?before=${oldest}`) : null,
+        olderPageUrl: hasOlder ? olderPage(url, thread.id, oldest!) : null,
       });
     },
     async rename(req: Request, res: Response) {
@@ -119,7 +136,7 @@ export function threadsController(d: ChatRouteDeps) {
         const updated = await renameThread(d.db, user.id, id, req.body?.title);
         // With the new title out of band: the sidebar entry and the tab's title too.
         if (wantsFragment(req)) return render(req, res, 'threads/_header', { ...await headerLocals(d, req, updated!), renamed: true });
-        res.redirect(303, urlOf(req)(`/threads/${id}`));
+        res.redirect(303, urlOf(req)(`/threads/${id}#latest`));
       } catch (err) {
         if (!(err instanceof ThreadInputError)) throw err;
         const refused = { titleError: err.message, titleInput: String(req.body?.title ?? '') };
