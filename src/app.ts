@@ -27,7 +27,7 @@ import { themeOnEveryPage } from './features/settings/theme.ts';
 import { threadsApiRoutes } from './features/api/threads.api.ts';
 import { createGenerations } from './features/chat/generation.ts';
 import { sidebarOnEveryPage } from './features/threads/sidebar.ts';
-import { threadsRoutes } from './features/threads/threads.routes.ts';
+import { threadsRoutes } from './features/chat/thread.routes.ts';
 
 
 export type AppDeps = {

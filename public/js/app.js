@@ -26,7 +26,9 @@
   // button that does nothing. Whole document: answers' footers, code blocks and errors also arrive in swaps.
   function button(cls, text, label, where, before) {
     var b = document.createElement('button');
-    b.type = 'button'; b.className = cls; b.textContent = text;
+    b.type = 'button'; b.className = cls;
+    b.innerHTML = '<svg class="icon" aria-hidden="true" focusable="false"><use href="#i-' + (text === 'Copy' ? 'copy' : 'x') + '"></use></svg><span></span>';
+    b.lastChild.textContent = text;
     if (label) b.setAttribute('aria-label', label);
     where.insertBefore(b, before);
   }
@@ -81,8 +83,10 @@
     ).then(function () { say(b, 'Copied'); }, function () { say(b, 'Not copied'); });
   });
   function say(b, what) {
-    b.textContent = what;
-    setTimeout(function () { b.textContent = 'Copy'; }, 1500);
+    var u = b.querySelector('use');
+    b.lastChild.textContent = what;
+    u.setAttribute('href', what === 'Copied' ? '#i-check' : '#i-copy');
+    setTimeout(function () { b.lastChild.textContent = 'Copy'; u.setAttribute('href', '#i-copy'); }, 1500);
   }
 
   // Message times (when.ts): written in UTC; here in the reader's zone and kept current, same words as the server.

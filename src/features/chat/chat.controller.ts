@@ -1,7 +1,7 @@
 // Sending, the answer's event stream, stop and retry, for pages and htmx.
 import type { Request, Response } from 'express';
 import { render, renderString, wantsFragment } from '../../http/htmx.ts';
-import { homePage, newChatComposer, threadPage } from '../threads/threads.controller.ts';
+import { homePage, newChatComposer, threadPage } from './thread-pages.ts';
 import { newChatModel } from '../home/new-chat-model.ts';
 import { getSettings } from '../settings/settings.repo.ts';
 import { SettingsInputError } from '../settings/settings-input.ts';

@@ -1,19 +1,19 @@
-// Thread pages and fragments: the list, one thread, its older messages, rename and delete.
+// Thread pages and fragments (a part of chat: they show messages): the list, one thread, its older messages, rename and delete.
 import type { Request, Response } from 'express';
 import { headerLocals } from './thread-config.ts';
 import { HttpError } from '../../http/errors.ts';
 import { render, wantsFragment } from '../../http/htmx.ts';
 import type { UrlFor } from '../../http/base-path.ts';
-import { MESSAGES_PER_PAGE, positiveInt, threadIdParam, urlOf, userOf, type ChatRouteDeps } from '../chat/chat.context.ts';
-import { recoverThread, staleBefore } from '../chat/chat.service.ts';
-import { idsAfter, isFinal, pageMessages } from '../chat/messages.repo.ts';
-import { presentMessage } from '../chat/present.ts';
-import { newSendKey } from '../chat/send-keys.repo.ts';
-import { followAnswer } from '../chat/follow.ts';
-import { findThread } from './threads.repo.ts';
+import { MESSAGES_PER_PAGE, positiveInt, threadIdParam, urlOf, userOf, type ChatRouteDeps } from './chat.context.ts';
+import { recoverThread, staleBefore } from './chat.service.ts';
+import { idsAfter, isFinal, pageMessages } from './messages.repo.ts';
+import { presentMessage } from './present.ts';
+import { newSendKey } from './send-keys.repo.ts';
+import { followAnswer } from './follow.ts';
+import { findThread } from '../threads/threads.repo.ts';
 import { isGuest } from '../auth/users.repo.ts';
 import { getSettings, type StoredSettings } from '../settings/settings.repo.ts';
-import { removeThread, renameThread, ThreadInputError, threadListView } from './threads.service.ts';
+import { removeThread, renameThread, ThreadInputError, threadListView } from '../threads/threads.service.ts';
 
 /** `sendKey`: a fresh one-time key per rendered composer, so a repeated send of this form gives the first result. */
 /** `swapNone`: htmx sends it but swaps nothing (the new-chat form: the server answers with HX-Redirect). */

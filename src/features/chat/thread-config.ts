@@ -5,11 +5,11 @@ import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
 import { HttpError } from '../../http/errors.ts';
 import { render, wantsFragment } from '../../http/htmx.ts';
-import { threadIdParam, urlOf, userOf, type ChatRouteDeps } from '../chat/chat.context.ts';
+import { threadIdParam, urlOf, userOf, type ChatRouteDeps } from './chat.context.ts';
 import { getSettings } from '../settings/settings.repo.ts';
 import { offersThinkHarder } from '../settings/reasoning.ts';
 import { checkContext, checkModelId, SettingsInputError } from '../settings/settings-input.ts';
-import { findThread, updateThread, type Thread } from './threads.repo.ts';
+import { findThread, updateThread, type Thread } from '../threads/threads.repo.ts';
 
 export type ModelMenu = {
   action: string; models: string[]; selected: string; defaultModel: string; context: string; thinkHarder: boolean;
@@ -37,7 +37,7 @@ export async function headerLocals(d: ChatRouteDeps, req: Request, thread: Threa
   return { thread, modelMenu: await modelMenuFor(d.db, d.config, urlOf(req), userOf(req).id, thread), ...extra };
 }
 
-/** The whole thread page with extra header locals (threads.controller.ts threadPage), passed in to keep imports one-way. */
+/** The whole thread page with extra header locals (thread-pages.ts threadPage), passed in to keep imports one-way. */
 export type ThreadPageWith = (req: Request, res: Response, status: number, headerExtra: Record<string, unknown>) => Promise<void>;
 
 export function threadConfigRoutes(d: ChatRouteDeps, pageWith: ThreadPageWith) {

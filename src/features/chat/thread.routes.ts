@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { requireUser } from '../../http/auth.ts';
-import type { ChatRouteDeps } from '../chat/chat.context.ts';
-import { chatController } from '../chat/chat.controller.ts';
+import type { ChatRouteDeps } from './chat.context.ts';
+import { chatController } from './chat.controller.ts';
 import { threadConfigRoutes } from './thread-config.ts';
-import { threadPage, threadsController } from './threads.controller.ts';
+import { threadPage, threadsController } from './thread-pages.ts';
 
 export function threadsRoutes(d: ChatRouteDeps) {
   const r = Router();
