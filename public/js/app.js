@@ -117,7 +117,7 @@
     if (!latest || latest.parentNode !== c) {
       latest = document.createElement('button');
       latest.type = 'button'; latest.className = 'to-latest'; latest.title = 'Scroll to the latest messages';
-      latest.innerHTML = '<svg class="icon" aria-hidden="true"><use href="#i-down"></use></svg>Latest<span class="sr-only"> messages</span>';
+      latest.innerHTML = '<svg class="icon" aria-hidden="true" focusable="false"><use href="#i-down"></use></svg>Latest<span class="sr-only"> messages</span>';
       c.insertBefore(latest, c.firstChild);
     }
     if (latest.hidden !== follow) latest.hidden = follow;

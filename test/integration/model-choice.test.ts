@@ -75,7 +75,7 @@ describe.each(DIALECTS)('model, key and context choice on %s', (dialect) => {
     const saved = await request(t.app).post(`/threads/${id}/model`).set('Cookie', s.cookie).type('form')
       .send({ _csrf: s.csrf, model: 'codestral-latest', context: 'You review code.' });
     expect(saved.status).toBe(303);
-    expect(saved.headers.location).toBe(`/threads/${id}`);
+    expect(saved.headers.location).toBe(`/threads/${id}#latest`);
 
     const second = await ask(s, id, 'two');
     expect(second.body.model).toBe('codestral-latest');
