@@ -4,7 +4,7 @@
 import type { Db } from '../../src/db.ts';
 import { createThread } from '../../src/features/threads/threads.repo.ts';
 import { insertExchange, saveFinal } from '../../src/features/chat/messages.repo.ts';
-import { longConversation } from './data.ts';
+import { longConversation, manyThreads } from './data.ts';
 
 export type PageSpec = {
   /** Short name: test titles and docs/screenshots/<name>-desktop.png. */
@@ -70,6 +70,12 @@ export async function olderMessages(db: Db, userId: number): Promise<string> {
   return `${path}?before=${before.id}#newer`;
 }
 
+/** The conversations page (the sidebar's "More" without JavaScript), with more threads than one page holds. */
+async function conversations(db: Db, userId: number): Promise<string> {
+  await manyThreads(db, userId, 60);
+  return '/threads';
+}
+
 export const PAGES: PageSpec[] = [
   { name: 'sign-in', path: '/login', signedIn: false, heading: 'Sign in', screenshot: true },
   { name: 'register', path: '/register', signedIn: false, heading: 'Create your account', screenshot: true },
@@ -77,6 +83,7 @@ export const PAGES: PageSpec[] = [
   { name: 'thread', path: richThread, signedIn: true, heading: 'Squares, circles and sums', screenshot: true },
   { name: 'long-thread', path: manyMessages, signedIn: true, heading: '120 messages', screenshot: true },
   { name: 'older-messages', path: olderMessages, signedIn: true, heading: '120 messages', screenshot: true },
+  { name: 'conversations', path: conversations, signedIn: true, heading: 'Conversations', screenshot: true },
   { name: 'settings', path: '/settings', signedIn: true, heading: 'Settings', screenshot: true },
   { name: 'account', path: '/account', signedIn: true, heading: 'Account', screenshot: true },
   { name: 'not-found', path: '/no-such-page', signedIn: false, heading: /not found/i, status: 404 },

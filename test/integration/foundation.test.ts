@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import vm from 'node:vm';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purgeAuthData } from '../../src/maintenance.ts';
@@ -5,6 +8,7 @@ import { issueToken } from '../../src/features/auth/tokens.repo.ts';
 import { createUser } from '../../src/features/auth/users.repo.ts';
 import { sessionMiddleware } from '../../src/http/session.ts';
 import { DIALECTS } from '../support/dialects.ts';
+import { PROJECT_ROOT } from '../../src/lib/paths.ts';
 import { testApp, TEST_SECRETS, type TestApp } from '../support/app.ts';
 
 const STACK = /\bat .*\.(ts|js):\d+|Error:/;
@@ -63,6 +67,19 @@ describe.each(DIALECTS)('foundation over HTTP on %s', (dialect) => {
       expect(res.headers['x-content-type-options'], u).toBe('nosniff');
     }
     expect((await request(t.app).get('/static/css/app-0000000000.css')).status).toBe(404);
+  });
+
+  it('serves app.js without its comment lines and indentation, still a valid script that does the same', async () => {
+    const page = await request(t.app).get('/login');
+    const src = /src="(\/static\/js\/app-[0-9a-f]{10}\.js)"/.exec(page.text)![1];
+    const served = (await request(t.app).get(src)).text;
+    const source = readFileSync(path.join(PROJECT_ROOT, 'public/js/app.js'), 'utf8');
+    expect(served.length).toBeLessThan(source.length * 0.85);
+    expect(served.split('\n').filter((l) => /^\s*\/\/|^\s/.test(l))).toEqual([]);
+    expect(() => new vm.Script(served)).not.toThrow();
+    // Every statement of the source is still there: only comment lines and indentation went.
+    const code = (s: string) => s.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('//'));
+    expect(code(served)).toEqual(code(source));
   });
 
   it('compresses HTML and CSS', async () => {
