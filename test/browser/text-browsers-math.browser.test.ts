@@ -2,24 +2,17 @@
 // item 15): w3m and lynx read each formula once, as its TeX, with no MathML markup and no Copy button that could not
 // work; no "Thinking" label on an answer without thinking. Chromium, with JavaScript on and off, still typesets the
 // MathML and hides the TeX.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openTab, signedInToken, startLiveApp, type LiveApp } from '../support/browser.ts';
 import { longThread, richThread } from './pages.ts';
+import { checkTextBrowsers } from '../support/text-browsers.ts';
 import { describeInBrowser, expectNoProblems, REQUIRE_BROWSER } from './suite.ts';
 
 const run = promisify(execFile);
 
-function textBrowsersMissing(): string | null {
-  for (const b of ['w3m', 'lynx']) {
-    try { execFileSync(b, ['-version'], { stdio: 'ignore' }); } catch { return `${b} is not installed (apt-get install w3m lynx)`; }
-  }
-  return null;
-}
-const missing = textBrowsersMissing();
-if (missing && REQUIRE_BROWSER) throw new Error(`REQUIRE_BROWSER=1 but ${missing}`);
-if (missing) console.log(`\nTEXT BROWSER TEST SKIPPED: ${missing}. Set REQUIRE_BROWSER=1 to make this a failure.\n`);
+const missing = checkTextBrowsers(REQUIRE_BROWSER);
 
 /** The page as served to this user, dumped by w3m and by lynx (the HTML on standard input, as each renders it). */
 async function dumps(html: string): Promise<{ w3m: string; lynx: string }> {

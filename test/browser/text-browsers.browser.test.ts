@@ -1,7 +1,7 @@
 // Text browsers without JavaScript (Debian's w3m and lynx) through docs/deploy/nginx.conf under /chat/: they send a
 // message by the form and, with no reload, get the page the answer is written into, ending with the fake upstream's
 // whole answer (both render when the document ends, which is when the answer does; a <noscript> refresh they ignore).
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,20 +11,12 @@ import type { Generations } from '../../src/features/chat/generation.ts';
 import { signedInToken, startLiveApp, type LiveApp } from '../support/browser.ts';
 import { startFakeMistral, type FakeMistral } from '../support/fake-mistral.ts';
 import { startNginx, type RunningNginx } from '../support/nginx.ts';
+import { checkTextBrowsers } from '../support/text-browsers.ts';
 import { describeInBrowser, REQUIRE_BROWSER } from './suite.ts';
 
 const run = promisify(execFile);
 
-function textBrowsersMissing(): string | null {
-  for (const b of ['w3m', 'lynx']) {
-    try { execFileSync(b, ['-version'], { stdio: 'ignore' }); } catch { return `${b} is not installed (apt-get install w3m lynx)`; }
-  }
-  return null;
-}
-
-const missing = textBrowsersMissing();
-if (missing && REQUIRE_BROWSER) throw new Error(`REQUIRE_BROWSER=1 but ${missing}`);
-if (missing) console.log(`\nTEXT BROWSER TEST SKIPPED: ${missing}. Set REQUIRE_BROWSER=1 to make this a failure.\n`);
+const missing = checkTextBrowsers(REQUIRE_BROWSER);
 
 (missing ? describe.skip : (n: string, body: () => void) => describeInBrowser(n, { chromium: false, nginx: true }, body))('w3m and lynx through nginx under /chat/', () => {
   let fake: FakeMistral;
