@@ -2,7 +2,7 @@
 import type { Request, Response } from 'express';
 import { render, renderString, wantsFragment } from '../../http/htmx.ts';
 import { homePage, newChatComposer, threadPage } from './thread-pages.ts';
-import { newChatModel } from '../home/new-chat-model.ts';
+import { newChatModel } from './new-chat-model.ts';
 import { getSettings } from '../settings/settings.repo.ts';
 import { SettingsInputError } from '../settings/settings-input.ts';
 import { messageIdParam, newTitleOf, threadIdParam, toHttpError, urlOf, userOf, type ChatRouteDeps } from './chat.context.ts';
