@@ -1,12 +1,11 @@
 // The home composer's model choice (JS on and off, phone and desktop), the Appearance setting applied against the
 // device's colour scheme, and the web app manifest through nginx under /chat/.
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createUser } from '../../src/features/auth/users.repo.ts';
 import { issueToken } from '../../src/features/auth/tokens.repo.ts';
 import { updateSettings } from '../../src/features/settings/settings.repo.ts';
-import { launchBrowser, openTab, startLiveApp, type LiveApp, type Look, type Tab } from '../support/browser.ts';
-import { startNginx, type RunningNginx } from '../support/nginx.ts';
+import { openTab, type Look, type Tab } from '../support/browser.ts';
 import { describeInBrowser, expectNoProblems, useChatApp, type ChatFixture } from './suite.ts';
 
 const DARK_BG = 'rgb(24, 24, 27)';
@@ -135,46 +134,5 @@ describeInBrowser('model choice on the home page, appearance', {}, () => {
         expect(await background(out.page)).toBe(scheme === 'dark' ? DARK_BG : LIGHT_BG);
       } finally { await out.close(); }
     }
-  });
-});
-
-describeInBrowser('the web app manifest behind nginx under /chat/', { nginx: true }, () => {
-  let live: LiveApp;
-  let nginx: RunningNginx;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-  beforeAll(async () => {
-    [browser, live] = await Promise.all([launchBrowser(), startLiveApp({ BASE_PATH: '/chat', TRUST_PROXY: 'loopback' })]);
-    nginx = await startNginx(Number(new URL(live.origin).port));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await nginx?.stop();
-    await live?.close();
-  });
-
-  it('is linked from the page, served as a manifest with /chat/ URLs, and its icons load', async () => {
-    const tab = await openTab(browser, { origin: nginx.origin, config: live.config });
-    try {
-      const { page } = tab;
-      await page.goto(`${nginx.origin}/chat/login`);
-      const href = await page.locator('link[rel=manifest]').getAttribute('href');
-      expect(href).toBe('/chat/manifest.webmanifest');
-      const res = await page.request.get(`${nginx.origin}${href}`);
-      expect(res.status()).toBe(200);
-      expect(res.headers()['content-type']).toMatch(/^application\/manifest\+json/);
-      const m = await res.json();
-      expect([m.start_url, m.scope, m.display]).toEqual(['/chat/', '/chat/', 'standalone']);
-      for (const icon of m.icons) {
-        const got = await page.request.get(`${nginx.origin}${icon.src}`);
-        expect(got.status(), icon.src).toBe(200);
-        expect(got.headers()['content-type']).toBe(icon.type);
-      }
-      // Chromium's own reading of it (what "Install app" uses): no errors, the icons and start URL resolved.
-      const cdp = await tab.context.newCDPSession(page);
-      const app = await cdp.send('Page.getAppManifest') as { url: string; errors: unknown[]; data?: string };
-      expect(app.url).toBe(`${nginx.origin}/chat/manifest.webmanifest`);
-      expect(app.errors).toEqual([]);
-      expectNoProblems(tab);
-    } finally { await tab.close(); }
   });
 });

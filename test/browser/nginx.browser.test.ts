@@ -103,4 +103,31 @@ describeInBrowser('behind nginx under /chat/', { nginx: true }, () => {
     expect(res.status).toBe(403);
     expect(await res.text()).toMatch(/form has expired/);
   });
+
+  // The web app manifest (issue 10): installable from the sub-path too.
+  it('is linked from the page, served as a manifest with /chat/ URLs, and its icons load', async () => {
+    const tab = await openTab(browser, proxied());
+    try {
+      const { page } = tab;
+      await page.goto(`${nginx.origin}/chat/login`);
+      const href = await page.locator('link[rel=manifest]').getAttribute('href');
+      expect(href).toBe('/chat/manifest.webmanifest');
+      const res = await page.request.get(`${nginx.origin}${href}`);
+      expect(res.status()).toBe(200);
+      expect(res.headers()['content-type']).toMatch(/^application\/manifest\+json/);
+      const m = await res.json();
+      expect([m.start_url, m.scope, m.display]).toEqual(['/chat/', '/chat/', 'standalone']);
+      for (const icon of m.icons) {
+        const got = await page.request.get(`${nginx.origin}${icon.src}`);
+        expect(got.status(), icon.src).toBe(200);
+        expect(got.headers()['content-type']).toBe(icon.type);
+      }
+      // Chromium's own reading of it (what "Install app" uses): no errors, the icons and start URL resolved.
+      const cdp = await tab.context.newCDPSession(page);
+      const app = await cdp.send('Page.getAppManifest') as { url: string; errors: unknown[]; data?: string };
+      expect(app.url).toBe(`${nginx.origin}/chat/manifest.webmanifest`);
+      expect(app.errors).toEqual([]);
+      expectNoProblems(tab);
+    } finally { await tab.close(); }
+  });
 });
