@@ -38,7 +38,18 @@ export function knexConfig(databaseUrl: string, opts: { pool?: { min: number; ma
         supportBigNumbers: true,
         bigNumberStrings: false,
       },
-      pool: opts.pool ?? { min: 0, max: 10 },
+      pool: {
+        ...(opts.pool ?? { min: 0, max: 10 }),
+        // A thread's path is walked by a recursive query, one step per message (branches.repo.ts): MariaDB stops at
+        // max_recursive_iterations (1000 by default, silently) and MySQL 8 fails past cte_max_recursion_depth (1000).
+        // Each server knows only its own variable.
+        afterCreate(conn: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) {
+          conn.query('SET SESSION max_recursive_iterations = 4294967295', (err) => {
+            if (!err) return done(null, conn);
+            conn.query('SET SESSION cte_max_recursion_depth = 4294967295', () => done(null, conn));
+          });
+        },
+      },
     };
   }
   const file = databaseUrl.replace(/^sqlite:/, '');

@@ -7,7 +7,7 @@ import type { Db } from '../db.ts';
 import { userForToken } from '../features/auth/tokens.repo.ts';
 import type { User } from '../features/auth/users.repo.ts';
 import { cookiePath, safeLocalPath } from './base-path.ts';
-import { HttpError } from './errors.ts';
+import { HttpError } from './http-error.ts';
 import { redirectToPage } from './htmx.ts';
 
 export const TOKEN_COOKIE = 'access_token';

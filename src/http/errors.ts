@@ -3,19 +3,9 @@ import type { Logger } from 'pino';
 import { isCsrfError } from './csrf.ts';
 import { csrfHeaderWanted, varyOnHtmx, wantsFragment } from './htmx.ts';
 
-/** An error a person should read: its message is shown as is. */
-export class HttpError extends Error {
-  /** Extra response headers, e.g. Retry-After on a 429. */
-  headers: Record<string, string> = {};
-  constructor(public status: number, message: string, public code = codeFor(status), public fields?: Record<string, string>) {
-    super(message);
-  }
-}
+import { codeFor, HttpError } from './http-error.ts';
 
-function codeFor(status: number): string {
-  return ({ 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'too_large',
-    422: 'invalid', 429: 'rate_limited', 503: 'unavailable' } as Record<number, string>)[status] ?? 'error';
-}
+export { HttpError };
 
 const isApi = (req: Request) => req.path === '/api' || req.path.startsWith('/api/');
 

@@ -4,7 +4,9 @@ import { requireUser } from '../../http/auth.ts';
 import { HttpError } from '../../http/errors.ts';
 import { messageIdParam, MESSAGES_PER_PAGE, positiveInt, threadIdParam, toHttpError, userOf, type ChatRouteDeps } from '../chat/chat.context.ts';
 import { findOwnMessage, sendMessage, staleBefore, stopAnswer } from '../chat/chat.service.ts';
-import { pageMessages, type Message } from '../chat/messages.repo.ts';
+import type { Message } from '../chat/messages.repo.ts';
+import { pagePath, siblingsOf, type Siblings } from '../chat/branches.repo.ts';
+import { editMessage, regenerateAnswer, showBranch } from '../chat/branches.service.ts';
 import { jsonFormatter, parseOffsets, sourceFor, streamEvents, type SseTiming } from '../chat/sse.ts';
 import { createThread, decodeCursor, findThread, listThreads, updateThread, type Thread, type ThreadInput } from '../threads/threads.repo.ts';
 import { cleanTitle, removeThread, ThreadInputError, THREADS_PER_PAGE } from '../threads/threads.service.ts';
@@ -13,7 +15,8 @@ import { checkModelId, SettingsInputError } from '../settings/settings-input.ts'
 export const JSON_SSE_TIMING: SseTiming = { heartbeatMs: 15_000, pollMs: 500, minIntervalMs: 50 };
 
 const threadJson = (t: Thread) => ({ id: t.id, title: t.title, titleSetByUser: t.titleSetByUser, model: t.model, context: t.context, thinkHarder: t.thinkHarder, createdAt: t.createdAt, updatedAt: t.updatedAt });
-export const messageJson = (m: Message) => ({ id: m.id, role: m.role, content: m.content, thinking: m.thinking, status: m.status, error: m.error, model: m.model, usage: m.usage, createdAt: m.createdAt });
+/** `siblings`: the message's versions (its parent's children, 1-based index); where not read, just itself. */
+export const messageJson = (m: Message, siblings: Siblings = { index: 1, count: 1, ids: [m.id] }) => ({ id: m.id, parentId: m.parentId, siblings, role: m.role, content: m.content, thinking: m.thinking, status: m.status, error: m.error, model: m.model, usage: m.usage, createdAt: m.createdAt });
 
 /** title, model and context from a JSON body: strings (or null to clear model/context), within limits. */
 function threadInput(body: unknown): ThreadInput & { titleSetByUser?: boolean } {
@@ -47,6 +50,12 @@ function threadInput(body: unknown): ThreadInput & { titleSetByUser?: boolean } 
 
 export function threadsApiRoutes(d: ChatRouteDeps) {
   const r = Router();
+  /** The thread and a page of its shown path (the latest messages, or those before `before`), with their versions. */
+  const shownPathJson = async (t: Thread, before?: number) => {
+    const { messages, hasOlder } = await pagePath(d.db, t, { beforeId: before, limit: MESSAGES_PER_PAGE });
+    const siblings = await siblingsOf(d.db, t.id, messages);
+    return { thread: threadJson(t), messages: messages.map((m) => messageJson(m, siblings.get(m.id))), hasOlder };
+  };
   const own = async (req: Request) => {
     const t = await findThread(d.db, userOf(req).id, threadIdParam(req));
     if (!t) throw new HttpError(404, 'There is no such conversation.');
@@ -63,8 +72,7 @@ export function threadsApiRoutes(d: ChatRouteDeps) {
   });
   r.get('/api/thread/:id', requireUser, async (req, res) => {
     const t = await own(req);
-    const { messages, hasOlder } = await pageMessages(d.db, t.id, { beforeId: positiveInt(req.query.before), limit: MESSAGES_PER_PAGE });
-    res.json({ thread: threadJson(t), messages: messages.map(messageJson), hasOlder });
+    res.json(await shownPathJson(t, positiveInt(req.query.before)));
   });
   r.patch('/api/thread/:id', requireUser, async (req, res) => {
     const t = await own(req);
@@ -81,6 +89,20 @@ export function threadsApiRoutes(d: ChatRouteDeps) {
     const sendKey = req.get('Idempotency-Key') ?? req.body?.idempotencyKey;
     const { message, reply } = await sendMessage(d, userOf(req).id, t.id, req.body?.content, { sendKey }).catch((e) => { throw toHttpError(e); });
     res.status(202).json({ message: messageJson(message), reply: messageJson(reply) });
+  });
+  r.post('/api/thread/:id/messages/:messageId/edit', requireUser, async (req, res) => {
+    const { message, reply } = await editMessage(d, userOf(req).id, threadIdParam(req), messageIdParam(req), req.body?.content).catch((e) => { throw toHttpError(e); });
+    const siblings = await siblingsOf(d.db, message.threadId, [message, reply]);
+    res.status(202).json({ message: messageJson(message, siblings.get(message.id)), reply: messageJson(reply, siblings.get(reply.id)) });
+  });
+  r.post('/api/thread/:id/messages/:messageId/regenerate', requireUser, async (req, res) => {
+    const { reply } = await regenerateAnswer(d, userOf(req).id, threadIdParam(req), messageIdParam(req), req.body?.model).catch((e) => { throw toHttpError(e); });
+    const siblings = await siblingsOf(d.db, reply.threadId, [reply]);
+    res.status(202).json({ reply: messageJson(reply, siblings.get(reply.id)) });
+  });
+  r.post('/api/thread/:id/branch', requireUser, async (req, res) => {
+    const t = await showBranch(d, userOf(req).id, threadIdParam(req), req.body?.messageId).catch((e) => { throw toHttpError(e); });
+    res.json(await shownPathJson(t));
   });
   r.get('/api/thread/:id/messages/:messageId/events', requireUser, async (req: Request, res: Response) => {
     const { message } = await findOwnMessage(d, userOf(req).id, threadIdParam(req), messageIdParam(req)).catch((e) => { throw toHttpError(e); });

@@ -16,7 +16,7 @@ export class ChatError extends Error {
 }
 
 /** Messages per user per minute, counted in the database so the limit holds across instances (0: no limit). */
-async function checkSendRate(d: ChatDeps, userId: number): Promise<void> {
+export async function checkSendRate(d: ChatDeps, userId: number): Promise<void> {
   const max = d.config.sendLimitPerMinute;
   if (!max) return;
   const bucket = sendBucket(userId);
@@ -31,7 +31,7 @@ async function checkSendRate(d: ChatDeps, userId: number): Promise<void> {
 
 export type ChatDeps = { db: Db; config: Config; generations: Generations };
 
-const BUSY_SENDING = 'The previous answer is still being written. Wait for it or stop it, then send again.';
+export const BUSY_SENDING = 'The previous answer is still being written. Wait for it or stop it, then send again.';
 
 /** Older than this, a live row has no job anywhere: a job saves while text flows and ends at the idle timeout. */
 export const staleBefore = (config: Config) => new Date(Date.now() - config.mistral.idleTimeoutMs - 30_000);

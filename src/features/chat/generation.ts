@@ -5,7 +5,8 @@ import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
 import type { Logger } from '../../http/logger.ts';
 import type { Thread } from '../threads/threads.repo.ts';
-import { historyBefore, saveFinal, saveProgress, stillLive, type Message, type MessageStatus, type Usage } from './messages.repo.ts';
+import { pathTo } from './branches.repo.ts';
+import { saveFinal, saveProgress, stillLive, type Message, type MessageStatus, type Usage } from './messages.repo.ts';
 import { chooseModelRequest, type ModelRequest } from './model-choice.ts';
 import type { ModelCatalogue } from '../settings/models.ts';
 import { nameThreadIfNew } from './titles.ts';
@@ -79,11 +80,11 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
 
     async function answer(choice: ModelRequest): Promise<void> {
       if (!choice.apiKey) return finish('error', NO_KEY_MESSAGE);
-      const history = await historyBefore(deps.db, thread.id, reply.id);
+      // The shown path up to this answer's question: one branch, never another (branches.repo.ts).
+      const history = await pathTo(deps.db, thread.id, reply.parentId);
       const messages = [
         ...(choice.system ? [{ role: 'system' as const, content: choice.system }] : []),
-        ...history.filter((m) => m.content && (m.role === 'user' || m.role === 'assistant'))
-          .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content })),
+        ...history.filter((m) => m.content && (m.role === 'user' || m.role === 'assistant')).map((m) => turnOf(m, choice.model)),
       ];
       let idle: NodeJS.Timeout | undefined;
       // An idle timeout instead of the SDK's whole-request timeout: a long answer that keeps coming is never cut.
@@ -182,6 +183,18 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
  */
 export function upstreamRequestOptions(signal: AbortSignal) {
   return { signal, timeoutMs: -1, retries: { strategy: 'none' as const } };
+}
+
+/**
+ * One message as Mistral is sent it. An answer that thought is replayed with its thinking chunk (as Mistral's SDK
+ * example for multi-turn reasoning does: dropping the trace degrades the model) when the model now answering is the
+ * one that wrote it; another model gets the answer's text only.
+ */
+export function turnOf(m: Message, model: string) {
+  if (m.role === 'assistant' && m.thinking && m.model === model) {
+    return { role: 'assistant' as const, content: [{ type: 'thinking' as const, thinking: [{ type: 'text' as const, text: m.thinking }] }, { type: 'text' as const, text: m.content }] };
+  }
+  return { role: m.role as 'user' | 'assistant', content: m.content };
 }
 
 type ContentPart = { type?: string; text?: string; thinking?: Array<{ type?: string; text?: string }> };

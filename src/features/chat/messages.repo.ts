@@ -11,21 +11,38 @@ export const isFinal = (s: MessageStatus) => !LIVE_STATUSES.includes(s);
 
 export type Usage = { promptTokens?: number; completionTokens?: number; totalTokens?: number };
 export type Message = {
-  id: number; threadId: string; role: 'user' | 'assistant' | 'system'; content: string; thinking: string | null;
+  id: number; threadId: string; parentId: number | null; role: 'user' | 'assistant' | 'system'; content: string; thinking: string | null;
   status: MessageStatus; error: string | null; model: string | null; usage: Usage | null; createdAt: Date; updatedAt: Date;
 };
 
 export function toMessage(r: Record<string, unknown>): Message {
   return {
-    id: Number(r.id), threadId: String(r.thread_id), role: r.role as Message['role'], content: String(r.content ?? ''),
+    id: Number(r.id), threadId: String(r.thread_id), parentId: r.parent_id == null ? null : Number(r.parent_id), role: r.role as Message['role'], content: String(r.content ?? ''),
     thinking: (r.thinking as string) ?? null, status: r.status as MessageStatus, error: (r.error as string) ?? null,
     model: (r.model as string) ?? null, usage: readJson<Usage | null>(r.usage, null), createdAt: toDate(r.created_at), updatedAt: toDate(r.updated_at),
   };
 }
 
+/** The leaf a thread shows: the remembered one (a bound id), if still a message of the thread, else the newest. */
+export const LEAF_SQL = `COALESCE((SELECT l.id FROM messages l WHERE l.id = ? AND l.thread_id = ?), (SELECT MAX(n.id) FROM messages n WHERE n.thread_id = ?))`;
+export const leafArgs = (threadId: string, leafOf: number | null) => [leafOf ?? 0, threadId, threadId];
+
+/** The shown leaf (where a new question goes), or null for an empty thread. */
+export async function shownLeaf(db: Db, threadId: string, leafOf: number | null): Promise<number | null> {
+  const rows = rawRows(await db.raw(`SELECT ${LEAF_SQL} AS leaf`, leafArgs(threadId, leafOf)));
+  return rows[0]?.leaf == null ? null : Number(rows[0].leaf);
+}
+
+/** knex.raw's rows on both dialects (mysql2 answers [rows, fields], better-sqlite3 the rows). */
+export function rawRows(result: unknown): Array<Record<string, any>> {
+  if (!Array.isArray(result)) return [];
+  return Array.isArray(result[0]) ? result[0] : result;
+}
+
 /** Locks the thread row for the rest of the transaction: sends and retries in one thread take turns. */
-async function lockThread(trx: Db, threadId: string): Promise<void> {
-  await trx('threads').where({ id: threadId }).forUpdate().first('id');
+async function lockThread(trx: Db, threadId: string): Promise<number | null> {
+  const row = await trx('threads').where({ id: threadId }).forUpdate().first('id', 'current_leaf_id');
+  return row?.current_leaf_id == null ? null : Number(row.current_leaf_id);
 }
 
 const liveIn = (trx: Db, threadId: string) => trx('messages').where({ thread_id: threadId }).whereIn('status', LIVE_STATUSES).first('id', 'updated_at');
@@ -43,33 +60,57 @@ async function busyIn(trx: Db, threadId: string, staleBefore?: Date): Promise<bo
   return Boolean(await liveIn(trx, threadId));
 }
 
+/** Where a new question goes: after the thread's shown leaf (a send), or beside a question under its parent (an edit). */
+export type Placement = { after: 'leaf' } | { parentId: number | null };
+
 /**
  * Stores a question and its pending answer, unless an answer is still live in the thread (then null).
  * The check and the insert are one transaction under a lock on the thread row (SQLite has one writer anyway),
  * so two simultaneous sends (or a send and a retry) cannot both start an answer. A new chat's thread (`newThread`)
  * is stored in the same transaction, so a failure leaves no empty chat behind. A send key is claimed before the
  * busy check (after the thread lock, which the key's foreign key would otherwise take shared first): a repeat of
- * the key fails on its unique index (send-keys.repo.ts), whatever the thread's state.
+ * the key fails on its unique index (send-keys.repo.ts), whatever the thread's state. The answer becomes the
+ * thread's shown leaf.
  */
 export async function insertExchange(db: Db, threadId: string, content: string, model: string,
-  opts: { newThread?: Thread; staleBefore?: Date; sendKey?: { userId: number; key: string } } = {}): Promise<{ message: Message; reply: Message } | null> {
+  opts: { newThread?: Thread; staleBefore?: Date; sendKey?: { userId: number; key: string }; place?: Placement } = {}): Promise<{ message: Message; reply: Message } | null> {
   return db.transaction(async (trx) => {
     if (opts.newThread) await insertThread(trx, opts.newThread);
-    else await lockThread(trx, threadId);
+    const locked = opts.newThread ? null : await lockThread(trx, threadId);
     const claim = opts.sendKey ? await claimSendKey(trx, opts.sendKey.userId, opts.sendKey.key, threadId) : null;
     if (await busyIn(trx, threadId, opts.staleBefore)) {
       // Refused: the key stays unused, so the same form sends once the answer has ended.
       if (claim !== null) await releaseSendKey(trx, claim);
       return null;
     }
+    const place = opts.place ?? { after: 'leaf' };
+    const parentId = 'parentId' in place ? place.parentId : opts.newThread ? null : await shownLeaf(trx, threadId, locked);
     const now = new Date();
     const base = { thread_id: threadId, thinking: null, error: null, usage: null, created_at: now, updated_at: now };
-    const [userId] = await trx('messages').insert({ ...base, role: 'user', content, status: 'complete', model: null });
-    const [replyId] = await trx('messages').insert({ ...base, role: 'assistant', content: '', status: 'pending', model });
-    await trx('threads').where({ id: threadId }).update({ updated_at: now });
+    const [userId] = await trx('messages').insert({ ...base, parent_id: parentId, role: 'user', content, status: 'complete', model: null });
+    const [replyId] = await trx('messages').insert({ ...base, parent_id: Number(userId), role: 'assistant', content: '', status: 'pending', model });
+    await trx('threads').where({ id: threadId }).update({ updated_at: now, current_leaf_id: Number(replyId) });
     if (claim !== null) await recordSent(trx, claim, Number(userId), Number(replyId));
     const rows = await trx('messages').whereIn('id', [Number(userId), Number(replyId)]).orderBy('id');
     return { message: toMessage(rows[0]), reply: toMessage(rows[1]) };
+  });
+}
+
+/**
+ * Stores a new pending answer to the question `questionId` (a regeneration: a sibling of the answers it already has)
+ * and shows it, unless an answer is live in the thread (null). Same lock and check as insertExchange.
+ */
+export async function insertAnswer(db: Db, threadId: string, questionId: number, model: string, staleBefore?: Date): Promise<Message | null> {
+  return db.transaction(async (trx) => {
+    await lockThread(trx, threadId);
+    if (await busyIn(trx, threadId, staleBefore)) return null;
+    const now = new Date();
+    const [replyId] = await trx('messages').insert({
+      thread_id: threadId, parent_id: questionId, role: 'assistant', content: '', thinking: null, status: 'pending', error: null,
+      model, usage: null, created_at: now, updated_at: now,
+    });
+    await trx('threads').where({ id: threadId }).update({ updated_at: now, current_leaf_id: Number(replyId) });
+    return toMessage(await trx('messages').where({ id: Number(replyId) }).first());
   });
 }
 
@@ -83,34 +124,6 @@ export async function findUserMessage(db: Db, userId: number, threadId: string, 
 export async function findMessage(db: Db, id: number): Promise<Message | null> {
   const row = await db('messages').where({ id }).first();
   return row ? toMessage(row) : null;
-}
-
-/** The latest `limit` messages before `beforeId` (or the end), oldest first, and whether older ones exist. */
-export async function pageMessages(db: Db, threadId: string, opts: { beforeId?: number; limit: number }): Promise<{ messages: Message[]; hasOlder: boolean }> {
-  const q = db('messages').where({ thread_id: threadId });
-  if (opts.beforeId) q.andWhere('id', '<', opts.beforeId);
-  const rows = await q.orderBy('id', 'desc').limit(opts.limit + 1);
-  return { messages: rows.slice(0, opts.limit).reverse().map(toMessage), hasOlder: rows.length > opts.limit };
-}
-
-/** The ids of up to `limit` messages after `afterId`, oldest first (ids only: where an older page's "Newer" leads). */
-export async function idsAfter(db: Db, threadId: string, afterId: number, limit: number): Promise<number[]> {
-  const rows = await db('messages').where({ thread_id: threadId }).andWhere('id', '>', afterId).orderBy('id', 'asc').limit(limit).select('id');
-  return rows.map((r: { id: unknown }) => Number(r.id));
-}
-
-/**
- * The conversation the model sees: every message of the thread before this one, oldest first, in one query on
- * the (thread_id, id) index. Nothing is cut here: what fits the model's context is the model's (and the user's) call.
- */
-export async function historyBefore(db: Db, threadId: string, beforeId: number): Promise<Message[]> {
-  const rows = await db('messages').where({ thread_id: threadId }).andWhere('id', '<', beforeId).orderBy('id', 'asc');
-  return rows.map(toMessage);
-}
-
-export async function countAssistantMessages(db: Db, threadId: string): Promise<number> {
-  const row = await db('messages').where({ thread_id: threadId, role: 'assistant', status: 'complete' }).count({ n: '*' }).first();
-  return Number(row?.n ?? 0);
 }
 
 /** The id of a thread's first answer (the one that names a new chat), or null. */

@@ -3,12 +3,14 @@ import type { UrlFor } from '../../http/base-path.ts';
 import type { Generations, Snapshot } from './generation.ts';
 import { liveParts } from './live-view.ts';
 import { renderMarkdown } from './markdown.ts';
+import type { Db } from '../../db.ts';
+import { siblingsOf, type Siblings } from './branches.repo.ts';
 import { isFinal, type Message, type MessageStatus, type Usage } from './messages.repo.ts';
 import { isKeyProblem } from './upstream-errors.ts';
 import { whenOf, type When } from './when.ts';
 
 export type MessageView = {
-  id: number; role: string; status: MessageStatus; live: boolean; content: string; html: string; tailHtml: string;
+  id: number; parentId: number | null; role: string; status: MessageStatus; live: boolean; content: string; html: string; tailHtml: string;
   thinking: string; error: string | null; errorIsKey: boolean; usage: Usage | null; model: string | null; createdAt: string;
   /** When it was written, for the page (relative and exact, in UTC). */
   when: When;
@@ -19,13 +21,24 @@ export type MessageView = {
   followUrl: string;
   /** Set on the answer that page streams: its blocks come after the page's start, its footer at the end. */
   follow?: boolean;
+  /** Its versions (edits of a question, regenerations of an answer): the ‹ n/m › navigator, when there are several. */
+  versions: { index: number; count: number; prevId: number | null; nextId: number | null } | null;
+  branchUrl: string; editUrl: string; regenerateUrl: string;
+  /** A finished answer can be written again (a new version beside it); a failed one is retried in place instead. */
+  regenerable: boolean;
 };
+
+/** A page of a path, each message with its versions (one query for all of them). */
+export async function presentPath(db: Db, threadId: string, messages: Message[], url: UrlFor, generations?: Generations): Promise<MessageView[]> {
+  const siblings = await siblingsOf(db, threadId, messages);
+  return messages.map((m) => presentMessage(m, url, generations, siblings.get(m.id)));
+}
 
 export function withSnapshot(m: Message, s: Snapshot): Message {
   return { ...m, content: s.text, thinking: s.thinking || null, status: s.status, error: s.error, usage: s.usage };
 }
 
-export function presentMessage(m: Message, url: UrlFor, generations?: Generations): MessageView {
+export function presentMessage(m: Message, url: UrlFor, generations?: Generations, siblings?: Siblings): MessageView {
   // A running job is ahead of the database: show what it has, so the stream resumes from there.
   const snap = generations?.get(m.id)?.snapshot();
   const status = snap?.status ?? m.status;
@@ -41,11 +54,17 @@ export function presentMessage(m: Message, url: UrlFor, generations?: Generation
   }
   const error = snap ? snap.error : m.error;
   return {
-    id: m.id, role: m.role, status, live, content, html, tailHtml, thinking, error, errorIsKey: isKeyProblem(error),
+    id: m.id, parentId: m.parentId, role: m.role, status, live, content, html, tailHtml, thinking, error, errorIsKey: isKeyProblem(error),
     usage: snap?.usage ?? m.usage, model: m.model, createdAt: m.createdAt.toISOString(), when: whenOf(m.createdAt),
     eventsUrl: url(`${base}/events?after=${thinking.length}.${content.length}`), stopUrl: url(`${base}/stop`), retryUrl: url(`${base}/retry`),
     sourceUrl: url(`${base}/source`),
     followUrl: url(`/threads/${m.threadId}?follow=${m.id}#m-${m.id}`),
     retryable: m.role === 'assistant' && ['stopped', 'error', 'interrupted'].includes(status),
+    versions: siblings && siblings.count > 1 ? {
+      index: siblings.index, count: siblings.count,
+      prevId: siblings.ids[siblings.index - 2] ?? null, nextId: siblings.ids[siblings.index] ?? null,
+    } : null,
+    branchUrl: url(`/threads/${m.threadId}/branch`), editUrl: url(`${base}/edit`), regenerateUrl: url(`${base}/regenerate`),
+    regenerable: m.role === 'assistant' && !live && m.parentId !== null,
   };
 }

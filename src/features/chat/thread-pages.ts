@@ -6,11 +6,12 @@ import { render, wantsFragment } from '../../http/htmx.ts';
 import type { UrlFor } from '../../http/base-path.ts';
 import { MESSAGES_PER_PAGE, positiveInt, threadIdParam, urlOf, userOf, type ChatRouteDeps } from './chat.context.ts';
 import { recoverThread, staleBefore } from './chat.service.ts';
-import { idsAfter, isFinal, pageMessages } from './messages.repo.ts';
-import { presentMessage } from './present.ts';
+import { pagePath, pathIdsAfter } from './branches.repo.ts';
+import { isFinal } from './messages.repo.ts';
+import { presentPath } from './present.ts';
 import { newSendKey } from './send-keys.repo.ts';
 import { followAnswer } from './follow.ts';
-import { findThread } from '../threads/threads.repo.ts';
+import { findThread, type Thread } from '../threads/threads.repo.ts';
 import { isGuest } from '../auth/users.repo.ts';
 import { getSettings, type StoredSettings } from '../settings/settings.repo.ts';
 import { removeThread, renameThread, ThreadInputError, threadListView } from '../threads/threads.service.ts';
@@ -55,11 +56,15 @@ const olderPage = (url: UrlFor, threadId: string, oldest: number) => url(`/threa
  * "Newer messages" opens the next 50 at the first one not shown here (the latest page once they fit in it), "Latest
  * messages" the end, where the composer is. Null when nothing is newer: the page is the latest after all.
  */
-async function newerLinks(d: ChatRouteDeps, url: UrlFor, threadId: string, newestShown: number) {
-  const ids = await idsAfter(d.db, threadId, newestShown, MESSAGES_PER_PAGE + 1);
+async function newerLinks(d: ChatRouteDeps, url: UrlFor, thread: Thread, newestShown: number | undefined) {
+  const latestUrl = url(`/threads/${thread.id}#latest`);
+  // Nothing shown (the page before the first message): the latest messages are the way back.
+  if (newestShown === undefined) return { newerUrl: latestUrl, latestUrl };
+  const ids = await pathIdsAfter(d.db, thread.id, thread.currentLeafId, newestShown, MESSAGES_PER_PAGE + 1);
   if (!ids.length) return null;
+  const threadId = thread.id;
   const page = ids.length > MESSAGES_PER_PAGE ? `?before=${ids[MESSAGES_PER_PAGE]}` : '';
-  return { newerUrl: url(`/threads/${threadId}${page}#m-${ids[0]}`), latestUrl: url(`/threads/${threadId}#latest`) };
+  return { newerUrl: url(`/threads/${threadId}${page}#m-${ids[0]}`), latestUrl };
 }
 
 /** `headerExtra`: more locals for the header (a refused rename: its error and the typed title). */
@@ -72,20 +77,20 @@ export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, 
   const before = positiveInt(req.query.before);
   // The sidebar and the header do not depend on the messages: read side by side (on MySQL, on separate connections).
   const [page, sidebar, header] = await Promise.all([
-    pageMessages(d.db, thread.id, { beforeId: before, limit: MESSAGES_PER_PAGE }),
+    pagePath(d.db, thread, { beforeId: before, limit: MESSAGES_PER_PAGE }),
     threadListView(d.db, url, user.id),
     headerLocals(d, req, thread, headerExtra),
   ]);
   let { messages, hasOlder } = page;
   // An answer left live by a crashed instance is marked interrupted, but that is a write: only when this page shows
-  // one that has gone stale (a live answer is always the newest, so the latest page is where it shows).
+  // one that has gone stale (a live answer is the newest of its branch, so the latest page is where it shows).
   if (messages.some((m) => !isFinal(m.status) && m.updatedAt < staleBefore(d.config))) {
     await recoverThread(d, thread.id);
-    ({ messages, hasOlder } = await pageMessages(d.db, thread.id, { beforeId: before, limit: MESSAGES_PER_PAGE }));
+    ({ messages, hasOlder } = await pagePath(d.db, thread, { beforeId: before, limit: MESSAGES_PER_PAGE }));
   }
-  const views = messages.map((m) => presentMessage(m, url, d.generations));
+  const views = await presentPath(d.db, thread.id, messages, url, d.generations);
   const oldest = messages[0]?.id;
-  const newer = before ? await newerLinks(d, url, thread.id, messages.at(-1)?.id ?? before - 1) : null;
+  const newer = before ? await newerLinks(d, url, thread, messages.at(-1)?.id) : null;
   // Without JavaScript, ?follow=<answer> streams that answer into this page while it is written (follow.ts).
   const followId = wantsFragment(req) ? undefined : positiveInt(req.query.follow);
   const followed = followId ? views.find((v) => v.live && v.id === followId) : undefined;
@@ -101,6 +106,17 @@ export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, 
     return followAnswer(d, req, res, { message, view: followed, url, page: 'threads/show', locals, title: locals.title, thread });
   }
   render(req, res, 'threads/show', locals, { status });
+}
+
+/** The messages of a page of the shown path, for chat/_messages (the loader of older ones, or after a branch changed). */
+export async function messagesLocals(d: ChatRouteDeps, url: UrlFor, thread: Thread, beforeId?: number) {
+  const { messages, hasOlder } = await pagePath(d.db, thread, { beforeId, limit: MESSAGES_PER_PAGE });
+  const oldest = messages[0]?.id;
+  return {
+    messages: await presentPath(d.db, thread.id, messages, url, d.generations),
+    olderUrl: hasOlder ? url(`/threads/${thread.id}/messages?before=${oldest}`) : null,
+    olderPageUrl: hasOlder ? olderPage(url, thread.id, oldest!) : null,
+  };
 }
 
 export function threadsController(d: ChatRouteDeps) {
@@ -119,13 +135,7 @@ export function threadsController(d: ChatRouteDeps) {
       const thread = await findThread(d.db, userOf(req).id, threadIdParam(req));
       if (!thread) throw new HttpError(404, 'There is no such conversation.');
       if (!wantsFragment(req)) return res.redirect(302, url(`/threads/${thread.id}${req.query.before ? `?before=${positiveInt(req.query.before) ?? ''}#newer` : '#latest'}`));
-      const { messages, hasOlder } = await pageMessages(d.db, thread.id, { beforeId: positiveInt(req.query.before), limit: MESSAGES_PER_PAGE });
-      const oldest = messages[0]?.id;
-      render(req, res, 'chat/_messages', {
-        messages: messages.map((m) => presentMessage(m, url, d.generations)),
-        olderUrl: hasOlder ? url(`/threads/${thread.id}/messages?before=${oldest}`) : null,
-        olderPageUrl: hasOlder ? olderPage(url, thread.id, oldest!) : null,
-      });
+      render(req, res, 'chat/_messages', await messagesLocals(d, url, thread, positiveInt(req.query.before)));
     },
     async rename(req: Request, res: Response) {
       const user = userOf(req);

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { requireUser } from '../../http/auth.ts';
 import type { ChatRouteDeps } from './chat.context.ts';
+import { branchesController } from './branches.controller.ts';
 import { chatController } from './chat.controller.ts';
 import { threadConfigRoutes } from './thread-config.ts';
 import { threadPage, threadsController } from './thread-pages.ts';
@@ -9,6 +10,7 @@ export function threadsRoutes(d: ChatRouteDeps) {
   const r = Router();
   const threads = threadsController(d);
   const chat = chatController(d);
+  const branches = branchesController(d);
   r.use('/threads', requireUser);
   r.get('/threads', threads.index);
   r.post('/threads', chat.create);
@@ -22,5 +24,11 @@ export function threadsRoutes(d: ChatRouteDeps) {
   r.get('/threads/:id/messages/:messageId/source', chat.source);
   r.post('/threads/:id/messages/:messageId/stop', chat.stop);
   r.post('/threads/:id/messages/:messageId/retry', chat.retry);
+  r.get('/threads/:id/messages/:messageId', branches.show);
+  r.get('/threads/:id/messages/:messageId/edit', branches.editPage);
+  r.post('/threads/:id/messages/:messageId/edit', branches.edit);
+  r.get('/threads/:id/messages/:messageId/regenerate', branches.regeneratePage);
+  r.post('/threads/:id/messages/:messageId/regenerate', branches.regenerate);
+  r.post('/threads/:id/branch', branches.branch);
   return r;
 }

@@ -6,12 +6,15 @@ import { toDate } from '../../lib/time.ts';
 export type Thread = {
   id: string; userId: number; title: string | null; titleSetByUser: boolean; model: string | null; context: string | null;
   thinkHarder: boolean; createdAt: Date; updatedAt: Date;
+  /** The end of the branch the thread shows (edits and regenerations branch it); null: its newest message. */
+  currentLeafId: number | null;
 };
 
 export function toThread(r: Record<string, unknown>): Thread {
   return {
     id: String(r.id), userId: Number(r.user_id), title: (r.title as string) ?? null, titleSetByUser: Boolean(r.title_set_by_user),
     model: (r.model as string) ?? null, context: (r.context as string) ?? null, thinkHarder: Boolean(r.think_harder), createdAt: toDate(r.created_at), updatedAt: toDate(r.updated_at),
+    currentLeafId: r.current_leaf_id == null ? null : Number(r.current_leaf_id),
   };
 }
 
@@ -22,7 +25,7 @@ export function newThread(userId: number, input: ThreadInput = {}): Thread {
   const now = new Date();
   return {
     id: newId(), userId, title: input.title ?? null, titleSetByUser: Boolean(input.title), model: input.model ?? null,
-    context: input.context ?? null, thinkHarder: Boolean(input.thinkHarder), createdAt: now, updatedAt: now,
+    context: input.context ?? null, thinkHarder: Boolean(input.thinkHarder), createdAt: now, updatedAt: now, currentLeafId: null,
   };
 }
 
