@@ -2,6 +2,7 @@
 // time, and the same rows the app would write).
 import type { Db } from '../../src/db.ts';
 import { createThread, touchThread } from '../../src/features/threads/threads.repo.ts';
+import { linkAsPath } from '../support/message-paths.ts';
 
 /** `n` threads titled "Thread 1" (newest) … "Thread n" (oldest), a minute apart; their titles and paths, newest first. */
 export async function manyThreads(db: Db, userId: number, n: number): Promise<{ titles: string[]; paths: string[] }> {
@@ -28,5 +29,7 @@ export async function longConversation(db: Db, userId: number, n: number): Promi
       error: null, model: user ? null : 'mistral-small-latest', usage: null, created_at: at, updated_at: at };
   });
   await db.batchInsert('messages', rows, 50);
+  // One path, as sending writes it: each message follows the one before.
+  await linkAsPath(db, thread.id);
   return `/threads/${thread.id}`;
 }

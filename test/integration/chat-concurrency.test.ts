@@ -68,8 +68,13 @@ describe.each(DIALECTS)('simultaneous sends on %s', (dialect) => {
     const s = await signIn(t);
     const auth = { Authorization: `Bearer ${s.token}` };
     const id = (await request(t.app).post('/api/thread').set(auth).send({})).body.thread.id as string;
-    const live = (updatedAt: Date) => t.db('messages').insert({ thread_id: id, role: 'assistant', content: 'half an ans', thinking: null,
-      status: 'streaming', error: null, model: null, usage: null, created_at: updatedAt, updated_at: updatedAt }).then(([n]) => Number(n));
+    // A question and its live answer, as a crashed instance left them (the answer follows the question).
+    const live = async (updatedAt: Date) => {
+      const row = { thread_id: id, thinking: null, error: null, model: null, usage: null, created_at: updatedAt, updated_at: updatedAt };
+      const [q] = await t.db('messages').insert({ ...row, role: 'user', content: 'a question', status: 'complete' });
+      const [a] = await t.db('messages').insert({ ...row, parent_id: Number(q), role: 'assistant', content: 'half an ans', status: 'streaming' });
+      return Number(a);
+    };
     const statusOf = async (m: number) => (await t.db('messages').where({ id: m }).first()).status;
     // Recent: a job on another instance may still be writing it. Refused, nothing stored.
     const recent = await live(new Date());

@@ -31,6 +31,22 @@ describe('fake Mistral upstream through the real SDK', () => {
     expect(rec.body).toMatchObject({ model: 'magistral-medium-latest', stream: true, messages: [{ role: 'user', content: 'hi' }] });
   });
 
+  it('takes a replayed thinking chunk and refuses what Mistral refuses: a malformed chunk, a conversation ending with the assistant', async () => {
+    const replay = { role: 'assistant' as const, content: [{ type: 'thinking' as const, thinking: [{ type: 'text' as const, text: 'hm' }] }, { type: 'text' as const, text: '4' }] };
+    fake.enqueue({ tokens: ['ok'] });
+    const ok = await client().chat.stream({ model: 'm', messages: [{ role: 'user', content: '2+2' }, replay, { role: 'user', content: 'and?' }] });
+    for await (const _ of ok) { /* read to the end */ }
+    expect((fake.chatRequests.at(-1)!.body as { messages: unknown[] }).messages[1]).toMatchObject({ content: [{ type: 'thinking', thinking: [{ type: 'text', text: 'hm' }] }, { type: 'text', text: '4' }] });
+    await expect(client().chat.stream({ model: 'm', messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: 'y' }] })).rejects.toMatchObject({ statusCode: 400 });
+    // The SDK itself refuses a malformed chunk, so it goes raw, as another client could send it.
+    const raw = await fetch(`${fake.url}/v1/chat/completions`, {
+      method: 'POST', headers: { Authorization: 'Bearer k-123', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'assistant', content: [{ type: 'thinking', thinking: 'not chunks' }] }, { role: 'user', content: 'x' }] }),
+    });
+    expect(raw.status).toBe(422);
+    expect(JSON.stringify(await raw.json())).toContain('a thinking chunk holds text chunks');
+  });
+
   it('answers errors with status codes the SDK surfaces, a model list and a plain completion', async () => {
     fake.enqueue({ status: 429 });
     await expect(client().chat.stream({ model: 'm', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ statusCode: 429 });

@@ -4,6 +4,7 @@ import { issueToken } from '../../src/features/auth/tokens.repo.ts';
 import { createUser } from '../../src/features/auth/users.repo.ts';
 import { DIALECTS } from '../support/dialects.ts';
 import { chatApp, readSse, signIn, waitFor, type ChatTestApp, type Session } from '../support/fake-mistral-app.ts';
+import { linkAsPath } from '../support/message-paths.ts';
 
 const lastThread = async (t: ChatTestApp, userId: number) => t.db('threads').where({ user_id: userId }).orderBy('created_at', 'desc').first();
 const messagesOf = async (t: ChatTestApp, threadId: string) => t.db('messages').where({ thread_id: threadId }).orderBy('id');
@@ -141,6 +142,7 @@ describe.each(DIALECTS)('sending and answers on %s', (dialect) => {
     await t.gens.idle();
     const old = new Date(Date.now() - 10 * 60_000);
     const [id] = await t.db('messages').insert({ thread_id: thread.id, role: 'assistant', content: 'half an ans', thinking: null, status: 'streaming', error: null, model: null, usage: null, created_at: old, updated_at: old });
+    await linkAsPath(t.db, thread.id);
     const page = await request(t.app).get(`/threads/${thread.id}`).set('Cookie', s.cookie);
     expect(page.text).not.toContain('http-equiv="refresh"');
     expect(await t.db('messages').where({ id: Number(id) }).first()).toMatchObject({ status: 'interrupted', content: 'half an ans' });
@@ -200,6 +202,7 @@ describe.each(DIALECTS)('sending and answers on %s', (dialect) => {
       thread_id: id, role: i % 2 ? 'assistant' : 'user', content: `turn ${i}`, thinking: null, status: 'complete',
       error: null, model: null, usage: null, created_at: new Date(now + i), updated_at: new Date(now + i),
     })));
+    await linkAsPath(t.db, id);
     const sent = await request(t.app).post(`/api/thread/${id}/messages`).set('Authorization', `Bearer ${u.token}`).send({ content: 'and now?' });
     expect(sent.status).toBe(202);
     await t.gens.idle();

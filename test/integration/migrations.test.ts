@@ -14,6 +14,7 @@ import { TEST_SECRETS } from '../support/app.ts';
 
 const run = promisify(execFile);
 const PARENT_MIGRATION = '20261126000100_messages_parent_set_null.ts';
+const BRANCH_MIGRATION = '20261203000100_message_branches.ts';
 
 /** A thread holding a reply chain `depth` messages deep (each the parent of the next); returns the ids in order. */
 async function replyChain(db: Db, userId: number, threadId: string, depth: number): Promise<number[]> {
@@ -108,6 +109,31 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     const after = await t.db('messages').where({ thread_id: 'thread-links0001' }).orderBy('id').select('id', 'parent_id', 'content');
     expect(after).toEqual(before);
     expect(after.map((m: { parent_id: number | null }) => m.parent_id === null ? null : Number(m.parent_id))).toEqual([null, ...ids.slice(0, 4)]);
+    const [, pending] = await t.db.migrate.list();
+    expect(pending).toEqual([]);
+  });
+
+  it('the branches migration links each earlier message to the previous one of its thread, and undoes cleanly', async () => {
+    const user = await createUser(t.db, { email: 'branches@example.com' });
+    await t.db.migrate.down({ name: BRANCH_MIGRATION });
+    const now = new Date();
+    for (const id of ['thread-linear001', 'thread-linear002']) await t.db('threads').insert({ id, user_id: user.id, created_at: now, updated_at: now });
+    // Messages as sending stored them before branches: no parent, and two threads' ids interleaved.
+    const ids: Record<string, number[]> = { 'thread-linear001': [], 'thread-linear002': [] };
+    for (let i = 0; i < 6; i++) {
+      const thread = i % 3 === 1 ? 'thread-linear002' : 'thread-linear001';
+      const [id] = await t.db('messages').insert({ thread_id: thread, role: i % 2 ? 'assistant' : 'user', content: `m${i}`, status: 'complete', created_at: now, updated_at: now });
+      ids[thread].push(Number(id));
+    }
+    await t.db.migrate.up({ name: BRANCH_MIGRATION });
+    for (const [thread, list] of Object.entries(ids)) {
+      const rows = await t.db('messages').where({ thread_id: thread }).orderBy('id').select('parent_id');
+      expect(rows.map((r: { parent_id: unknown }) => (r.parent_id === null ? null : Number(r.parent_id))), thread).toEqual([null, ...list.slice(0, -1)]);
+    }
+    expect((await t.db('threads').where({ id: 'thread-linear001' }).first()).current_leaf_id).toBeNull();
+    await t.db.migrate.down({ name: BRANCH_MIGRATION });
+    expect(await t.db.schema.hasColumn('threads', 'current_leaf_id')).toBe(false);
+    await t.db.migrate.up({ name: BRANCH_MIGRATION });
     const [, pending] = await t.db.migrate.list();
     expect(pending).toEqual([]);
   });

@@ -6,6 +6,7 @@ import { DIALECTS } from '../support/dialects.ts';
 import { chatApp, signIn, waitFor, type ChatTestApp, type Session } from '../support/fake-mistral-app.ts';
 import { longConversation } from '../browser/data.ts';
 import { createThread } from '../../src/features/threads/threads.repo.ts';
+import { linkAsPath } from '../support/message-paths.ts';
 
 /** The texts of the messages a page shows ("Message 12", …), in order. */
 const shown = (html: string) => [...html.matchAll(/>(Message \d+)</g)].map((m) => m[1]);
@@ -100,12 +101,13 @@ describe.each(DIALECTS)('thread navigation on %s', (dialect) => {
     ] as const;
     await t.db('messages').insert(rows.map(([role, content, when]) => ({ thread_id: thread.id, role, content, thinking: null, status: 'complete',
       error: null, model: role === 'user' ? null : 'mistral-small-latest', usage: null, created_at: when, updated_at: when })));
+    await linkAsPath(t.db, thread.id);
     const page = await get(`/threads/${thread.id}`);
     const time = (iso: string, rel: string, exact: string) =>
       `<time class="msg-time" datetime="${iso}" tabindex="0"><span class="rel">${rel}</span><span class="exact"><span class="sep">, </span>${exact}</span></time>`;
     const articles = [...page.text.matchAll(/<article class="msg msg-(\w+)"[\s\S]*?<\/article>/g)].map((m) => m[0]);
     expect(articles).toHaveLength(4);
-    expect(articles[0]).toContain(`<div class="msg-meta">${time('2025-03-09T07:05:00.000Z', '9 Mar 2025', '9 Mar 2025, 07:05 UTC')}</div>`);
+    expect(articles[0]).toContain(`<div class="msg-meta">${time('2025-03-09T07:05:00.000Z', '9 Mar 2025', '9 Mar 2025, 07:05 UTC')}`);
     expect(articles[1]).toMatch(new RegExp(`<footer class="msg-foot" id="ft-\\d+"[^>]*>\\s*${time('2025-03-09T07:06:10.000Z', '9 Mar 2025', '9 Mar 2025, 07:06 UTC')}`));
     expect(articles[2]).toContain('<span class="rel">just now</span>');
     expect(articles[3]).toContain('<span class="rel">just now</span>');

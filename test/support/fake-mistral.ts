@@ -2,6 +2,7 @@
 // real SDK. Tests pick what happens next with enqueue() (streamed requests) or set defaults; every request is recorded.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { messagesProblem } from './fake-mistral-checks.ts';
 
 export type Scenario = {
   /** The answer as the tokens to send, one chunk each. */
@@ -133,7 +134,9 @@ export class FakeMistral {
       return json(res, 200, { object: 'list', data: this.models.map((m) => ({ object: 'model', type: 'base', created: 1700000000, owned_by: 'mistralai', ...m })) });
     }
     if (req.method !== 'POST' || path !== '/v1/chat/completions') return json(res, 404, { message: 'Not found' });
-    const request = (body ?? {}) as { stream?: boolean; model?: string };
+    const request = (body ?? {}) as { stream?: boolean; model?: string; messages?: unknown };
+    const refused = messagesProblem(request.messages);
+    if (refused) return json(res, refused[0], refused[1]);
     if (!request.stream) {
       if (this.completionDelayMs) await sleep(this.completionDelayMs);
       if (this.completionStatus !== 200) return json(res, this.completionStatus, ERROR_BODIES[this.completionStatus] ?? { message: 'error' });

@@ -30,9 +30,12 @@ export async function pathUp(db: Db, threadId: string, from: { leafOf: number | 
  * that message on its path; oldest first, with whether older ones exist.
  */
 export async function pagePath(db: Db, thread: { id: string; currentLeafId: number | null }, opts: { beforeId?: number; limit: number }): Promise<{ messages: Message[]; hasOlder: boolean }> {
-  if (!opts.beforeId) return pathUp(db, thread.id, { leafOf: thread.currentLeafId }, opts.limit);
-  const { messages, hasOlder } = await pathUp(db, thread.id, { id: opts.beforeId }, opts.limit + 1);
-  return { messages: messages.slice(0, -1), hasOlder };
+  if (opts.beforeId) {
+    const { messages, hasOlder } = await pathUp(db, thread.id, { id: opts.beforeId }, opts.limit + 1);
+    // A `before` that is no message of the thread (an old link, a made-up id) gets the latest page.
+    if (messages.length) return { messages: messages.slice(0, -1), hasOlder };
+  }
+  return pathUp(db, thread.id, { leafOf: thread.currentLeafId }, opts.limit);
 }
 
 /** The conversation up to and including `id`, root first (what the model is sent: one branch, never another). */
