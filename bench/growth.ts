@@ -8,6 +8,7 @@ import { RICH_ANSWER } from '../test/browser/pages.ts';
 import { benchServer } from './lib/server.ts';
 import { median } from './lib/stats.ts';
 import type { Benchmark, Figure } from './lib/types.ts';
+import { linkAsPath } from '../test/support/message-paths.ts';
 
 const BIG = 10_000;
 const SMALL = 10;
@@ -28,6 +29,8 @@ async function threadOf(db: Db, n: number): Promise<Subject> {
     content: i % 2 ? RICH_ANSWER.replace('That is', `Answer ${i}: that is`) : `Question ${i}: show me a loop and a formula`,
   }));
   for (let i = 0; i < rows.length; i += 500) await db('messages').insert(rows.slice(i, i + 500));
+  // One path, as sending writes it: each message follows the one before (the page walks it up from the newest).
+  await linkAsPath(db, id);
   return { path: `/threads/${id}`, cookie: `access_token=${token}` };
 }
 

@@ -118,7 +118,9 @@ describe.each(DIALECTS)('branches on %s', (dialect) => {
     const edit = await request(t.app).post(`/api/thread/${id}/messages/${q1.id}/edit`).set(auth).send({ content: 'x' });
     expect(edit.status).toBe(409);
     expect(edit.body.error.message).toBe('The previous answer is still being written. Wait for it or stop it, then send again.');
-    expect((await request(t.app).post(`/api/thread/${id}/messages/${a1.id}/regenerate`).set(auth).send({})).status).toBe(409);
+    const regen = await request(t.app).post(`/api/thread/${id}/messages/${a1.id}/regenerate`).set(auth).send({});
+    expect(regen.status).toBe(409);
+    expect(regen.body.error.message).toBe(edit.body.error.message);
     await t.gens.idle();
     expect((await request(t.app).post(`/api/thread/${id}/messages/${q1.id}/edit`).set(auth).send({ content: '  ' })).status).toBe(422);
     const long = await request(t.app).post(`/api/thread/${id}/messages/${q1.id}/edit`).set(auth).send({ content: 'x'.repeat(t.config.maxMessageChars + 1) });

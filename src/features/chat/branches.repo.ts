@@ -71,16 +71,17 @@ export async function siblingsOf(db: Db, threadId: string, messages: Array<Pick<
   const out = new Map<number, Siblings>();
   if (!messages.length) return out;
   const parents = [...new Set(messages.map((m) => m.parentId).filter((p): p is number => p !== null))];
-  const roots = messages.some((m) => m.parentId === null);
-  const q = db('messages').where({ thread_id: threadId }).andWhere((w) => {
-    if (parents.length) w.whereIn('parent_id', parents);
-    if (roots) w.orWhereNull('parent_id');
-  }).orderBy('id').select('id', 'parent_id');
+  // No ORDER BY (ids are sorted here): with one, SQLite walks the whole thread in id order to skip a sort instead of
+  // reading the (thread_id, parent_id) index. The roots (parent NULL) are a query of their own for the same reason.
+  const byParent = db('messages').where({ thread_id: threadId }).whereIn('parent_id', parents.length ? parents : [0]).select('id', 'parent_id');
+  const q = messages.some((m) => m.parentId === null)
+    ? byParent.unionAll(db('messages').where({ thread_id: threadId }).whereNull('parent_id').select('id', 'parent_id')) : byParent;
   const children = new Map<number | null, number[]>();
   for (const r of await q) {
     const parent = r.parent_id == null ? null : Number(r.parent_id);
     children.set(parent, [...(children.get(parent) ?? []), Number(r.id)]);
   }
+  for (const ids of children.values()) ids.sort((x, y) => x - y);
   for (const m of messages) {
     const ids = children.get(m.parentId) ?? [m.id];
     out.set(m.id, { index: ids.indexOf(m.id) + 1, count: ids.length, ids });

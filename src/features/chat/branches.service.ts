@@ -31,7 +31,7 @@ export async function editMessage(d: ChatDeps, userId: number, threadId: string,
 export async function regenerateAnswer(d: ChatDeps, userId: number, threadId: string, messageId: number, rawModel?: unknown): Promise<{ thread: Thread; reply: Message }> {
   const { thread, message } = await findOwnMessage(d, userId, threadId, messageId);
   if (message.role !== 'assistant' || message.parentId === null) throw new ChatError('not_found', 'There is no such answer.');
-  if (!isFinal(message.status)) throw new ChatError('busy', 'This answer is still being written. Wait for it or stop it, then regenerate.');
+  if (!isFinal(message.status)) throw new ChatError('busy', BUSY_SENDING);
   let model: string | null;
   try {
     model = newChatModel(d.config, await getSettings(d.db, userId), rawModel);
@@ -44,7 +44,7 @@ export async function regenerateAnswer(d: ChatDeps, userId: number, threadId: st
   const asked = model ? { ...thread, model } : thread;
   const choice = await chooseModelRequest({ db: d.db, config: d.config, thread: asked });
   const reply = await insertAnswer(d.db, thread.id, message.parentId, choice.model, staleBefore(d.config));
-  if (!reply) throw new ChatError('busy', 'An answer is still being written. Wait for it or stop it, then regenerate.');
+  if (!reply) throw new ChatError('busy', BUSY_SENDING);
   d.generations.start(asked, reply, choice);
   return { thread, reply };
 }
