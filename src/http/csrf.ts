@@ -28,9 +28,13 @@ export function csrfProtection(req: Request, res: Response, next: NextFunction):
   if (SAFE_METHODS.has(req.method)) {
     // Nothing to check, and csurf would store a secret in the session at once (a session row for every visitor):
     // run it only when a page asks for a token (csurf is synchronous for these methods).
+    // One token per page: every form of it may carry the same (a thread page has a form per answer, and each new
+    // token costs a salt and a hash).
+    let token: string | undefined;
     res.locals.csrfToken = () => {
       if (typeof req.csrfToken !== 'function') protect(req, res, () => {});
-      return typeof req.csrfToken === 'function' ? req.csrfToken() : '';
+      token ??= typeof req.csrfToken === 'function' ? req.csrfToken() : '';
+      return token;
     };
     return next();
   }
