@@ -30,23 +30,52 @@ describeInBrowser('branches: the look', {}, () => {
           const { page } = tab;
           await page.locator(`#m-${ids.q2}`).scrollIntoViewIfNeeded();
           await saveScreenshot(page, `branches-versions-${looks(phone)}${colorScheme === 'dark' ? '-dark' : ''}`);
+          const m = await page.evaluate(({ q2, a2b }) => {
+            const box = (el: Element | null) => el!.getBoundingClientRect();
+            const bubble = document.getElementById(`m-${q2}`)!;
+            const foot = document.querySelector(`#m-${a2b} footer`)!;
+            const [prev, next] = [...foot.querySelectorAll('.versions button')].map((b) => Number(getComputedStyle(b).opacity));
+            return {
+              overflow: document.documentElement.scrollWidth - innerWidth,
+              metaRight: box(bubble.querySelector('.msg-meta')).right, bubbleInner: box(bubble).right - parseFloat(getComputedStyle(bubble).paddingRight),
+              prev, next, time: box(foot.querySelector('.msg-time')), regen: box(foot.querySelector('.act')),
+            };
+          }, ids);
+          expect(m.overflow).toBeLessThanOrEqual(0);
+          // The meta row under a question ends at the bubble's inner edge, like its text.
+          expect(Math.abs(m.metaRight - m.bubbleInner)).toBeLessThanOrEqual(1);
+          // At 2/2 ‹ works and › does not, and looks it.
+          expect(m.prev).toBe(1);
+          expect(m.next).toBeLessThan(0.6);
+          // The phone: the actions on their own line under the time, each a touch target; the desktop: one line.
+          if (phone) {
+            expect(m.regen.top).toBeGreaterThanOrEqual(m.time.bottom);
+            expect(m.regen.height).toBeGreaterThanOrEqual(36);
+          } else expect(Math.abs((m.regen.top + m.regen.bottom) / 2 - (m.time.top + m.time.bottom) / 2)).toBeLessThanOrEqual(2);
           expectNoProblems(tab);
         } finally { await tab.close(); }
       });
     }
 
-    it(`the inline edit form and the Other model form, ${looks(phone)}`, async () => {
-      const { tab, ids } = await threadTab(f, { phone });
+    it(`the inline edit form and the Other model form, ${looks(phone)}: the column's width, no overflow, axe clean`, async () => {
+      // bypassCSP ONLY for axe (injected as a script); the forms' own behaviour is tested under the CSP elsewhere.
+      const { tab, ids } = await threadTab(f, { phone, bypassCSP: true });
       try {
         const { page } = tab;
         await page.locator(`#m-${ids.q3}`).getByRole('link', { name: 'Edit' }).click();
         await expect.poll(() => page.locator(`#m-${ids.q3} textarea`).count()).toBe(1);
         await page.locator(`#m-${ids.q3}`).scrollIntoViewIfNeeded();
         await saveScreenshot(page, `branches-edit-${looks(phone)}`);
+        // The form takes the column's width (a question's bubble is at most 85% of it).
+        const widths = await page.evaluate((q3) => [document.getElementById(`m-${q3}`)!, document.getElementById('messages')!].map((e) => e.getBoundingClientRect().width), ids.q3);
+        expect(Math.abs(widths[0] - widths[1])).toBeLessThanOrEqual(1);
         await page.locator(`#m-${ids.a3}`).getByRole('link', { name: 'Other model' }).click();
         await expect.poll(() => page.locator(`#m-${ids.a3} select`).count()).toBe(1);
         await page.locator(`#m-${ids.a3} select`).scrollIntoViewIfNeeded();
         await saveScreenshot(page, `branches-other-model-${looks(phone)}`);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth - innerWidth)).toBeLessThanOrEqual(0);
+        const violations = await axeViolations(page);
+        expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
         expectNoProblems(tab);
       } finally { await tab.close(); }
     });

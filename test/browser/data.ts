@@ -18,7 +18,7 @@ export async function manyThreads(db: Db, userId: number, n: number): Promise<{ 
   return { titles, paths };
 }
 
-/** A thread of `n` finished messages, "Message 1" (a question) … "Message n", alternating user and assistant. */
+/** A thread of `n` finished messages, "Message 1" (a question) … "Message n", alternating user and assistant, one path. */
 export async function longConversation(db: Db, userId: number, n: number): Promise<string> {
   const thread = await createThread(db, userId, { title: `${n} messages` });
   const start = Date.now() - n * 1000;
@@ -29,6 +29,11 @@ export async function longConversation(db: Db, userId: number, n: number): Promi
       error: null, model: user ? null : 'mistral-small-latest', usage: null, created_at: at, updated_at: at };
   });
   await db.batchInsert('messages', rows, 50);
+  // One path: each message's parent is the one before it (rows without parents would be n versions of a first message).
+  const ids = (await db('messages').where({ thread_id: thread.id }).orderBy('id').select('id')).map((r) => Number(r.id));
+  await db.transaction(async (trx) => {
+    for (let i = 1; i < ids.length; i++) await trx('messages').where({ id: ids[i] }).update({ parent_id: ids[i - 1] });
+  });
   return `/threads/${thread.id}`;
 }
 
