@@ -4,7 +4,7 @@
 import type { Db } from '../../src/db.ts';
 import { createThread } from '../../src/features/threads/threads.repo.ts';
 import { insertExchange, saveFinal } from '../../src/features/chat/messages.repo.ts';
-import { longConversation, manyThreads } from './data.ts';
+import { branchedThread, longConversation, manyThreads } from './data.ts';
 
 export type PageSpec = {
   /** Short name: test titles and docs/screenshots/<name>-desktop.png. */
@@ -81,6 +81,7 @@ export const PAGES: PageSpec[] = [
   { name: 'register', path: '/register', signedIn: false, heading: 'Create your account', screenshot: true },
   { name: 'home', path: '/', signedIn: true, heading: 'New chat', screenshot: true },
   { name: 'thread', path: richThread, signedIn: true, heading: 'Squares, circles and sums', screenshot: true },
+  { name: 'branches', path: async (db, userId) => (await branchedThread(db, userId)).path, signedIn: true, heading: 'Trees and branches', screenshot: true },
   { name: 'long-thread', path: manyMessages, signedIn: true, heading: '120 messages', screenshot: true },
   { name: 'older-messages', path: olderMessages, signedIn: true, heading: '120 messages', screenshot: true },
   { name: 'conversations', path: conversations, signedIn: true, heading: 'Conversations', screenshot: true },
