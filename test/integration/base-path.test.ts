@@ -4,6 +4,7 @@ import { createUser } from '../../src/features/auth/users.repo.ts';
 import { issueToken } from '../../src/features/auth/tokens.repo.ts';
 import { testApp, type TestApp } from '../support/app.ts';
 import { DIALECTS } from '../support/dialects.ts';
+import { linkAsPath } from '../support/message-paths.ts';
 
 /** Every URL a page gives the browser: links, forms, scripts, styles, htmx and SSE attributes, the refresh meta. */
 export function urlsIn(html: string): string[] {
@@ -29,6 +30,7 @@ async function busyThread(t: TestApp, userId: number, id: string, pairs: number)
   // Fresh and pending: a live answer as far as the page knows (no job runs for it here).
   rows.push({ thread_id: id, role: 'assistant', content: 'Partly', status: 'pending', created_at: new Date(), updated_at: new Date() });
   for (const r of rows) await t.db('messages').insert(r);
+  await linkAsPath(t.db, id);
 }
 
 describe.each(DIALECTS)('BASE_PATH=/chat behind a trusted proxy, on %s', (dialect) => {
@@ -102,6 +104,8 @@ describe.each(DIALECTS)('BASE_PATH=/chat behind a trusted proxy, on %s', (dialec
     expect(thread).toMatch(/hx-post="\/chat\/threads\/thread-busy00001\/messages\/\d+\/stop"/);
     expect(thread).toMatch(/hx-post="\/chat\/threads\/thread-busy00001\/messages\/\d+\/retry"/);
     expect(thread).toMatch(/hx-get="\/chat\/threads\/thread-busy00001\/messages\?before=\d+"/);
+    expect(thread).toMatch(/hx-get="\/chat\/threads\/thread-busy00001\/messages\/\d+\/edit"/);
+    expect(thread).toMatch(/action="\/chat\/threads\/thread-busy00001\/messages\/\d+\/regenerate"/);
     expect(thread).toMatch(/<a href="\/chat\/threads\/thread-busy00001\?follow=\d+#m-\d+">Follow the answer/);
     expect(pages.find(([n]) => n === 'threads list')![1].text).toMatch(/hx-get="\/chat\/threads\?cursor=/);
     expect(seen).toContain('/chat/auth/google');

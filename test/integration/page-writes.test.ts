@@ -36,7 +36,8 @@ describe.each(DIALECTS)('page views on %s', (dialect) => {
     for (const path of [`/threads/${thread.id}`, `/threads/${thread.id}`, '/']) {
       const sql = await queriesOf(path);
       expect(writes(sql), `${path}:\n${sql.join('\n')}`).toEqual([]);
-      expect(sql.length).toBeLessThanOrEqual(7);
+      // (8 on a thread: the versions of its messages are one read.)
+      expect(sql.length).toBeLessThanOrEqual(8);
     }
   });
 

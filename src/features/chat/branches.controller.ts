@@ -109,11 +109,13 @@ export function branchesController(d: ChatRouteDeps) {
 
     /** POST /threads/:id/branch {messageId}: show the branch through that message, to its latest message. */
     async branch(req: Request, res: Response) {
-      const thread = await showBranch(d, userOf(req).id, threadIdParam(req), req.body?.messageId).catch((e) => { throw toHttpError(e); });
+      // The navigator's buttons name the version in the URL (see chat/_versions); a form or a script may post it.
+      const messageId = req.body?.messageId ?? req.query.messageId;
+      const thread = await showBranch(d, userOf(req).id, threadIdParam(req), messageId).catch((e) => { throw toHttpError(e); });
       // The messages above the switched one do not change, so the page stays where it is (and htmx keeps the focus
       // on the navigator, whose ids stay the same).
       if (wantsFragment(req)) return shownPath(req, res, thread, 'innerHTML');
-      res.redirect(303, urlOf(req)(`/threads/${thread.id}#m-${Number(req.body.messageId)}`));
+      res.redirect(303, urlOf(req)(`/threads/${thread.id}#m-${Number(messageId)}`));
     },
   };
 }

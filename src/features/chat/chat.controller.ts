@@ -10,6 +10,7 @@ import { ChatError, findOwnMessage, retryAnswer, sendMessage, staleBefore, stopA
 import type { Snapshot } from './generation.ts';
 import type { Thread } from '../threads/threads.repo.ts';
 import { presentMessage, withSnapshot } from './present.ts';
+import { siblingsOf } from './branches.repo.ts';
 import { newSendKey } from './send-keys.repo.ts';
 import { htmlFormatter, parseOffsets, sourceFor, streamEvents, type SseTiming } from './sse.ts';
 
@@ -95,9 +96,11 @@ export function chatController(d: ChatRouteDeps) {
       const source = sourceFor(d.generations, d.db, message.id, HTML_SSE_TIMING.pollMs, () => staleBefore(d.config));
       const existing = (await source.snapshot()).text;
       const url = urlOf(req);
+      // The footer that ends the stream keeps the answer's ‹ n/m › (a regeneration is at least 2/2).
+      const siblings = (await siblingsOf(d.db, thread.id, [message])).get(message.id);
       const parts = {
         // The end says "Done." and, for a chat the page showed untitled, brings its new title (heading, sidebar, tab).
-        footer: async (s: Snapshot) => await renderString(req, res, 'chat/_footer', { m: presentMessage(withSnapshot(message, s), url), ended: true })
+        footer: async (s: Snapshot) => await renderString(req, res, 'chat/_footer', { m: presentMessage(withSnapshot(message, s), url, undefined, siblings), ended: true })
           + await newTitle(d, req, res, thread, message.id),
         thinkingBox: (thinking: string) => renderString(req, res, 'chat/_thinking', { m: { id: message.id, live: true, thinking }, oob: true }),
         writing: () => renderString(req, res, 'chat/_status', { m: { id: message.id }, writing: true, oob: true }),

@@ -36,7 +36,8 @@ const TAIL_MS = 300;
 export async function followAnswer(d: ChatRouteDeps, req: Request, res: Response, o: {
   message: Message; view: MessageView; url: UrlFor; page: string; locals: Record<string, unknown>; title: string; thread: Thread;
 }): Promise<void> {
-  const footer = (s: Snapshot) => renderString(req, res, 'chat/_footer', { m: presentMessage(withSnapshot(o.message, s), o.url), ended: true });
+  // The final footer keeps the answer's ‹ n/m › (read with the page).
+  const footer = (s: Snapshot) => renderString(req, res, 'chat/_footer', { m: { ...presentMessage(withSnapshot(o.message, s), o.url), versions: o.view.versions }, ended: true });
   // The head is long gone when the chat gets its title: a new heading at the end, which CSS shows in the old one's place.
   const lateTitle = async () => {
     const t = o.thread.title ? null : await newTitleOf(d, o.thread, o.message.id);
