@@ -189,7 +189,7 @@ describeInBrowser('branches under /chat/ through nginx', { nginx: true }, () => 
       expect(await answerText(page)).toBe('Direct.');
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('vp-root');
       expect(requests.some((u) => /\/chat\/threads\/[^/]+\/messages\/\d+\/edit$/.test(u))).toBe(true);
-      expect(requests.some((u) => /\/chat\/threads\/[^/]+\/branch$/.test(u))).toBe(true);
+      expect(requests.some((u) => /\/chat\/threads\/[^/]+\/branch\?messageId=\d+$/.test(u))).toBe(true);
       for (const u of requests) expect(u.startsWith(`${nginx.origin}/chat/`), u).toBe(true);
       expectNoProblems(tab, [SSE_CLOSED]);
     } finally { await tab.close(); }

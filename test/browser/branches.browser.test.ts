@@ -168,10 +168,11 @@ describeInBrowser('branches with JavaScript on', {}, () => {
         const { page } = tab;
         await updateSettings(f.live.db, userId, { fastModels: ['mistral-large-latest'] });
         await page.locator(`#m-${data.a}`).getByRole('button', { name: 'Regenerate' }).click();
-        // ‹ 2/2 › while it is written. (The footer the stream's end brings has none until a reload: see the report of
-        // issue 11's browser pass, chat.controller.ts `events` and follow.ts render it without the siblings.)
+        // ‹ 2/2 › while it is written, and still once the footer the stream's end brings has replaced the live one.
         await expect.poll(() => text(page, '.msg-assistant .versions-count')).toEqual(['2/2']);
         expectStreamed(await watchAnswer(page, first.join(''), 'Something.'), first.join(''));
+        await expect.poll(() => page.locator('.msg-assistant .msg-complete').count()).toBe(1);
+        expect(await text(page, '.msg-assistant .versions-count')).toEqual(['2/2']);
         expect(await text(page, '.msg-assistant .msg-model')).toEqual(['mistral-small-latest']);
         expect(f.fake.chatRequests.at(-1)?.body).toMatchObject({ model: 'mistral-small-latest' });
 
@@ -185,6 +186,8 @@ describeInBrowser('branches with JavaScript on', {}, () => {
         await expect.poll(() => text(page, '.msg-assistant .versions-count')).toEqual(['3/3']);
         expect(await text(page, '.msg-assistant .msg-model')).toEqual(['mistral-large-latest']);
         expectStreamed(await watchAnswer(page, second.join(''), first.join('')), second.join(''));
+        await expect.poll(() => page.locator('.msg-assistant .msg-complete').count()).toBe(1);
+        expect(await text(page, '.msg-assistant .versions-count')).toEqual(['3/3']);
         expect(await text(page, '.msg-assistant .msg-model')).toEqual(['mistral-large-latest']);
         expect(f.fake.chatRequests.at(-1)?.body).toMatchObject({ model: 'mistral-large-latest' });
         // The chat keeps its model for what comes next.
