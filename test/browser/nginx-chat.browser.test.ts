@@ -3,33 +3,23 @@
 // (nothing buffered between the fake Mistral, the app, nginx and the browser).
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import type { Generations } from '../../src/features/chat/generation.ts';
-import { launchBrowser, openTab, signedInToken, startLiveApp, type LiveApp } from '../support/browser.ts';
-import { startFakeMistral, type FakeMistral } from '../support/fake-mistral.ts';
-import { startNginx, type RunningNginx } from '../support/nginx.ts';
+import { openTab, signedInToken, type LiveApp } from '../support/browser.ts';
+import type { FakeMistral } from '../support/fake-mistral.ts';
+import type { RunningNginx } from '../support/nginx.ts';
 import { lastStatus, register, signIn, signOut, SSE_CLOSED } from './flows.ts';
 import { describeInBrowser, expectNoProblems } from './suite.ts';
+import { chatBehindNginx, type ProxiedChat } from './proxied.ts';
 
 const TOKEN_DELAY_MS = 300;
 
 describeInBrowser('the chat through nginx under /chat/', { nginx: true }, () => {
+  let chat: ProxiedChat;
   let browser: Browser;
   let fake: FakeMistral;
   let live: LiveApp;
   let nginx: RunningNginx;
-  beforeAll(async () => {
-    fake = await startFakeMistral();
-    [browser, live] = await Promise.all([launchBrowser(), startLiveApp({
-      BASE_PATH: '/chat', TRUST_PROXY: 'loopback', MISTRAL_API_KEY: 'test-key', MISTRAL_SERVER_URL: fake.url })]);
-    nginx = await startNginx(Number(new URL(live.origin).port));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await nginx?.stop();
-    await (live?.app.locals.generations as Generations | undefined)?.shutdown();
-    await live?.close();
-    await fake?.stop();
-  });
+  beforeAll(async () => { chat = await chatBehindNginx(); ({ browser, fake, live, nginx } = chat); });
+  afterAll(async () => { await chat?.close(); });
 
   it('sign in and send through the proxy; the first piece shows before the upstream has sent its last token', async () => {
     const tab = await openTab(browser, { origin: nginx.origin, config: live.config });

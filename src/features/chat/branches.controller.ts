@@ -3,7 +3,7 @@
 import type { Request, Response } from 'express';
 import { render, wantsFragment } from '../../http/htmx.ts';
 import { getSettings } from '../settings/settings.repo.ts';
-import { findThread, type Thread } from '../threads/threads.repo.ts';
+import type { Thread } from '../threads/threads.repo.ts';
 import { editMessage, regenerateAnswer, showBranch } from './branches.service.ts';
 import { siblingsOf } from './branches.repo.ts';
 import { messageIdParam, threadIdParam, toHttpError, urlOf, userOf, type ChatRouteDeps } from './chat.context.ts';
@@ -29,11 +29,10 @@ async function modelChoice(d: ChatRouteDeps, userId: number, thread: Thread) {
 }
 
 export function branchesController(d: ChatRouteDeps) {
-  /** After an edit, a regeneration or a switch: the messages of the shown path replace the thread's (htmx). */
-  async function shownPath(req: Request, res: Response, thread: Thread, swap: string) {
-    const fresh = (await findThread(d.db, userOf(req).id, thread.id))!;
+  /** After an edit, a regeneration or a switch: the messages of the path to `leaf` replace the thread's (htmx). */
+  async function shownPath(req: Request, res: Response, thread: Thread, leaf: number | null, swap: string) {
     res.set('HX-Retarget', '#messages').set('HX-Reswap', swap);
-    render(req, res, 'chat/_messages', await messagesLocals(d, urlOf(req), fresh));
+    render(req, res, 'chat/_messages', await messagesLocals(d, urlOf(req), { ...thread, currentLeafId: leaf }));
   }
 
   async function editForm(req: Request, res: Response, message: Message, extra: { content?: string; error?: string } = {}, status?: number) {
@@ -73,7 +72,7 @@ export function branchesController(d: ChatRouteDeps) {
       const content = String(req.body?.content ?? '');
       try {
         const { reply } = await editMessage(d, userOf(req).id, thread.id, message.id, req.body?.content);
-        if (wantsFragment(req)) return shownPath(req, res, thread, 'innerHTML show:window:bottom');
+        if (wantsFragment(req)) return shownPath(req, res, thread, reply.id, 'innerHTML show:window:bottom');
         res.redirect(303, followUrl(req, thread.id, reply.id));
       } catch (err) {
         if (!(err instanceof ChatError) || err.kind === 'not_found') throw toHttpError(err);
@@ -97,7 +96,7 @@ export function branchesController(d: ChatRouteDeps) {
       const { thread, message } = await ownMessage(d, req, 'assistant');
       try {
         const { reply } = await regenerateAnswer(d, userOf(req).id, thread.id, message.id, req.body?.model);
-        if (wantsFragment(req)) return shownPath(req, res, thread, 'innerHTML show:window:bottom');
+        if (wantsFragment(req)) return shownPath(req, res, thread, reply.id, 'innerHTML show:window:bottom');
         res.redirect(303, followUrl(req, thread.id, reply.id));
       } catch (err) {
         if (!(err instanceof ChatError) || err.kind === 'not_found' || wantsFragment(req)) throw toHttpError(err);
@@ -114,7 +113,7 @@ export function branchesController(d: ChatRouteDeps) {
       const thread = await showBranch(d, userOf(req).id, threadIdParam(req), messageId).catch((e) => { throw toHttpError(e); });
       // The messages above the switched one do not change, so the page stays where it is (and htmx keeps the focus
       // on the navigator, whose ids stay the same).
-      if (wantsFragment(req)) return shownPath(req, res, thread, 'innerHTML');
+      if (wantsFragment(req)) return shownPath(req, res, thread, thread.currentLeafId, 'innerHTML');
       res.redirect(303, urlOf(req)(`/threads/${thread.id}#m-${Number(messageId)}`));
     },
   };
