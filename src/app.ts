@@ -28,6 +28,9 @@ import { threadsApiRoutes } from './features/api/threads.api.ts';
 import { createGenerations } from './features/chat/generation.ts';
 import { sidebarOnEveryPage } from './features/threads/sidebar.ts';
 import { threadsRoutes } from './features/chat/thread.routes.ts';
+// Export and import (issue 12).
+import { transferRoutes } from './features/transfer/transfer.routes.ts';
+import { importUploads } from './features/transfer/upload.ts';
 
 
 export type AppDeps = {
@@ -63,6 +66,8 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
     appName: 'MistralChat',
     themeColors: THEME_COLORS,
   });
+  // Export and import: Account's upload form says the size limit.
+  app.locals.importMaxBytes = config.transfer.maxBytes;
 
   // Health checks answer before anything that touches sessions or logs every probe.
   const health = Router();
@@ -94,6 +99,9 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   router.use(trustedHeaderSignIn(db, config));
   router.use(sidebarOnEveryPage(db, url));
   router.use(themeOnEveryPage(db));
+  // Export and import: an upload to the import routes is read here (multipart, or a JSON body up to the import limit),
+  // so that its _csrf reaches the CSRF check below (src/features/transfer/upload.ts).
+  router.use(importUploads(config));
   router.use(express.urlencoded({ extended: false, limit: '2mb' }));
   router.use(express.json({ limit: '2mb' }));
   router.use((req, res, next) => {
@@ -114,6 +122,8 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   router.use(settingsRoutes({ config, db, catalogue: models }));
   router.use(threadsRoutes({ config, db, generations }));
   router.use(threadsApiRoutes({ config, db, generations }));
+  // Export and import (issue 12).
+  router.use(transferRoutes({ config, db }));
 
   router.use(notFound);
   router.use(errorHandler({ logger, isProduction: config.isProduction }));

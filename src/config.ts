@@ -66,6 +66,11 @@ const schema = z.object({
   TRUSTED_AUTH_HEADER: opt(z.string().regex(/^[A-Za-z0-9-]+$/, { message: 'must be a header name' })),
   ALLOW_GUESTS: bool(false),
   GUEST_TTL_HOURS: int(24, 1, 24 * 365),
+  // Export and import (src/features/transfer).
+  IMPORT_MAX_BYTES: int(20_971_520, 1024, 1_073_741_824),
+  IMPORT_MAX_CONVERSATIONS: int(10_000, 1, 1_000_000),
+  IMPORT_MAX_MESSAGES: int(100_000, 1, 10_000_000),
+  IMPORT_LIMIT_PER_HOUR: int(10, 0, 100_000),
   LOG_LEVEL: z.preprocess((v) => emptyToUndefined(v) ?? 'info', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
 });
 
@@ -99,6 +104,8 @@ function toConfig(e: z.infer<typeof schema>, secrets: { sessionSecret: string; e
     trustedAuthHeader: e.TRUSTED_AUTH_HEADER?.toLowerCase(),
     guests: { allowed: e.ALLOW_GUESTS, ttlHours: e.GUEST_TTL_HOURS },
     logLevel: e.LOG_LEVEL,
+    // Export and import: the largest upload, how many conversations and messages one import may hold, imports per hour.
+    transfer: { maxBytes: e.IMPORT_MAX_BYTES, maxConversations: e.IMPORT_MAX_CONVERSATIONS, maxMessages: e.IMPORT_MAX_MESSAGES, importsPerHour: e.IMPORT_LIMIT_PER_HOUR },
   };
 }
 
