@@ -28,6 +28,9 @@ import { threadsApiRoutes } from './features/api/threads.api.ts';
 import { createGenerations } from './features/chat/generation.ts';
 import { sidebarOnEveryPage } from './features/threads/sidebar.ts';
 import { threadsRoutes } from './features/chat/thread.routes.ts';
+import { sharingApiRoutes } from './features/sharing/shares.api.ts';
+import { accountSharesLocal, sharingRoutes } from './features/sharing/shares.routes.ts';
+import { shareHeaderExtras } from './features/sharing/share-views.ts';
 
 
 export type AppDeps = {
@@ -110,9 +113,13 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   const generations = createGenerations({ db, config, logger, catalogue: models }, { idleTimeoutMs: config.mistral.idleTimeoutMs, saveEveryMs: 300 });
   app.locals.generations = generations;
   router.use(homeRoutes({ config, db, generations }));
+  router.use(accountSharesLocal({ config, db }));
   router.use(authRoutes({ config, db, google }));
   router.use(settingsRoutes({ config, db, catalogue: models }));
-  router.use(threadsRoutes({ config, db, generations }));
+  // Sharing (share links, forks) builds on chat: its Share menu reaches the thread header through this hook.
+  router.use(sharingRoutes({ config, db }));
+  router.use(sharingApiRoutes({ config, db }));
+  router.use(threadsRoutes({ config, db, generations, headerExtras: shareHeaderExtras(db) }));
   router.use(threadsApiRoutes({ config, db, generations }));
 
   router.use(notFound);
