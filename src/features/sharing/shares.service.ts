@@ -5,7 +5,7 @@ import type { Db } from '../../db.ts';
 import { HttpError } from '../../http/http-error.ts';
 import { randomToken } from '../../lib/crypto.ts';
 import { writeJson } from '../../lib/json.ts';
-import { takeAttempt } from '../auth/rate-limits.ts';
+import { RateLimitedError, takeAttempt } from '../auth/rate-limits.ts';
 import { pathTo, pathUp } from '../chat/branches.repo.ts';
 import { findUserMessage, isFinal, type Message } from '../chat/messages.repo.ts';
 import { findThread, insertThread, newThread, type Thread, type ThreadInput } from '../threads/threads.repo.ts';
@@ -54,7 +54,12 @@ export async function shareThread(d: SharingDeps, userId: number, threadId: stri
   const messages = finalPart((await pathUp(d.db, thread.id, { leafOf: thread.currentLeafId })).messages);
   if (!messages.length) throw new HttpError(409, 'There is nothing to share yet: send a message first.');
   const max = d.config.shareLimitPerHour;
-  if (max > 0) await takeAttempt(d.db, [{ bucket: shareBucket(userId), limit: { max, windowMs: 3_600_000 }, what: 'share links in an hour' }]);
+  if (max > 0) {
+    await takeAttempt(d.db, [{ bucket: shareBucket(userId), limit: { max, windowMs: 3_600_000 }, what: 'share links in an hour' }]).catch((err) => {
+      if (err instanceof RateLimitedError) err.headers['Retry-After'] = String(err.retryAfterSeconds);
+      throw err;
+    });
+  }
   const code = randomToken();
   const share = await insertShare(d.db, {
     threadId: thread.id, userId, code, title: thread.title ?? '', messages: messages.map(toShared),
