@@ -13,9 +13,13 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
+  // MySQL let the new index serve the user_id foreign key (and dropped its own): the key goes while the index does.
+  const mysql = knex.client.config.client === 'mysql2';
+  if (mysql) await knex.schema.alterTable('shares', (t) => { t.dropForeign(['user_id']); });
   await knex.schema.alterTable('shares', (t) => {
     t.dropIndex(['user_id', 'created_at']);
     t.dropColumn('snapshot');
     t.dropColumn('title');
   });
+  if (mysql) await knex.schema.alterTable('shares', (t) => { t.foreign('user_id').references('id').inTable('users').onDelete('CASCADE'); });
 }
