@@ -47,6 +47,7 @@ describeInBrowser('share links', {}, () => {
           await ownerTab.page.goto(f.live.pageUrl(path));
           const link = await shareFromHeader(ownerTab.page, javaScript);
           expect(link).toMatch(new RegExp(`^${f.live.origin}/s/[A-Za-z0-9_-]{43}$`));
+          await saveScreenshot(ownerTab.page, `share-${javaScript ? 'menu' : 'created-nojs'}-${where(phone)}`);
           await ownerTab.page.goto(f.live.pageUrl(path));
           await expect.poll(() => ownerTab.page.locator('#share-menu > summary').textContent()).toMatch(/Shared/);
 
