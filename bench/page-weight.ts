@@ -6,7 +6,7 @@ import type { Db } from '../src/db.ts';
 import { issueToken } from '../src/features/auth/tokens.repo.ts';
 import { createUser } from '../src/features/auth/users.repo.ts';
 import { openTab, startLiveApp, type LiveApp } from '../test/support/browser.ts';
-import { richThread } from '../test/browser/pages.ts';
+import { richThread, sharedRichThread } from '../test/browser/pages.ts';
 import { kb, KB, median } from './lib/stats.ts';
 import type { Benchmark, Figure } from './lib/types.ts';
 
@@ -18,6 +18,8 @@ const PAGES: Array<{ name: string; path: string | ((db: Db, userId: number) => P
   { name: 'sign-in', path: '/login', signedIn: false },
   { name: 'home', path: '/', signedIn: true },
   { name: 'thread (code, math, table)', path: richThread, signedIn: true },
+  // Read by someone without an account (its owner's user makes it).
+  { name: 'share page (signed out)', path: sharedRichThread, signedIn: false },
 ];
 
 type Fetched = { url: string; type: string; bytes: number; headerBytes: number; fromNetwork: boolean };
@@ -84,9 +86,9 @@ export const pageWeight: Benchmark = {
         for (let i = 0; i < ctx.runs; i++) {
           let token: string | undefined;
           let path = typeof spec.path === 'string' ? spec.path : '';
-          if (spec.signedIn) {
+          if (spec.signedIn || typeof spec.path === 'function') {
             const user = await createUser(live.db, { email: `weight-${i}-${Date.now()}@example.com`, name: 'Bench' });
-            token = await issueToken(live.db, user.id, { ttlDays: 1 });
+            if (spec.signedIn) token = await issueToken(live.db, user.id, { ttlDays: 1 });
             if (typeof spec.path === 'function') path = await spec.path(live.db, user.id);
           }
           const tab = await openTab(browser, live, { token });

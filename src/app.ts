@@ -31,6 +31,9 @@ import { threadsRoutes } from './features/chat/thread.routes.ts';
 // Export and import (issue 12).
 import { transferRoutes } from './features/transfer/transfer.routes.ts';
 import { importUploads } from './features/transfer/upload.ts';
+import { sharingApiRoutes } from './features/sharing/shares.api.ts';
+import { accountSharesLocal, sharingRoutes } from './features/sharing/shares.routes.ts';
+import { shareHeaderExtras } from './features/sharing/share-views.ts';
 
 
 export type AppDeps = {
@@ -118,9 +121,13 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   const generations = createGenerations({ db, config, logger, catalogue: models }, { idleTimeoutMs: config.mistral.idleTimeoutMs, saveEveryMs: 300 });
   app.locals.generations = generations;
   router.use(homeRoutes({ config, db, generations }));
+  router.use(accountSharesLocal({ config, db }));
   router.use(authRoutes({ config, db, google }));
   router.use(settingsRoutes({ config, db, catalogue: models }));
-  router.use(threadsRoutes({ config, db, generations }));
+  // Sharing (share links, forks) builds on chat: its Share menu reaches the thread header through this hook.
+  router.use(sharingRoutes({ config, db }));
+  router.use(sharingApiRoutes({ config, db }));
+  router.use(threadsRoutes({ config, db, generations, headerExtras: shareHeaderExtras(db) }));
   router.use(threadsApiRoutes({ config, db, generations }));
   // Export and import (issue 12).
   router.use(transferRoutes({ config, db }));

@@ -57,6 +57,7 @@ const schema = z.object({
   MISTRAL_IDLE_TIMEOUT_MS: int(60_000, 100, 3_600_000),
   MAX_MESSAGE_CHARS: int(100_000, 1, 1_000_000),
   SEND_LIMIT_PER_MINUTE: int(20, 0, 100_000),
+  SHARE_LIMIT_PER_HOUR: int(30, 0, 100_000),
   GOOGLE_CLIENT_ID: opt(z.string()),
   GOOGLE_CLIENT_SECRET: opt(z.string()),
   GOOGLE_ALLOWED_DOMAINS: list,
@@ -98,6 +99,8 @@ function toConfig(e: z.infer<typeof schema>, secrets: { sessionSecret: string; e
     },
     maxMessageChars: e.MAX_MESSAGE_CHARS,
     sendLimitPerMinute: e.SEND_LIMIT_PER_MINUTE,
+    /** Share links a user may create per hour (0: no limit). */
+    shareLimitPerHour: e.SHARE_LIMIT_PER_HOUR,
     google: { clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET, allowedDomains: e.GOOGLE_ALLOWED_DOMAINS },
     registration: { mode: e.REGISTRATION, domains: e.REGISTRATION_DOMAINS },
     tokenTtlDays: e.TOKEN_TTL_DAYS,

@@ -18,8 +18,9 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } }, destination);
 }
 
-/** A share code in a URL is a credential too. */
-const scrubUrl = (u: string | undefined) => (u ?? '').replace(/\/s\/[^/?#]+/, '/s/[redacted]').replace(/([?&](code|state|token)=)[^&]*/g, '$1[redacted]');
+/** A share code in a URL is a credential too: in /s/<code>, /api/shares/<code> and a sign-in's ?next=%2Fs%2F<code>. Linear:
+ *  each pattern is a fixed prefix and one run of a negated class, which stops at the next separator. */
+const scrubUrl = (u: string | undefined) => (u ?? '').replace(/\/(s|api\/shares)\/[^/?#]+/, '/$1/[redacted]').replace(/%2Fs%2F[^&#]*/gi, '%2Fs%2F[redacted]').replace(/([?&](code|state|token)=)[^&]*/g, '$1[redacted]');
 
 export function httpLogger(logger: Logger) {
   return pinoHttp({

@@ -5,11 +5,14 @@ import type { Db } from '../../src/db.ts';
 import { createThread } from '../../src/features/threads/threads.repo.ts';
 import { insertExchange, saveFinal } from '../../src/features/chat/messages.repo.ts';
 import { branchedThread, longConversation, manyThreads } from './data.ts';
+import type { Config } from '../../src/config.ts';
+import { shareThread } from '../../src/features/sharing/shares.service.ts';
 
 export type PageSpec = {
   /** Short name: test titles and docs/screenshots/<name>-desktop.png. */
   name: string;
-  /** The page's path, or a function that makes its data for the signed-in user and returns the path. */
+  /** The page's path, or a function that makes its data for the signed-in user and returns the path (signed out: for
+   *  a user of its own, as the owner of a share page). */
   path: string | ((db: Db, userId: number) => Promise<string>);
   signedIn: boolean;
   /** The page's <h1>, proving the right page rendered. */
@@ -70,6 +73,13 @@ export async function olderMessages(db: Db, userId: number): Promise<string> {
   return `${path}?before=${before.id}#newer`;
 }
 
+/** The rich thread shared (src/features/sharing): its public page /s/<code>. */
+export async function sharedRichThread(db: Db, userId: number): Promise<string> {
+  const threadId = (await richThread(db, userId)).split('/').pop()!;
+  const { code } = await shareThread({ db, config: { shareLimitPerHour: 0 } as Config }, userId, threadId, undefined);
+  return `/s/${code}`;
+}
+
 /** The conversations page (the sidebar's "More" without JavaScript), with more threads than one page holds. */
 async function conversations(db: Db, userId: number): Promise<string> {
   await manyThreads(db, userId, 60);
@@ -87,6 +97,9 @@ export const PAGES: PageSpec[] = [
   { name: 'conversations', path: conversations, signedIn: true, heading: 'Conversations', screenshot: true },
   { name: 'settings', path: '/settings', signedIn: true, heading: 'Settings', screenshot: true },
   { name: 'account', path: '/account', signedIn: true, heading: 'Account', screenshot: true },
+  // A share page: read signed out (the owner made it; the reader has no account) and by a signed-in reader.
+  { name: 'share', path: sharedRichThread, signedIn: false, heading: 'Squares, circles and sums', screenshot: true },
+  { name: 'share-signed-in', path: sharedRichThread, signedIn: true, heading: 'Squares, circles and sums', screenshot: true },
   { name: 'not-found', path: '/no-such-page', signedIn: false, heading: /not found/i, status: 404 },
   { name: 'not-found-signed-in', path: '/no-such-page', signedIn: true, heading: /not found/i, status: 404 },
 ];

@@ -53,6 +53,10 @@ export async function visit(f: Fixture, spec: PageSpec, look: Look = {}) {
     const user = await createUser(f.live.db, { email: `page-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.com`, name: 'Browser Tester' });
     token = await issueToken(f.live.db, user.id, { ttlDays: 1 });
     if (typeof spec.path === 'function') pagePath = await spec.path(f.live.db, user.id);
+  } else if (typeof spec.path === 'function') {
+    // A signed-out page with data (a share page): someone else made it.
+    const owner = await createUser(f.live.db, { email: `owner-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.com`, name: 'Page Owner' });
+    pagePath = await spec.path(f.live.db, owner.id);
   }
   const tab = await openTab(f.browser, f.live, { ...look, token });
   const res = await tab.page.goto(f.live.pageUrl(pagePath));

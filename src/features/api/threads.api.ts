@@ -14,7 +14,7 @@ import { checkModelId, SettingsInputError } from '../settings/settings-input.ts'
 
 export const JSON_SSE_TIMING: SseTiming = { heartbeatMs: 15_000, pollMs: 500, minIntervalMs: 50 };
 
-const threadJson = (t: Thread) => ({ id: t.id, title: t.title, titleSetByUser: t.titleSetByUser, model: t.model, context: t.context, thinkHarder: t.thinkHarder, createdAt: t.createdAt, updatedAt: t.updatedAt });
+export const threadJson = (t: Thread) => ({ id: t.id, title: t.title, titleSetByUser: t.titleSetByUser, model: t.model, context: t.context, thinkHarder: t.thinkHarder, createdAt: t.createdAt, updatedAt: t.updatedAt });
 /** `siblings`: the message's versions (its parent's children, 1-based index); where not read, just itself. */
 export const messageJson = (m: Message, siblings: Siblings = { index: 1, count: 1, ids: [m.id] }) => ({ id: m.id, parentId: m.parentId, siblings, role: m.role, content: m.content, thinking: m.thinking, status: m.status, error: m.error, model: m.model, usage: m.usage, createdAt: m.createdAt });
 

@@ -10,7 +10,12 @@ import { findThreadById, type Thread } from '../threads/threads.repo.ts';
 import { ChatError } from './chat.service.ts';
 import { firstAnswerId } from './messages.repo.ts';
 
-export type ChatRouteDeps = { config: Config; db: Db; generations: Generations };
+/**
+ * More locals for a thread's header from features built on chat (the Share menu, src/features/sharing), handed in by
+ * app.ts so that chat never imports them.
+ */
+export type HeaderExtras = (req: Request, thread: Thread) => Promise<Record<string, unknown>>;
+export type ChatRouteDeps = { config: Config; db: Db; generations: Generations; headerExtras?: HeaderExtras };
 
 export const MESSAGES_PER_PAGE = 50;
 

@@ -24,6 +24,8 @@ export type MessageView = {
   /** Its versions (edits of a question, regenerations of an answer): the ‹ n/m › navigator, when there are several. */
   versions: { index: number; count: number; prevId: number | null; nextId: number | null } | null;
   branchUrl: string; editUrl: string; regenerateUrl: string;
+  /** "New chat from here" (src/features/sharing): GET a page that asks, POST makes the new thread. */
+  forkUrl: string;
   /** A finished answer can be written again (a new version beside it); a failed one is retried in place instead. */
   regenerable: boolean;
 };
@@ -64,7 +66,7 @@ export function presentMessage(m: Message, url: UrlFor, generations?: Generation
       index: siblings.index, count: siblings.count,
       prevId: siblings.ids[siblings.index - 2] ?? null, nextId: siblings.ids[siblings.index] ?? null,
     } : null,
-    branchUrl: url(`/threads/${m.threadId}/branch`), editUrl: url(`${base}/edit`), regenerateUrl: url(`${base}/regenerate`),
+    branchUrl: url(`/threads/${m.threadId}/branch`), editUrl: url(`${base}/edit`), regenerateUrl: url(`${base}/regenerate`), forkUrl: url(`${base}/fork`),
     regenerable: m.role === 'assistant' && !live && m.parentId !== null,
   };
 }

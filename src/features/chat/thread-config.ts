@@ -34,7 +34,8 @@ export async function modelMenuFor(db: Db, config: Config, url: (p: string) => s
 
 /** The header's locals, so the page and every fragment that re-renders the header stay the same. */
 export async function headerLocals(d: ChatRouteDeps, req: Request, thread: Thread, extra: Record<string, unknown> = {}) {
-  return { thread, modelMenu: await modelMenuFor(d.db, d.config, urlOf(req), userOf(req).id, thread), ...extra };
+  const [modelMenu, more] = await Promise.all([modelMenuFor(d.db, d.config, urlOf(req), userOf(req).id, thread), d.headerExtras?.(req, thread) ?? {}]);
+  return { thread, modelMenu, ...more, ...extra };
 }
 
 /** The whole thread page with extra header locals (thread-pages.ts threadPage), passed in to keep imports one-way. */

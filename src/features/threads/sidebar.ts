@@ -14,7 +14,7 @@ export function sidebarOnEveryPage(db: Db, url: UrlFor) {
     res.render = ((view: string, locals?: object | RenderCallback, cb?: RenderCallback) => {
       const own = typeof locals === 'function' ? undefined : locals;
       const done = typeof locals === 'function' ? locals as RenderCallback : cb;
-      if (view !== 'layout' || !req.user || (own as { sidebar?: unknown } | undefined)?.sidebar) return render(view, own, done);
+      if (view !== 'layout' || !req.user || (own as { sidebar?: unknown } | undefined)?.sidebar || (own as { bare?: boolean } | undefined)?.bare) return render(view, own, done);
       // A page that cannot read the list (the database is what failed) still renders, with an empty sidebar.
       threadListView(db, url, req.user.id).then((sidebar) => sidebar, () => undefined)
         .then((sidebar) => render(view, { ...own, sidebar }, done));

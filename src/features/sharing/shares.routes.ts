@@ -1,0 +1,102 @@
+// Sharing pages: the public share page (/s/<code>), the thread's Share menu, Account's list, and forks ("Continue in
+// my account", "New chat from here"). Plain forms work without JavaScript; htmx swaps the menu or the section.
+import { Router, type Request, type Response } from 'express';
+import { requireUser } from '../../http/auth.ts';
+import { HttpError } from '../../http/http-error.ts';
+import { redirectAfterPost, render, wantsFragment } from '../../http/htmx.ts';
+import { addFlash } from '../auth/web.ts';
+import { messageIdParam, threadIdParam, urlOf, userOf } from '../chat/chat.context.ts';
+import { findUserMessage } from '../chat/messages.repo.ts';
+import { findThread } from '../threads/threads.repo.ts';
+import { listShares, revokeAllShares, revokeShare } from './shares.repo.ts';
+import { forkShare, forkThread, shareThread, type SharingDeps } from './shares.service.ts';
+import { absoluteUrl, day, openShare, presentShared, publicShareHeaders, shareMenuFor } from './share-views.ts';
+
+const shareIdParam = (req: Request): number => {
+  const raw = String(req.params.shareId ?? '');
+  if (!/^\d{1,15}$/.test(raw)) throw new HttpError(404, 'There is no such share link.');
+  return Number(raw);
+};
+
+/**
+ * Account lists every open link: views/account/index.ejs shows the section when this local is set. Mounted before the
+ * account routes (auth never imports sharing).
+ */
+export function accountSharesLocal(d: SharingDeps) {
+  const r = Router();
+  r.get('/account', async (req, res, next) => {
+    if (req.user) res.locals.accountShares = await listShares(d.db, req.user.id);
+    next();
+  });
+  return r;
+}
+
+export function sharingRoutes(d: SharingDeps) {
+  const r = Router();
+  const { db } = d;
+
+  r.get('/s/:code', publicShareHeaders, async (req, res) => {
+    const { share, messages, code } = await openShare(db, req);
+    const url = urlOf(req);
+    render(req, res, 'sharing/show', {
+      title: share.title, shareTitle: share.title, sharedOn: day(share.createdAt), messages: presentShared(messages, url),
+      readOnly: true, bare: true, noindex: true,
+      forkUrl: req.user ? url(`/s/${code}/fork`) : null,
+      signInUrl: `${url('/login')}?next=${encodeURIComponent(url(`/s/${code}`))}`,
+    });
+  });
+  r.post('/s/:code/fork', publicShareHeaders, requireUser, async (req, res) => {
+    const thread = await forkShare(d, userOf(req).id, (await openShare(db, req)).code);
+    redirectAfterPost(req, res, urlOf(req)(`/threads/${thread.id}#latest`));
+  });
+
+  r.post('/threads/:id/shares', requireUser, async (req, res) => {
+    const user = userOf(req);
+    const { share, code } = await shareThread(d, user.id, threadIdParam(req), req.body?.expiresInDays);
+    const link = absoluteUrl(d.config, req, `/s/${code}`);
+    if (wantsFragment(req)) return render(req, res, 'sharing/_share-menu', { shareMenu: await shareMenuFor(db, req, share.threadId, { created: { url: link }, open: true }) });
+    const thread = await findThread(db, user.id, share.threadId);
+    render(req, res, 'sharing/created', {
+      title: 'Link created', threadTitle: thread?.title || 'New chat', shareUrl: link, expiresAt: share.expiresAt ? day(share.expiresAt) : null,
+      backUrl: urlOf(req)(`/threads/${share.threadId}#latest`),
+    });
+  });
+  r.post('/threads/:id/shares/:shareId/revoke', requireUser, async (req, res) => {
+    const threadId = threadIdParam(req);
+    if (!(await revokeShare(db, userOf(req).id, shareIdParam(req), threadId))) throw new HttpError(404, 'There is no such share link.');
+    if (wantsFragment(req)) return render(req, res, 'sharing/_share-menu', { shareMenu: await shareMenuFor(db, req, threadId, { open: true }) });
+    res.redirect(303, urlOf(req)(`/threads/${threadId}#latest`));
+  });
+
+  const accountAnswer = async (req: Request, res: Response, revoked: number) => {
+    if (wantsFragment(req)) return render(req, res, 'sharing/_account-shares', { accountShares: await listShares(db, userOf(req).id), sharesRevoked: revoked });
+    addFlash(req, 'ok', revoked === 1 ? 'The link is revoked.' : `${revoked} links are revoked.`);
+    res.redirect(303, urlOf(req)('/account#account-shares'));
+  };
+  r.post('/account/shares/revoke-all', requireUser, async (req, res) => {
+    await accountAnswer(req, res, await revokeAllShares(db, userOf(req).id));
+  });
+  r.post('/account/shares/:shareId/revoke', requireUser, async (req, res) => {
+    if (!(await revokeShare(db, userOf(req).id, shareIdParam(req)))) throw new HttpError(404, 'There is no such share link.');
+    await accountAnswer(req, res, 1);
+  });
+
+  // "New chat from here": with htmx the link posts at once; without JavaScript it opens a page that asks.
+  r.get('/threads/:id/messages/:messageId/fork', requireUser, async (req, res) => {
+    const user = userOf(req);
+    const thread = await findThread(db, user.id, threadIdParam(req));
+    const message = thread ? await findUserMessage(db, user.id, thread.id, messageIdParam(req)) : null;
+    if (!thread || !message) throw new HttpError(404, 'There is no such message.');
+    const url = urlOf(req);
+    const text = message.content.trim();
+    render(req, res, 'sharing/fork', {
+      title: 'New chat from here', threadTitle: thread.title || 'New chat', excerpt: text.length > 200 ? `${text.slice(0, 200)}…` : text,
+      forkUrl: url(`/threads/${thread.id}/messages/${message.id}/fork`), backUrl: url(`/threads/${thread.id}#m-${message.id}`),
+    });
+  });
+  r.post('/threads/:id/messages/:messageId/fork', requireUser, async (req, res) => {
+    const thread = await forkThread(d, userOf(req).id, threadIdParam(req), messageIdParam(req));
+    redirectAfterPost(req, res, urlOf(req)(`/threads/${thread.id}#latest`));
+  });
+  return r;
+}
