@@ -53,12 +53,12 @@ describeInBrowser('layout on a phone and a desktop', {}, () => {
   });
 
   for (const size of ['phone', 'desktop'] as const) {
-    it(`${size}: Model, Rename and Delete are buttons whose dropdowns open under them, inside the column and the window`, async () => {
+    it(`${size}: Model, Rename, Share, Export and Delete are buttons whose dropdowns open under them, inside the column and the window`, async () => {
       const { tab, thread } = await userTab(size);
       try {
         const { page } = tab;
         await page.goto(f.live.pageUrl(thread));
-        for (const [n, name] of ['model', 'Rename', 'Delete'].entries()) {
+        for (const [n, name] of ['model', 'Rename', 'Share', 'Export', 'Delete'].entries()) {
           const summary = `#thread-head .thread-actions > details.menu:nth-of-type(${n + 1}) > summary`;
           expect(await page.locator(summary).textContent()).toContain(name === 'model' ? 'Model and context' : name);
           const look = await page.locator(summary).evaluate((el) => {
@@ -68,7 +68,8 @@ describeInBrowser('layout on a phone and a desktop', {}, () => {
           expect(look.display, name).not.toBe('list-item');
           expect(look.border, name).toBe('solid');
           await page.locator(summary).click();
-          const form = summary.replace(/ > summary$/, ' > form');
+          // The dropdown: a form, Export's list of links, or Share's panel.
+          const form = summary.replace(/ > summary$/, name === 'Export' ? ' > .menu-links' : name === 'Share' ? ' > .menu-panel' : ' > form');
           await expect.poll(() => page.locator(form).isVisible()).toBe(true);
           const [b, m, col] = await Promise.all([box(page, summary), box(page, form), column(page, '.thread')]);
           expect(m.top, `${name}: under its button`).toBeGreaterThanOrEqual(b.bottom - 1);

@@ -87,9 +87,9 @@ describe.each(DIALECTS)('forks and share edge cases on %s', (dialect) => {
     expect(await shownOf(t, owner, id)).toEqual(shown);
     expect((await request(t.app).post(`/api/thread/${id}/fork`).set(bearer(owner)).send({ messageId: 999999999 })).status).toBe(404);
 
-    // In the thread: a link per message; without JavaScript it opens a page that asks, whose form forks.
+    // In the thread: a link per answer; without JavaScript it opens a page that asks, whose form forks.
     const html = (await request(t.app).get(`/threads/${id}`).set('Cookie', owner.cookie)).text;
-    expect([...html.matchAll(/<span class="lbl">New chat from here<\/span>/g)]).toHaveLength(6);
+    expect([...html.matchAll(/<span class="lbl">New chat from here<\/span>/g)]).toHaveLength(3);
     const ask = await request(t.app).get(`/threads/${id}/messages/${shown.messages[2].id}/fork`).set('Cookie', owner.cookie);
     expect(ask.status).toBe(200);
     expect(ask.text).toContain('<h1>New chat from here</h1>');
