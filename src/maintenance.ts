@@ -1,13 +1,14 @@
 // Periodic clean-up across features (so no feature imports another for it): expired guests (cascading to their threads), expired tokens, old rate-limit rows, send keys
-// older than a day, and expired sessions (the session store's own timer is off, so that this one job, on any instance, does all the deleting).
+// older than a day, revoked and expired share links, and expired sessions (the session store's own timer is off, so that this one job, on any instance, does all the deleting).
 import type { Db } from './db.ts';
 import { pruneSessions } from './http/session.ts';
 import { purgeOldSendKeys } from './features/chat/send-keys.repo.ts';
 import { purgeOldAttempts } from './features/auth/rate-limits.ts';
 import { purgeExpiredTokens } from './features/auth/tokens.repo.ts';
 import { purgeExpiredGuests } from './features/auth/users.repo.ts';
+import { purgeClosedShares } from './features/sharing/shares.repo.ts';
 
-export type Purged = { guests: number; tokens: number; attempts: number; sessions: number; sendKeys: number };
+export type Purged = { guests: number; tokens: number; attempts: number; sessions: number; sendKeys: number; shares: number };
 
 export async function purgeAuthData(db: Db): Promise<Purged> {
   const guests = await purgeExpiredGuests(db);
@@ -15,5 +16,6 @@ export async function purgeAuthData(db: Db): Promise<Purged> {
   const attempts = await purgeOldAttempts(db);
   const sessions = await pruneSessions(db);
   const sendKeys = await purgeOldSendKeys(db);
-  return { guests, tokens, attempts, sessions, sendKeys };
+  const shares = await purgeClosedShares(db);
+  return { guests, tokens, attempts, sessions, sendKeys, shares };
 }

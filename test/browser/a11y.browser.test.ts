@@ -29,7 +29,7 @@ describeInBrowser('accessibility (axe-core, WCAG 2.1 A/AA)', {}, () => {
       const tab = await visit(f, PAGES.find((p) => p.name === 'thread')!, { phone: true, colorScheme, bypassCSP: true, reducedMotion: 'reduce' });
       try {
         await tab.page.getByText('Show conversations').locator('..').tap();
-        await expect.poll(() => tab.page.getByRole('link', { name: 'New chat' }).isVisible()).toBe(true);
+        await expect.poll(() => tab.page.getByRole('link', { name: 'New chat', exact: true }).isVisible()).toBe(true);
         const violations = await axeViolations(tab.page);
         expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
       } finally { await tab.close(); }

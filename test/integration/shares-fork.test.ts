@@ -5,24 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/dialects.ts';
 import { chatApp, signIn, type ChatTestApp, type Session } from '../support/fake-mistral-app.ts';
 import { answeredThread, bearer, shareOf, type Json } from '../support/shares.ts';
+import { expectInert, XSS } from '../support/xss.ts';
 
-const XSS = [
-  '<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '[click](javascript:alert(1))', '[click2](JaVaScRiPt:alert(1))',
-  '![img](javascript:alert(1))', '[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)', '[vb](vbscript:msgbox(1))',
-  '$\\href{javascript:alert(1)}{math link}$', '$$\\url{javascript:alert(2)}$$', '<a href="javascript:alert(1)">raw</a>', '<svg onload=alert(1)>',
-  '```html\n<script>alert(3)</script>\n```',
-].join('\n\n');
-
-/** chat-render.test.ts's check, on the messages of the page (the layout's own scripts and sprite excluded). */
-function expectInert(withIcons: string) {
-  const html = withIcons.replaceAll(/<svg class="icon" aria-hidden="true" focusable="false"><use href="#i-[a-z]+"><\/use><\/svg>/g, '');
-  expect(html).not.toMatch(/<script/i);
-  expect(html).not.toMatch(/<img/i);
-  expect(html).not.toMatch(/<svg/i);
-  expect(html).not.toMatch(/<a [^>]*href="\s*(javascript|vbscript|data):/i);
-  expect(html).not.toMatch(/\s(src|href)="(javascript|vbscript|data):/i);
-  expect(html).not.toMatch(/<[^>]+\son[a-z]+=/i);
-}
 const messagesOf = (html: string) => html.slice(html.indexOf('<div class="messages" id="messages">'), html.indexOf('<footer class="share-foot">'));
 const shownOf = async (t: ChatTestApp, s: Session, id: string) => (await request(t.app).get(`/api/thread/${id}`).set(bearer(s))).body as Json;
 const copyOf = (m: Json) => ({ role: m.role, content: m.content, thinking: m.thinking, status: m.status, model: m.model, usage: m.usage, createdAt: m.createdAt });

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { purgeAuthData } from '../../src/maintenance.ts';
 import { DIALECTS } from '../support/dialects.ts';
 import { chatApp, signIn, type ChatTestApp, type Session } from '../support/fake-mistral-app.ts';
 import { answeredThread, bearer, shareOf, stableHeaders, type Json } from '../support/shares.ts';
@@ -126,6 +127,24 @@ describe.each(DIALECTS)('share links on %s', (dialect) => {
     expect(answers[0].pageHeaders['x-robots-tag']).toBe('noindex');
     // A signed-in forker gets the same 404.
     expect((await request(t.app).post(`/api/shares/${revoked.code}/fork`).set(bearer(other))).status).toBe(404);
+    // The periodic purge deletes closed shares, their copies with them; an open one stays.
+    const open = await shareOf(t, owner, id);
+    const purged = await purgeAuthData(t.db);
+    expect(purged.shares).toBeGreaterThanOrEqual(2);
+    expect(await t.db('shares').whereIn('id', [revoked.share.id, expired.share.id])).toEqual([]);
+    expect((await request(t.app).get(open.path)).status).toBe(200);
+  });
+
+  it('Account lists the open links, also when it comes back with a refused form', async () => {
+    const id = await answeredThread(t, owner, 1, 'Listed on Account');
+    await shareOf(t, owner, id);
+    const page = await request(t.app).get('/account').set('Cookie', owner.cookie);
+    expect(page.text).toContain('<h2 id="acc-shares">Shared links</h2>');
+    expect(page.text).toContain('Listed on Account');
+    const refused = await request(t.app).post('/account/password').set('Cookie', owner.cookie).type('form').send({ _csrf: owner.csrf, password: 'short' });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('<h2 id="acc-shares">Shared links</h2>');
+    expect(refused.text).toContain('Listed on Account');
   });
 
   it('another user\'s ids are 404; bad expiries are refused; the list has every open share of the user only', async () => {

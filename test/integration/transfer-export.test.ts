@@ -115,6 +115,15 @@ describe.each(DIALECTS)('export on %s', (dialect) => {
     const back = JSON.parse((await request(t.app).get('/api/export').set('Authorization', `Bearer ${fresh.token}`)).text);
     const shapes = (d: Json) => d.threads.map(shapeOf).sort((x: Json, y: Json) => String(x.title).localeCompare(String(y.title)));
     expect(shapes(back)).toEqual(shapes(doc));
+    // A HEAD gets the download's headers without the account being read.
+    const read: string[] = [];
+    const onQuery = (q: { sql: string }) => { read.push(q.sql); };
+    t.db.on('query', onQuery);
+    const head = await request(t.app).head('/api/export').set('Authorization', `Bearer ${other.token}`);
+    t.db.removeListener('query', onQuery);
+    expect(head.status).toBe(200);
+    expect(head.headers['content-disposition']).toMatch(/^attachment; filename="mistralchat-account-/);
+    expect(read.filter((sql) => /from [`"](threads|messages)[`"]/i.test(sql))).toEqual([]);
   });
 
   it('another user’s thread is 404, signed out is 401, an unknown format 400', async () => {

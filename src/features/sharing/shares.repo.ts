@@ -64,3 +64,11 @@ export async function revokeShare(db: Db, userId: number, id: number, threadId?:
 export async function revokeAllShares(db: Db, userId: number): Promise<number> {
   return db('shares').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: new Date() });
 }
+
+/**
+ * Deletes revoked and expired shares (their copies of the messages with them): they answer 404 anyway, and a revoked
+ * share's text should not outlive the revoke. Run by the periodic purge (src/maintenance.ts).
+ */
+export async function purgeClosedShares(db: Db, now = new Date()): Promise<number> {
+  return db('shares').whereNotNull('revoked_at').orWhere('expires_at', '<=', now).delete();
+}

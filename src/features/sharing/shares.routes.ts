@@ -24,8 +24,10 @@ const shareIdParam = (req: Request): number => {
  */
 export function accountSharesLocal(d: SharingDeps) {
   const r = Router();
-  r.get('/account', async (req, res, next) => {
-    if (req.user) res.locals.accountShares = await listShares(d.db, req.user.id);
+  // Every request that may render the Account page: its own GET, and a refused form there (password, name…), which
+  // shows the page again.
+  r.use('/account', async (req, res, next) => {
+    if (req.user && (req.method === 'GET' || req.method === 'POST')) res.locals.accountShares = await listShares(d.db, req.user.id);
     next();
   });
   return r;

@@ -29,6 +29,8 @@ export function transferRoutes({ config, db }: { config: Config; db: Db }) {
   r.get('/api/export', requireUser, async (req, res) => {
     res.set('Content-Disposition', attachment(downloadName('account', 'json')));
     res.type('application/json; charset=utf-8');
+    // A HEAD asks for the headers only: the account is not read.
+    if (req.method === 'HEAD') return void res.end();
     try {
       await writeAccountExport(db, userOf(req).id, res);
       res.end();
