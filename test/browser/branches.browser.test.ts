@@ -221,4 +221,32 @@ describeInBrowser('branches with JavaScript on', {}, () => {
       expectNoProblems(tab, [SSE_CLOSED, /^409 http\S+$/, /status of 409/, /Response Status Error Code 409 from/]);
     } finally { await tab.close(); }
   });
+
+  it('two tabs: each sends into the branch it shows, after a switch in the other and after its own', async () => {
+    // In the order of the sends below: B's edit, then A's two.
+    f.fake.enqueue({ tokens: ['Answer in B'] }, { tokens: ['Reply in A'] }, { tokens: ['Reply in A again'] });
+    const { tab, data, userId } = await openThread(f, {}, (id) => oneExchange(f.live.db, id, 'Shared question', 'Shared answer.'));
+    const other = await openTab(f.browser, f.live, { token: await issueToken(f.live.db, userId, { ttlDays: 1 }) });
+    try {
+      // Tab B edits the question: the thread now remembers B's branch.
+      await other.page.goto(f.live.pageUrl(data.path));
+      await other.page.locator(`#m-${data.q}`).getByRole('link', { name: 'Edit' }).click();
+      await other.page.getByLabel('Your message', { exact: true }).fill('Question in B');
+      await other.page.getByRole('button', { name: 'Save and send' }).click();
+      await expect.poll(() => lastStatus(other.page), { timeout: 10_000 }).toBe('complete');
+      // Tab A, still on the first branch, sends from it: Mistral sees A's branch.
+      const { page } = tab;
+      await send(page, 'Follow-up in A');
+      await expect.poll(() => answerText(page), { timeout: 10_000 }).toBe('Reply in A');
+      await expect.poll(() => lastStatus(page), { timeout: 10_000 }).toBe('complete');
+      const history = () => (f.fake.chatRequests.at(-1)!.body as { messages: Array<{ content: string }> }).messages.map((m) => m.content);
+      expect(history()).toEqual(['Shared question', 'Shared answer.', 'Follow-up in A']);
+      // And again: the first send moved the composer's `after` to its answer (out of band).
+      await send(page, 'Second in A');
+      await expect.poll(() => answerText(page), { timeout: 10_000 }).toBe('Reply in A again');
+      expect(history()).toEqual(['Shared question', 'Shared answer.', 'Follow-up in A', 'Reply in A', 'Second in A']);
+      expect(await kept(page)).toBe(1);
+      expectNoProblems(tab, [SSE_CLOSED]);
+    } finally { await other.close(); await tab.close(); }
+  });
 });

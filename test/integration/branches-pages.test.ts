@@ -138,6 +138,39 @@ describe.each(DIALECTS)('branch pages on %s', (dialect) => {
     expect(refused.text).toContain('not in your fast list');
   });
 
+  it('a page left on one branch sends into that branch, even after another device switched the thread', async () => {
+    const { id, q, a } = await exchange();
+    const tabA = await get(`/threads/${id}`);
+    expect(tabA.text).toContain(`<input type="hidden" name="after" id="send-after" value="${a}">`);
+    // Another device edits the question: the thread now remembers the edit's branch.
+    t.fake.enqueue({ tokens: ['Other branch'] });
+    await request(t.app).post(`/api/thread/${id}/messages/${q}/edit`).set('Authorization', `Bearer ${s.token}`).send({ content: 'Elsewhere' });
+    await t.gens.idle();
+    // Tab A still shows the first branch and sends from it (JavaScript off: the plain form).
+    t.fake.enqueue({ tokens: ['Follow-up answer'] });
+    const sent = await post(`/threads/${id}/messages`, { content: 'Follow-up', after: String(a), sendKey: 'tab-a-key-0001' });
+    expect(sent.status).toBe(303);
+    await t.gens.idle();
+    const upstream = (t.fake.chatRequests.at(-1)!.body as { messages: Array<{ content: string }> }).messages.map((m) => m.content);
+    expect(upstream).toEqual(['Original question', 'First answer', 'Follow-up']);
+    const page = await get(`/threads/${id}`);
+    expect(page.text).toContain('Follow-up answer');
+    expect(page.text).not.toContain('Elsewhere');
+    // With htmx, the answer's arrival moves the composer's `after` to it (out of band); a switch does the same.
+    t.fake.enqueue({ tokens: ['Third'] });
+    const htmxSend = await post(`/threads/${id}/messages`, { content: 'Third question', sendKey: 'tab-a-key-0002' }, true);
+    const reply = /id="m-(\d+)" data-status="pending"/.exec(htmxSend.text)![1];
+    expect(htmxSend.text).toContain(`<input type="hidden" name="after" id="send-after" value="${reply}" hx-swap-oob="true">`);
+    await t.gens.idle();
+    const switched = await post(`/threads/${id}/branch?messageId=${q}`, {}, true);
+    expect(switched.text).toContain(`<input type="hidden" name="after" id="send-after" value="${reply}" hx-swap-oob="true">`);
+    // Without `after` (a script, an old page), a send follows the thread's remembered branch, as before.
+    t.fake.enqueue({ tokens: ['Leaf'] });
+    await request(t.app).post(`/api/thread/${id}/messages`).set('Authorization', `Bearer ${s.token}`).send({ content: 'No after' });
+    await t.gens.idle();
+    expect((t.fake.chatRequests.at(-1)!.body as { messages: Array<{ content: string }> }).messages.at(-2)!.content).toBe('Third');
+  });
+
   it('htmx: ‹ › swaps the messages for the chosen branch, with the navigator under the same ids', async () => {
     const { id, q } = await exchange();
     t.fake.enqueue({ tokens: ['Edited answer'] });

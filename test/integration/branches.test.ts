@@ -78,6 +78,23 @@ describe.each(DIALECTS)('branches on %s', (dialect) => {
     expect((await shown(id)).messages.map((m: Json) => m.content)).toEqual(['q1', 'a1', 'q2', 'a2', 'q3', 'c3']);
   });
 
+  it('a send follows `after` when it is a message of the thread (another branch than the shown one), else the shown leaf', async () => {
+    const id = await threadWith(2);
+    const [, a1, q2] = (await shown(id)).messages;
+    t.fake.enqueue({ tokens: ['beside'] });
+    const res = await request(t.app).post(`/api/thread/${id}/messages`).set(auth).send({ content: 'after a1', after: a1.id });
+    expect(res.body.message.parentId).toBe(a1.id);
+    await t.gens.idle();
+    expect(texts(sentTo(t))).toEqual(['user:q1', 'assistant:a1', 'user:after a1']);
+    // The new question is a version of q2 (same parent), and the thread shows it.
+    expect((await shown(id)).messages[2].siblings).toMatchObject({ count: 2, ids: [q2.id, res.body.message.id] });
+    // An `after` that is no message of the thread: the end of the shown branch.
+    t.fake.enqueue({ tokens: ['x'] });
+    const unknown = await request(t.app).post(`/api/thread/${id}/messages`).set(auth).send({ content: 'not from here', after: 999999999 });
+    expect(unknown.body.message.parentId).toBe(res.body.reply.id);
+    await t.gens.idle();
+  });
+
   it('regenerates with another model from the fast list, once: the chat keeps its model; a model not offered is 422', async () => {
     const id = await threadWith(1);
     const a1 = (await shown(id)).messages[1];

@@ -87,7 +87,7 @@ export function threadsApiRoutes(d: ChatRouteDeps) {
     const t = await own(req);
     // Idempotency-Key (or idempotencyKey in the body): a repeat gives the first send's result.
     const sendKey = req.get('Idempotency-Key') ?? req.body?.idempotencyKey;
-    const { message, reply } = await sendMessage(d, userOf(req).id, t.id, req.body?.content, { sendKey }).catch((e) => { throw toHttpError(e); });
+    const { message, reply } = await sendMessage(d, userOf(req).id, t.id, req.body?.content, { sendKey, after: req.body?.after }).catch((e) => { throw toHttpError(e); });
     res.status(202).json({ message: messageJson(message), reply: messageJson(reply) });
   });
   r.post('/api/thread/:id/messages/:messageId/edit', requireUser, async (req, res) => {

@@ -32,7 +32,7 @@ export function branchesController(d: ChatRouteDeps) {
   /** After an edit, a regeneration or a switch: the messages of the path to `leaf` replace the thread's (htmx). */
   async function shownPath(req: Request, res: Response, thread: Thread, leaf: number | null, swap: string) {
     res.set('HX-Retarget', '#messages').set('HX-Reswap', swap);
-    render(req, res, 'chat/_messages', await messagesLocals(d, urlOf(req), { ...thread, currentLeafId: leaf }));
+    render(req, res, 'chat/_messages', { ...await messagesLocals(d, urlOf(req), { ...thread, currentLeafId: leaf }), afterOob: leaf ?? '' });
   }
 
   async function editForm(req: Request, res: Response, message: Message, extra: { content?: string; error?: string } = {}, status?: number) {

@@ -65,13 +65,13 @@ export function chatController(d: ChatRouteDeps) {
       const id = threadIdParam(req);
       const content = String(req.body?.content ?? '');
       try {
-        const { message, reply, repeated } = await sendMessage(d, userOf(req).id, id, req.body?.content, { sendKey: req.body?.sendKey });
+        const { message, reply, repeated } = await sendMessage(d, userOf(req).id, id, req.body?.content, { sendKey: req.body?.sendKey, after: req.body?.after });
         if (wantsFragment(req)) {
           // A repeat of a send this page already shows (or lost): the page again shows what was stored, once.
           if (repeated) return void res.set('HX-Refresh', 'true').status(204).end();
           const url = urlOf(req);
           // With a fresh key for the composer (out of band): its next message is a new send.
-          return render(req, res, 'chat/_exchange', { message: presentMessage(message, url), reply: presentMessage(reply, url, d.generations), sendKey: newSendKey() });
+          return render(req, res, 'chat/_exchange', { message: presentMessage(message, url), reply: presentMessage(reply, url, d.generations), sendKey: newSendKey(), after: reply.id });
         }
         res.redirect(303, followUrl(req, id, reply.id));
       } catch (err) {
@@ -80,7 +80,7 @@ export function chatController(d: ChatRouteDeps) {
         if (wantsFragment(req)) {
           if (err.kind === 'busy' || err.kind === 'rate_limited') throw toHttpError(err);
           res.set('HX-Retarget', '#composer').set('HX-Reswap', 'outerHTML');
-          const composer = { action: urlOf(req)(`/threads/${id}/messages`), htmx: true, sendKey: newSendKey(), content, error: err.message };
+          const composer = { action: urlOf(req)(`/threads/${id}/messages`), htmx: true, sendKey: newSendKey(), after: String(req.body?.after ?? ''), content, error: err.message };
           return render(req, res, 'chat/_composer', { composer }, { status: 422 });
         }
         // The page again, with the text kept in the composer and the reason beside it.

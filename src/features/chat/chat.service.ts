@@ -75,7 +75,8 @@ async function sentBefore(d: ChatDeps, userId: number, threadId: string | null, 
  * message. With a send key, a repeat of the key gives the first send's result (`repeated`) and sends nothing.
  */
 /** `model`: a new chat's model, already checked (newChatModel); null or absent, the user's default applies. */
-export async function sendMessage(d: ChatDeps, userId: number, threadId: string | null, rawContent: unknown, opts: { sendKey?: unknown; model?: string | null } = {}): Promise<Sent> {
+/** `after`: the message the sending page showed last (the composer's `after`); absent or unknown, the shown leaf. */
+export async function sendMessage(d: ChatDeps, userId: number, threadId: string | null, rawContent: unknown, opts: { sendKey?: unknown; model?: string | null; after?: unknown } = {}): Promise<Sent> {
   const content = validateContent(d.config, rawContent);
   const key = sendKeyOf(opts.sendKey);
   const before = key ? await sentBefore(d, userId, threadId, key) : null;
@@ -95,7 +96,8 @@ export async function sendMessage(d: ChatDeps, userId: number, threadId: string 
   const sendKey = key ? { userId, key } : undefined;
   let exchange: Awaited<ReturnType<typeof insertExchange>>;
   try {
-    exchange = await insertExchange(d.db, thread.id, content, choice.model, threadId ? { staleBefore: staleBefore(d.config), sendKey } : { newThread: thread, sendKey });
+    const after = /^\d{1,15}$/.test(String(opts.after ?? '')) ? Number(opts.after) : 'leaf';
+    exchange = await insertExchange(d.db, thread.id, content, choice.model, threadId ? { staleBefore: staleBefore(d.config), sendKey, place: { after } } : { newThread: thread, sendKey });
   } catch (err) {
     // The same key arrived at the same moment: the other request stored the exchange (and waited for it here).
     const first = key && isDuplicateKey(err) ? await sentBefore(d, userId, threadId, key) : null;

@@ -60,8 +60,12 @@ async function busyIn(trx: Db, threadId: string, staleBefore?: Date): Promise<bo
   return Boolean(await liveIn(trx, threadId));
 }
 
-/** Where a new question goes: after the thread's shown leaf (a send), or beside a question under its parent (an edit). */
-export type Placement = { after: 'leaf' } | { parentId: number | null };
+/**
+ * Where a new question goes: after the thread's shown leaf, after the message the sending page showed last (if it is
+ * a message of the thread: a tab left on another branch than the one the thread now remembers sends into the branch
+ * it shows), or beside a question under its parent (an edit).
+ */
+export type Placement = { after: 'leaf' | number } | { parentId: number | null };
 
 /**
  * Stores a question and its pending answer, unless an answer is still live in the thread (then null).
@@ -84,7 +88,9 @@ export async function insertExchange(db: Db, threadId: string, content: string, 
       return null;
     }
     const place = opts.place ?? { after: 'leaf' };
-    const parentId = 'parentId' in place ? place.parentId : opts.newThread ? null : await shownLeaf(trx, threadId, locked);
+    const parentId = 'parentId' in place ? place.parentId : opts.newThread ? null
+      : typeof place.after === 'number' && await trx('messages').where({ id: place.after, thread_id: threadId }).first('id') ? place.after
+        : await shownLeaf(trx, threadId, locked);
     const now = new Date();
     const base = { thread_id: threadId, thinking: null, error: null, usage: null, created_at: now, updated_at: now };
     const [userId] = await trx('messages').insert({ ...base, parent_id: parentId, role: 'user', content, status: 'complete', model: null });

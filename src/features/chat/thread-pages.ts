@@ -21,6 +21,8 @@ import { removeThread, renameThread, ThreadInputError, threadListView } from '..
 /** `model`: the new-chat composer's model choice (Default plus the fast list); `chosen` and `error` survive a refusal. */
 export type Composer = {
   action: string; htmx: boolean; sendKey: string; swapNone?: boolean; content?: string; error?: string;
+  /** A thread's composer: the message its page shows last, which a send follows (see messages.repo.ts Placement). */
+  after?: number | string;
   model?: { defaultModel: string; models: string[]; chosen: string; error?: string };
 };
 
@@ -99,7 +101,7 @@ export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, 
     title: thread.title ?? 'New chat', messages: views, sidebar, currentThreadId: thread.id,
     olderUrl: hasOlder ? url(`/threads/${thread.id}/messages?before=${oldest}`) : null,
     olderPageUrl: hasOlder ? olderPage(url, thread.id, oldest!) : null, newer,
-    composer: { action: url(`/threads/${thread.id}/messages`), htmx: true, sendKey: newSendKey(), ...composer },
+    composer: { action: url(`/threads/${thread.id}/messages`), htmx: true, sendKey: newSendKey(), after: messages.at(-1)?.id ?? '', ...composer },
   };
   if (followed && !status) {
     const message = messages.find((m) => m.id === followed.id)!;
