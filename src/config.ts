@@ -72,6 +72,13 @@ const schema = z.object({
   IMPORT_MAX_CONVERSATIONS: int(10_000, 1, 1_000_000),
   IMPORT_MAX_MESSAGES: int(100_000, 1, 10_000_000),
   IMPORT_LIMIT_PER_HOUR: int(10, 0, 100_000),
+  // Files and voice (src/features/files).
+  FILE_MAX_BYTES: int(10_485_760, 1024, 104_857_600),
+  FILES_PER_MESSAGE: int(8, 1, 64),
+  FILES_MAX_BYTES_PER_USER: int(524_288_000, 1024, 1_099_511_627_776),
+  MISTRAL_OCR_MODEL: z.preprocess((v) => emptyToUndefined(v) ?? 'mistral-ocr-latest', z.string()),
+  MISTRAL_TRANSCRIPTION_MODEL: z.preprocess((v) => emptyToUndefined(v) ?? 'voxtral-mini-latest', z.string()),
+  AUDIO_MAX_BYTES: int(26_214_400, 1024, 1_073_741_824),
   LOG_LEVEL: z.preprocess((v) => emptyToUndefined(v) ?? 'info', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
 });
 
@@ -109,6 +116,12 @@ function toConfig(e: z.infer<typeof schema>, secrets: { sessionSecret: string; e
     logLevel: e.LOG_LEVEL,
     // Export and import: the largest upload, how many conversations and messages one import may hold, imports per hour.
     transfer: { maxBytes: e.IMPORT_MAX_BYTES, maxConversations: e.IMPORT_MAX_CONVERSATIONS, maxMessages: e.IMPORT_MAX_MESSAGES, importsPerHour: e.IMPORT_LIMIT_PER_HOUR },
+    // Files and voice: the largest file, files per message, all of a user's files together; OCR and transcription
+    // models; the largest audio file a transcription takes (a recording is not kept).
+    files: {
+      maxFileBytes: e.FILE_MAX_BYTES, maxPerMessage: e.FILES_PER_MESSAGE, maxBytesPerUser: e.FILES_MAX_BYTES_PER_USER,
+      ocrModel: e.MISTRAL_OCR_MODEL, transcriptionModel: e.MISTRAL_TRANSCRIPTION_MODEL, maxAudioBytes: e.AUDIO_MAX_BYTES,
+    },
   };
 }
 
