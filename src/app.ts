@@ -34,6 +34,9 @@ import { importUploads } from './features/transfer/upload.ts';
 import { sharingApiRoutes } from './features/sharing/shares.api.ts';
 import { accountSharesLocal, sharingRoutes } from './features/sharing/shares.routes.ts';
 import { shareHeaderExtras } from './features/sharing/share-views.ts';
+// Files and voice (issue 13).
+import { multipartUploads } from './http/multipart.ts';
+import { uploadRoutes } from './features/files/upload-routes.ts';
 
 
 export type AppDeps = {
@@ -105,6 +108,8 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   // Export and import: an upload to the import routes is read here (multipart, or a JSON body up to the import limit),
   // so that its _csrf reaches the CSRF check below (src/features/transfer/upload.ts).
   router.use(importUploads(config));
+  // Files and voice (issue 13): multipart forms with files on the routes that take them, streamed to temporary files.
+  router.use(multipartUploads(uploadRoutes(config), { maxFieldBytes: config.maxMessageChars * 4 + 4096 }));
   router.use(express.urlencoded({ extended: false, limit: '2mb' }));
   router.use(express.json({ limit: '2mb' }));
   router.use((req, res, next) => {
