@@ -37,6 +37,8 @@ import { shareHeaderExtras } from './features/sharing/share-views.ts';
 // Files and voice (issue 13).
 import { multipartUploads } from './http/multipart.ts';
 import { uploadRoutes } from './features/files/upload-routes.ts';
+// Dictation (issue 13).
+import { dictationRoutes } from './features/files/dictation.routes.ts';
 
 
 export type AppDeps = {
@@ -136,6 +138,8 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   router.use(threadsApiRoutes({ config, db, generations }));
   // Export and import (issue 12).
   router.use(transferRoutes({ config, db }));
+  // Dictation (issue 13): POST /api/transcribe, and the composer's /transcribe and /threads/:id/transcribe.
+  router.use(dictationRoutes({ config, db, generations }));
 
   router.use(notFound);
   router.use(errorHandler({ logger, isProduction: config.isProduction }));

@@ -183,6 +183,13 @@
   }
   document.addEventListener('DOMContentLoaded', enhanceShell);
   document.addEventListener('htmx:load', enhanceShell);
+  // Dictation: the microphone shows where recording works; its script (dictation.js) loads on its first click.
+  document.addEventListener('htmx:load', function () { var m = document.getElementById('mic'); if (m && window.MediaRecorder) m.hidden = false; });
+  document.addEventListener('click', function (e) {
+    var m = e.target.closest && e.target.closest('#mic'), s;
+    if (!m || window.dictate) return m && window.dictate(m);
+    if (!m.hasAttribute('aria-busy')) { m.setAttribute('aria-busy', 'true'); s = document.createElement('script'); s.src = m.getAttribute('data-src'); s.onload = function () { window.dictate(m); }; document.head.appendChild(s); }
+  });
   document.addEventListener('click', function (e) {
     var t = navBox();
     if (t && e.target.closest && e.target.closest('.nav-btn')) setNav(!t.checked);

@@ -3,6 +3,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { messagesProblem } from './fake-mistral-checks.ts';
+// Transcriptions (dictation, issue 13).
+import { FakeAudio, TRANSCRIPTIONS_PATH } from './fake-mistral-audio.ts';
 
 export type Scenario = {
   /** The answer as the tokens to send, one chunk each. */
@@ -83,6 +85,9 @@ export class FakeMistral {
   private sockets = new Set<import('node:net').Socket>();
   url = '';
 
+  // Transcriptions (dictation, issue 13): POST /v1/audio/transcriptions, its queue and its requests (fake-mistral-audio.ts).
+  readonly audio = new FakeAudio(this);
+
   enqueue(...scenarios: Scenario[]): this {
     this.queue.push(...scenarios);
     return this;
@@ -117,6 +122,8 @@ export class FakeMistral {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Transcriptions (dictation, issue 13): a multipart body with binary audio, read by its own handler.
+    if ((req.url ?? '/').split('?')[0] === TRANSCRIPTIONS_PATH) return this.audio.handle(req, res, ERROR_BODIES);
     const raw = await new Promise<string>((resolve) => {
       const parts: Buffer[] = [];
       req.on('data', (c: Buffer) => parts.push(c));

@@ -1,7 +1,7 @@
 // Sending, the answer's event stream, stop and retry, for pages and htmx.
 import type { Request, Response } from 'express';
 import { render, renderString, wantsFragment } from '../../http/htmx.ts';
-import { homePage, newChatComposer, threadPage } from './thread-pages.ts';
+import { homePage, newChatComposer, threadComposer, threadPage } from './thread-pages.ts';
 import { newChatModel } from './new-chat-model.ts';
 import { getSettings } from '../settings/settings.repo.ts';
 import { SettingsInputError } from '../settings/settings-input.ts';
@@ -80,7 +80,7 @@ export function chatController(d: ChatRouteDeps) {
         if (wantsFragment(req)) {
           if (err.kind === 'busy' || err.kind === 'rate_limited') throw toHttpError(err);
           res.set('HX-Retarget', '#composer').set('HX-Reswap', 'outerHTML');
-          const composer = { action: urlOf(req)(`/threads/${id}/messages`), htmx: true, sendKey: newSendKey(), after: String(req.body?.after ?? ''), content, error: err.message };
+          const composer = threadComposer(req, id, { after: String(req.body?.after ?? ''), content, error: err.message });
           return render(req, res, 'chat/_composer', { composer }, { status: 422 });
         }
         // The page again, with the text kept in the composer and the reason beside it.

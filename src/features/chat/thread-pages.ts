@@ -24,7 +24,15 @@ export type Composer = {
   /** A thread's composer: the message its page shows last, which a send follows (see messages.repo.ts Placement). */
   after?: number | string;
   model?: { defaultModel: string; models: string[]; chosen: string; error?: string };
+  /** Dictation (issue 13): where the composer's audio goes to be transcribed into it (views/files/_dictation.ejs). */
+  transcribeAction?: string;
 };
+
+/** A thread's composer (its page, and a refused send or a dictation re-rendering it). */
+export function threadComposer(req: Request, threadId: string, rest: Partial<Composer> = {}): Composer {
+  const url = urlOf(req);
+  return { action: url(`/threads/${threadId}/messages`), htmx: true, sendKey: newSendKey(), transcribeAction: url(`/threads/${threadId}/transcribe`), ...rest };
+}
 
 /** The new-chat composer: like the thread header's model menu, it offers Default (the user's) and the fast list. */
 export function newChatComposer(d: ChatRouteDeps, req: Request, settings: StoredSettings, typed: Partial<Composer> & { chosenModel?: string; modelError?: string } = {}): Composer {
@@ -33,7 +41,7 @@ export function newChatComposer(d: ChatRouteDeps, req: Request, settings: Stored
   const models = [...new Set([...settings.fastModels, ...(chosenModel ? [chosenModel] : [])])];
   const defaultModel = settings.defaultModel ?? d.config.mistral.defaultModel;
   return {
-    action: urlOf(req)('/threads'), htmx: true, swapNone: true, sendKey: newSendKey(), ...rest,
+    action: urlOf(req)('/threads'), htmx: true, swapNone: true, sendKey: newSendKey(), transcribeAction: urlOf(req)('/transcribe'), ...rest,
     model: { defaultModel, models, chosen: chosenModel, error: modelError },
   };
 }
@@ -101,7 +109,7 @@ export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, 
     title: thread.title ?? 'New chat', messages: views, sidebar, currentThreadId: thread.id,
     olderUrl: hasOlder ? url(`/threads/${thread.id}/messages?before=${oldest}`) : null,
     olderPageUrl: hasOlder ? olderPage(url, thread.id, oldest!) : null, newer,
-    composer: { action: url(`/threads/${thread.id}/messages`), htmx: true, sendKey: newSendKey(), after: messages.at(-1)?.id ?? '', ...composer },
+    composer: threadComposer(req, thread.id, { after: messages.at(-1)?.id ?? '', ...composer }),
   };
   if (followed && !status) {
     const message = messages.find((m) => m.id === followed.id)!;

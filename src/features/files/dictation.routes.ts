@@ -1,0 +1,75 @@
+// Dictation routes: the JSON API (POST /api/transcribe → {text}; the microphone button uses it) and the composer's
+// "Dictate from an audio file" (POST /transcribe on the new-chat page, POST /threads/:id/transcribe in a thread), which
+// works without JavaScript: the page comes back with the transcript after what was typed, or with the reason beside
+// the composer and the typed text kept. With htmx the same routes answer with the composer alone.
+import { Router, type Request, type Response } from 'express';
+import { requireUser } from '../../http/auth.ts';
+import { HttpError } from '../../http/http-error.ts';
+import { render, wantsFragment } from '../../http/htmx.ts';
+import { uploadsOf } from '../../http/multipart.ts';
+import { threadIdParam, userOf, type ChatRouteDeps } from '../chat/chat.context.ts';
+import { homePage, newChatComposer, threadComposer, threadPage } from '../chat/thread-pages.ts';
+import { getSettings } from '../settings/settings.repo.ts';
+import { findThread } from '../threads/threads.repo.ts';
+import { transcribeUpload } from './dictation.service.ts';
+
+/** Aborts the call to Mistral when the client goes away before the answer (a closed tab, a cancelled fetch). */
+function abortOnClose(res: Response): AbortSignal {
+  const controller = new AbortController();
+  res.on('close', () => { if (!res.writableFinished) controller.abort(); });
+  return controller.signal;
+}
+
+/** The typed text, then the transcript: after a space, or straight on when the text already ends in white space. */
+export function appendTranscript(typed: string, text: string): string {
+  if (!text) return typed;
+  if (!typed) return text;
+  return /\s$/.test(typed) ? typed + text : `${typed} ${text}`;
+}
+
+export function dictationRoutes(d: ChatRouteDeps) {
+  const r = Router();
+
+  r.post('/api/transcribe', requireUser, async (req, res) => {
+    const text = await transcribeUpload(d, userOf(req).id, uploadsOf(res), abortOnClose(res));
+    res.json({ text });
+  });
+
+  /** Transcribes into the composer; `page` re-renders the whole page, `fragment` the composer for htmx. */
+  const intoComposer = async (req: Request, res: Response, threadId: string | null) => {
+    const typed = String(req.body?.content ?? '');
+    let content = typed;
+    let error: string | undefined;
+    let status: number | undefined;
+    try {
+      const text = await transcribeUpload(d, userOf(req).id, uploadsOf(res), abortOnClose(res));
+      if (!text) { error = 'No speech was heard in that recording.'; status = 422; }
+      content = appendTranscript(typed, text);
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      error = err.message;
+      status = err.status;
+      res.set(err.headers);
+    }
+    if (wantsFragment(req)) {
+      const composer = threadId
+        ? threadComposer(req, threadId, { after: String(req.body?.after ?? ''), content, error })
+        : newChatComposer(d, req, await getSettings(d.db, userOf(req).id), { content, error, chosenModel: String(req.body?.model ?? '') });
+      // The composer in place of the composer (a thread's form otherwise appends to the messages). A refusal is a
+      // 422 here, which htmx swaps, so the reason shows beside the text rather than in the flash area.
+      res.set('HX-Retarget', '#composer').set('HX-Reswap', 'outerHTML');
+      return render(req, res, 'chat/_composer', { composer }, { status: status && 422 });
+    }
+    if (threadId) return threadPage(d, req, res, { content, error, ...(req.body?.after !== undefined ? { after: String(req.body.after) } : {}) }, status);
+    return homePage(d, req, res, { content, error, chosenModel: String(req.body?.model ?? '') }, status);
+  };
+
+  r.post('/transcribe', requireUser, (req, res) => intoComposer(req, res, null));
+  r.post('/threads/:id/transcribe', requireUser, async (req, res) => {
+    // Another user's thread (or none) is 404 before any audio goes to Mistral.
+    const thread = await findThread(d.db, userOf(req).id, threadIdParam(req));
+    if (!thread) throw new HttpError(404, 'There is no such conversation.');
+    await intoComposer(req, res, thread.id);
+  });
+  return r;
+}
