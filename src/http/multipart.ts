@@ -71,12 +71,16 @@ async function readMultipart(req: Request, res: Response, route: UploadRoute, ma
     const file: UploadedFile = { field, name: path.basename(name.replace(/\\/g, '/')).slice(0, 200), declaredType: info.mimeType, size: 0, path: path.join(dir, String(++seq)) };
     const out = createWriteStream(file.path);
     let over = false;
+    // Written by hand, not piped: a file over its own field's limit (below the route's largest) stops at the chunk that
+    // crosses it, and a pipe would still write that chunk after out.end() ("write after end", a 500).
     stream.on('data', (chunk: Buffer) => {
       file.size += chunk.length;
-      if (file.size > spec.maxBytes && !over) { over = true; stream.unpipe(out); out.end(); }
+      if (over) return;
+      if (file.size > spec.maxBytes) { over = true; out.end(); return; }
+      if (!out.write(chunk)) { stream.pause(); out.once('drain', () => stream.resume()); }
     });
     stream.on('limit', () => { over = true; });
-    stream.pipe(out);
+    stream.on('end', () => { if (!out.writableEnded) out.end(); });
     writes.push(new Promise<void>((resolve, reject) => {
       out.on('error', reject);
       // 'close' once the bytes are on disk (or the write ended early at the limit); the part is read to its end.
