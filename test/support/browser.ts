@@ -30,6 +30,12 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
+// Dictation (issue 13): Chromium with its fake microphone (a beep) and no permission prompt, for MediaRecorder tests.
+export const FAKE_MEDIA_ARGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
+export function launchBrowserWith(extraArgs: string[]): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs] });
+}
+
 /** The browser suite runs on MySQL when the suite does, else SQLite. */
 export const BROWSER_DIALECT: Dialect = MYSQL_URL ? 'mysql' : 'sqlite';
 
