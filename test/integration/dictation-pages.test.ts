@@ -38,7 +38,7 @@ describe.each(DIALECTS)('dictation in the composer on %s', (dialect) => {
   it('renders the file form for everyone and a hidden microphone whose script and URL come from the page', async () => {
     const page = await request(t.app).get(`/threads/${thread}`).set('Cookie', s.cookie);
     expect(page.text).toMatch(/<form id="composer"[^>]* enctype="multipart\/form-data"/);
-    expect(page.text).toContain('<summary>Dictate from an audio file</summary>');
+    expect(page.text).toContain('<summary class="dictate-summary">Dictate from an audio file</summary>');
     expect(page.text).toContain('<input type="file" id="dictation-audio" name="audio" accept="audio/*">');
     expect(page.text).toMatch(new RegExp(`<button type="submit" class="btn-small" formaction="/threads/${thread}/transcribe" formnovalidate>`));
     expect(page.text).toMatch(/<button type="button" id="mic" class="btn-small mic" hidden aria-pressed="false" data-src="\/static\/js\/dictation-[0-9a-f]{10}\.js" data-url="\/api\/transcribe">/);
