@@ -41,7 +41,7 @@ describeInBrowser('layout on a phone and a desktop', {}, () => {
       await page.goto(f.live.pageUrl(thread));
       expect((await box(page, '#composer')).height).toBeLessThanOrEqual(140);
       const field = await box(page, '#content');
-      const send = await box(page, '#composer button[type=submit]');
+      const send = await box(page, '#composer button.send');
       expect(send.left).toBeGreaterThanOrEqual(field.right);
       expect(send.top).toBeLessThan(field.bottom);
       expect(send.right).toBeLessThanOrEqual(SIZES.phone.width);
@@ -96,7 +96,7 @@ describeInBrowser('layout on a phone and a desktop', {}, () => {
         await page.goto(f.live.pageUrl(thread));
         await f.live.db('sessions').delete(); // the form's CSRF token no longer matches: a 403 with its sentence
         await page.locator('#content').fill('Typed after the session expired');
-        if (size === 'phone') await page.locator('#composer button[type=submit]').tap();
+        if (size === 'phone') await page.locator('#composer button.send').tap();
         else await page.locator('#content').press('Enter');
         await page.locator('#flash .error-box').waitFor();
         const [e, col] = await Promise.all([box(page, '#flash .error-box'), column(page, '.thread')]);
