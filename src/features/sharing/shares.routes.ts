@@ -41,7 +41,7 @@ export function sharingRoutes(d: SharingDeps) {
     const { share, messages, code } = await openShare(db, req);
     const url = urlOf(req);
     render(req, res, 'sharing/show', {
-      title: share.title, shareTitle: share.title, sharedOn: day(share.createdAt), messages: presentShared(messages, url),
+      title: share.title, shareTitle: share.title, sharedOn: day(share.createdAt), messages: presentShared(messages, url, code),
       readOnly: true, bare: true, noindex: true,
       forkUrl: req.user ? url(`/s/${code}/fork`) : null,
       signInUrl: `${url('/login')}?next=${encodeURIComponent(url(`/s/${code}`))}`,
