@@ -28,7 +28,7 @@ export async function photoLike(width = 1600, height = 1200): Promise<Buffer> {
     <path d="M0 ${height * 0.7} Q ${width * 0.3} ${height * 0.5} ${width * 0.6} ${height * 0.72} T ${width} ${height * 0.65} V ${height} H 0 Z" fill="url(#hill)"/>${leaves}</svg>`;
   const base = await sharp(Buffer.from(svg)).removeAlpha().raw().toBuffer();
   // Sensor grain: what makes a photo cost more bytes than a flat drawing.
-  const noise = await sharp({ create: { width, height, channels: 3, noise: { type: 'gaussian', mean: 0, sigma: 12 } } }).raw().toBuffer();
+  const noise = await sharp({ create: { width, height, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 12 } } }).raw().toBuffer();
   const out = Buffer.alloc(base.length);
   for (let i = 0; i < base.length; i++) out[i] = Math.max(0, Math.min(255, base[i] + noise[i] - 128));
   return sharp(out, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();

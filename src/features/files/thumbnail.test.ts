@@ -18,8 +18,8 @@ describe('makeThumbnail', () => {
     expect((await sharp(shot.data).metadata()).format).toBe('webp');
     console.log(`thumbnail bytes: screenshot-like ${shot.data.length}, photo-like ${photo.data.length}`);
     // Eight thumbnails must fit a 40 KB thread page with room for the rest of the page.
-    expect(shot.data.length).toBeLessThanOrEqual(1600);
-    expect(photo.data.length).toBeLessThanOrEqual(2500);
+    expect(shot.data.length).toBeLessThanOrEqual(1500);
+    expect(photo.data.length).toBeLessThanOrEqual(3000);
   });
 
   it('never enlarges a small image, and keeps a tall one tall', async () => {
