@@ -2,6 +2,8 @@
 (function () {
   'use strict';
   var root = document.documentElement;
+  // Parts of pages that need this script are shown by CSS under .js (the composer's Attach button).
+  root.classList.add('js');
   document.addEventListener('keydown', function (e) {
     var t = e.target;
     if (e.key !== 'Enter' || e.shiftKey || e.isComposing || touch() || !t || !t.matches || !t.matches('textarea[data-enter-sends]')) return;
