@@ -13,6 +13,7 @@ import { makeThumbnail, ThumbnailError } from '../files/thumbnail.ts';
 import type { ModelCatalogue } from '../settings/models.ts';
 import { getSettings } from '../settings/settings.repo.ts';
 import type { ModelRequest } from './model-choice.ts';
+import { sizeText } from './present.ts';
 import { describeUpstreamError, NO_KEY_MESSAGE } from './upstream-errors.ts';
 
 export type FilesInput = { uploads: UploadedFile[]; refused: RefusedUpload[]; keep?: unknown };
@@ -23,7 +24,8 @@ export class AttachmentsRefused extends Error {
   constructor(message: string, public kept: Attachment[], public tooLarge: boolean) { super(message); }
 }
 
-export const mb = (bytes: number) => `${Math.round((bytes / 1_048_576) * 10) / 10} MB`;
+/** A limit in words: 10 MB, 500 KB. */
+export const mb = (bytes: number) => sizeText(bytes).replace('.0 MB', ' MB');
 
 export function keptIds(raw: unknown): number[] {
   const list = Array.isArray(raw) ? raw : raw === undefined || raw === null || raw === '' ? [] : [raw];
