@@ -135,6 +135,21 @@ describe.each(DIALECTS)('attachment limits on %s', (dialect) => {
     await t.gens.idle();
   });
 
+  it('a new chat without JavaScript carries its files; another user\'s kept file id is ignored', async () => {
+    const stranger = await signIn(t);
+    const theirs = await request(t.app).post(`/api/thread/${await newThread(stranger)}/messages`).set(bearer(stranger)).field('content', '').attach('files', png, 'theirs.png');
+    const theirId = keptIds(theirs.text).concat((await t.db('files').where({ user_id: stranger.user.id }).select('id')).map((r) => Number(r.id)))[0];
+    t.fake.enqueue({ tokens: ['ok'] });
+    const res = await request(t.app).post('/threads').set('Cookie', me.cookie).field('_csrf', me.csrf).field('content', 'new chat with a picture')
+      .field('keep', String(theirId)).attach('files', png, 'mine.png');
+    expect(res.status).toBe(303);
+    await t.gens.idle();
+    const threadId = /\/threads\/([^?#/]+)/.exec(res.headers.location)![1];
+    const question = await t.db('messages').where({ thread_id: threadId, role: 'user' }).first();
+    expect(JSON.parse(question.attachments).map((a: { name: string }) => a.name)).toEqual(['mine.png']);
+    expect((await t.db('files').where({ id: theirId }).first()).sent_at).toBeNull();
+  });
+
   it('files of a refused send are purged after a day if never sent; sent files stay', async () => {
     const u = await signIn(t);
     const id = await newThread(u);
