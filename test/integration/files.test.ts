@@ -71,6 +71,15 @@ describe.each(DIALECTS)('attachments on %s', (dialect) => {
     const [first, second] = userContents(t);
     expect((first as Chunk[]).map((c) => c.type)).toEqual(['text', 'image_url', 'text', 'text']);
     expect(second).toBe('And now?');
+    // Exports name the files (their bytes stay here).
+    const md = await request(t.app).get(`/api/thread/${id}/export?format=md`).set(bearer(me));
+    expect(md.text).toContain('*Attached: screen.png, report.pdf (2 pages), hello.py*');
+    const json = await request(t.app).get(`/api/thread/${id}/export?format=json`).set(bearer(me));
+    expect(json.body.thread.messages[0].attachments).toEqual([
+      { name: 'screen.png', type: 'image/png', size: png.length, kind: 'image' },
+      { name: 'report.pdf', type: 'application/pdf', size: pdf.length, kind: 'document', pages: 2 },
+      { name: 'hello.py', type: 'text/plain', size: code.length, kind: 'text' },
+    ]);
     const page = await request(t.app).get(`/threads/${id}`).set('Cookie', me.cookie);
     expect(page.text).toContain(`src="/files/${atts[0].id}/thumbnail"`);
     expect(page.text).toContain(`href="/files/${atts[1].id}/text"`);
