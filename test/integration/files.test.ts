@@ -86,6 +86,26 @@ describe.each(DIALECTS)('attachments on %s', (dialect) => {
     expect(page.text).toMatch(/report\.pdf<\/span>\s*<span class="att-meta">2 pages · /);
   });
 
+  it('past 8 images in a thread, the newest 8 are sent and the older ones are named; an OCR failure is worded like chat\'s', async () => {
+    const id = await newThread();
+    const shots = await Promise.all(Array.from({ length: 9 }, (_, i) => screenshotLike(200 + i * 8, 120)));
+    expect((await sendWithFiles(id, 'first', [[shots[0], 'old.png']])).status).toBe(202);
+    expect((await sendWithFiles(id, 'eight more', shots.slice(1).map((b, i) => [b, `new${i + 1}.png`] as [Buffer, string]))).status).toBe(202);
+    const [first, second] = userContents(t) as Chunk[][];
+    expect(first[1]).toEqual({ type: 'text', text: '[Image old.png is not sent again: Mistral takes at most 8 images in one request, so only the newest are sent.]' });
+    expect(second.filter((c) => c.type === 'image_url')).toHaveLength(8);
+    expect(imageUrl(second[8])).toBe(`data:image/png;base64,${shots[8].toString('base64')}`);
+
+    for (const [status, words] of [[429, 'Mistral is rate limiting requests. Wait a moment, then retry.'], [401, 'Mistral refused the API key. Check your key in Settings, then retry.'], [500, 'Mistral is unavailable right now. Retry in a moment.']] as const) {
+      t.fake.ocr.enqueue({ status });
+      const res = await request(t.app).post(`/threads/${id}/messages`).set('Cookie', me.cookie).field('_csrf', me.csrf).field('content', 'read this').attach('files', pdf, 'scan.pdf').attach('files', png, 'ok.png');
+      expect(res.status).toBe(422);
+      expect(res.text).toContain(`scan.pdf could not be read (OCR): ${words}`);
+      expect(res.text).toContain('>read this</textarea>');
+      expect(res.text).toMatch(/value="\d+" checked> ok\.png/);
+    }
+  });
+
   it('files are served to their owner only, typed by their bytes, never run; documents show their OCR text', async () => {
     const id = await newThread();
     const res = await sendWithFiles(id, 'files', [[png, 'pic.png'], [pdf, 'doc.pdf'], [Buffer.from('<script>alert(1)</script>\n'), 'page.html']]);
