@@ -37,6 +37,8 @@ import { shareHeaderExtras } from './features/sharing/share-views.ts';
 // Files and voice (issue 13).
 import { multipartUploads } from './http/multipart.ts';
 import { uploadRoutes } from './features/files/upload-routes.ts';
+import { filesRoutes } from './features/files/files.routes.ts';
+import { mb } from './features/chat/attachments.ts';
 // Dictation (issue 13).
 import { dictationRoutes } from './features/files/dictation.routes.ts';
 
@@ -76,6 +78,8 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   });
   // Export and import: Account's upload form says the size limit.
   app.locals.importMaxBytes = config.transfer.maxBytes;
+  // Files: the composer's file input says the limits.
+  app.locals.fileLimits = { files: config.files.maxPerMessage, size: mb(config.files.maxFileBytes) };
 
   // Health checks answer before anything that touches sessions or logs every probe.
   const health = Router();
@@ -127,15 +131,17 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   const models = catalogue ?? createModelCatalogue({ serverUrl: config.mistral.serverUrl, configuredModels: config.mistral.models });
   const generations = createGenerations({ db, config, logger, catalogue: models }, { idleTimeoutMs: config.mistral.idleTimeoutMs, saveEveryMs: 300 });
   app.locals.generations = generations;
-  router.use(homeRoutes({ config, db, generations }));
+  router.use(homeRoutes({ config, db, generations, catalogue: models }));
   router.use(accountSharesLocal({ config, db }));
   router.use(authRoutes({ config, db, google }));
   router.use(settingsRoutes({ config, db, catalogue: models }));
   // Sharing (share links, forks) builds on chat: its Share menu reaches the thread header through this hook.
   router.use(sharingRoutes({ config, db }));
   router.use(sharingApiRoutes({ config, db }));
-  router.use(threadsRoutes({ config, db, generations, headerExtras: shareHeaderExtras(db) }));
-  router.use(threadsApiRoutes({ config, db, generations }));
+  router.use(threadsRoutes({ config, db, generations, catalogue: models, headerExtras: shareHeaderExtras(db) }));
+  router.use(threadsApiRoutes({ config, db, generations, catalogue: models }));
+  // Files (issue 13): their bytes, thumbnails and OCR text, to their owner.
+  router.use(filesRoutes({ config, db }));
   // Export and import (issue 12).
   router.use(transferRoutes({ config, db }));
   // Dictation (issue 13): POST /api/transcribe, and the composer's /transcribe and /threads/:id/transcribe.

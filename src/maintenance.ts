@@ -1,5 +1,5 @@
 // Periodic clean-up across features (so no feature imports another for it): expired guests (cascading to their threads), expired tokens, old rate-limit rows, send keys
-// older than a day, revoked and expired share links, and expired sessions (the session store's own timer is off, so that this one job, on any instance, does all the deleting).
+// older than a day, revoked and expired share links, files no message carries, and expired sessions (the session store's own timer is off, so that this one job, on any instance, does all the deleting).
 import type { Db } from './db.ts';
 import { pruneSessions } from './http/session.ts';
 import { purgeOldSendKeys } from './features/chat/send-keys.repo.ts';
@@ -7,8 +7,9 @@ import { purgeOldAttempts } from './features/auth/rate-limits.ts';
 import { purgeExpiredTokens } from './features/auth/tokens.repo.ts';
 import { purgeExpiredGuests } from './features/auth/users.repo.ts';
 import { purgeClosedShares } from './features/sharing/shares.repo.ts';
+import { pendingCutoff, purgeUnlinkedFiles } from './features/files/files.repo.ts';
 
-export type Purged = { guests: number; tokens: number; attempts: number; sessions: number; sendKeys: number; shares: number };
+export type Purged = { guests: number; tokens: number; attempts: number; sessions: number; sendKeys: number; shares: number; files: number };
 
 export async function purgeAuthData(db: Db): Promise<Purged> {
   const guests = await purgeExpiredGuests(db);
@@ -17,5 +18,7 @@ export async function purgeAuthData(db: Db): Promise<Purged> {
   const sessions = await pruneSessions(db);
   const sendKeys = await purgeOldSendKeys(db);
   const shares = await purgeClosedShares(db);
-  return { guests, tokens, attempts, sessions, sendKeys, shares };
+  // Files no message carries: left by deleted messages, or chosen in a send refused over a day ago.
+  const files = await purgeUnlinkedFiles(db, { pendingBefore: pendingCutoff() });
+  return { guests, tokens, attempts, sessions, sendKeys, shares, files };
 }

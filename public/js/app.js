@@ -2,6 +2,8 @@
 (function () {
   'use strict';
   var root = document.documentElement;
+  // Parts of pages that need this script are shown by CSS under .js (the composer's Attach button).
+  root.classList.add('js');
   document.addEventListener('keydown', function (e) {
     var t = e.target;
     if (e.key !== 'Enter' || e.shiftKey || e.isComposing || touch() || !t || !t.matches || !t.matches('textarea[data-enter-sends]')) return;
@@ -212,6 +214,30 @@
     var all = document.querySelectorAll('details.menu[open]'), i;
     for (i = 0; i < all.length; i++) if (!all[i].contains(e.target)) all[i].open = false;
   });
+  // Parts loaded on first use, so a first visit carries none of them: attachments (attach.js: chips, drop, paste).
+  // The composer names each part's URL (data-js-<name>). Files dropped or pasted before it loads wait in `queued`.
+  var loaded = {}, queued = null;
+  function load(name, done) {
+    var c = document.getElementById('composer'), s;
+    if (loaded[name]) return loaded[name] === 1 ? done() : loaded[name].push(done);
+    if (!c || !c.getAttribute('data-js-' + name)) return;
+    loaded[name] = [done];
+    s = document.createElement('script');
+    s.src = c.getAttribute('data-js-' + name);
+    s.onload = function () { var w = loaded[name]; loaded[name] = 1; w.forEach(function (f) { f(); }); };
+    document.head.appendChild(s);
+  }
+  window.mcLoad = load;
+  function attach(files) { queued = files || queued; load('attach', function () { window.mcAttach(queued); queued = null; }); }
+  function hasFiles(e) { return e.dataTransfer && [].indexOf.call(e.dataTransfer.types, 'Files') >= 0 && document.getElementById('files'); }
+  // A file dropped anywhere on a page with a composer is attached, never opened in place of the page.
+  document.addEventListener('dragover', function (e) { if (hasFiles(e)) { e.preventDefault(); attach(); } });
+  document.addEventListener('drop', function (e) { if (hasFiles(e)) { e.preventDefault(); attach(e.dataTransfer.files); } });
+  document.addEventListener('paste', function (e) {
+    var f = e.clipboardData && e.clipboardData.files;
+    if (f && f.length && e.target.id === 'content') { e.preventDefault(); attach(f); }
+  });
+  document.addEventListener('change', function (e) { if (e.target.id === 'files') attach(); });
   var headMenu = -1;
   document.addEventListener('htmx:beforeRequest', function (e) {
     var d = e.target.closest && e.target.closest('#thread-head details');

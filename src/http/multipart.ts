@@ -71,8 +71,7 @@ async function readMultipart(req: Request, res: Response, route: UploadRoute, ma
     const file: UploadedFile = { field, name: path.basename(name.replace(/\\/g, '/')).slice(0, 200), declaredType: info.mimeType, size: 0, path: path.join(dir, String(++seq)) };
     const out = createWriteStream(file.path);
     let over = false;
-    // Written by hand, not piped: a file over its own field's limit (below the route's largest) stops at the chunk that
-    // crosses it, and a pipe would still write that chunk after out.end() ("write after end", a 500).
+    // Written by hand rather than piped, so that the write stops at the limit while the part is still read to its end.
     stream.on('data', (chunk: Buffer) => {
       file.size += chunk.length;
       if (over) return;
@@ -83,8 +82,7 @@ async function readMultipart(req: Request, res: Response, route: UploadRoute, ma
     stream.on('end', () => { if (!out.writableEnded) out.end(); });
     writes.push(new Promise<void>((resolve, reject) => {
       out.on('error', reject);
-      // 'close' once the bytes are on disk (or the write ended early at the limit); the part is read to its end.
-      stream.on('end', () => out.writableFinished ? resolve() : out.on('close', () => resolve()));
+      out.on('close', resolve);
     }).then(() => {
       if (over || file.size > spec.maxBytes) uploads.refused.push({ field, name: file.name, reason: 'too_big' });
       else if (file.size > 0) uploads.files.push(file);

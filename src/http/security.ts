@@ -14,7 +14,8 @@ export function securityHeaders(opts: { https: boolean }) {
         scriptSrc: ["'self'"],
         // No inline styles at all: math is rendered as MathML (no style attributes), everything else uses classes.
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
+        // blob: the composer's previews of chosen images (attach.js), made in the browser from the files themselves.
+        imgSrc: ["'self'", 'data:', 'blob:'],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
         formAction: ["'self'"],

@@ -9,7 +9,7 @@ import { chatApp, signIn, type ChatTestApp, type Session } from '../support/fake
 import { formAgent } from '../support/forms.ts';
 import { manyThreads } from '../browser/data.ts';
 
-const ICONS = ['mic', 'share', 'sliders', 'copy', 'check', 'menu', 'plus', 'pencil', 'trash', 'x', 'down', 'sun', 'moon', 'monitor', 'gear', 'user', 'logout', 'stop',
+const ICONS = ['clip', 'file', 'mic', 'share', 'sliders', 'copy', 'check', 'menu', 'plus', 'pencil', 'trash', 'x', 'down', 'sun', 'moon', 'monitor', 'gear', 'user', 'logout', 'stop',
   'retry', 'send', 'chevron'];
 const count = (text: string, part: string) => text.split(part).length - 1;
 /** The opening tag of the element with this id. */

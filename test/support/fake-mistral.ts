@@ -3,6 +3,9 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { messagesProblem } from './fake-mistral-checks.ts';
+// --- Files and voice (issue 13): OCR ---
+import { FakeOcr } from './fake-mistral-ocr.ts';
+// --- end files and voice ---
 // Transcriptions (dictation, issue 13).
 import { FakeAudio, TRANSCRIPTIONS_PATH } from './fake-mistral-audio.ts';
 
@@ -81,6 +84,9 @@ export class FakeMistral {
   /** When set, only these keys are accepted; any other gets Mistral's 401. Null accepts any key. */
   validKeys: Set<string> | null = null;
   private queue: Scenario[] = [];
+  // --- Files and voice (issue 13): POST /v1/ocr, with its own recorded requests and enqueue() for failures ---
+  ocr = new FakeOcr((status) => ERROR_BODIES[status] ?? { message: `HTTP ${status}` });
+  // --- end files and voice ---
   private server = http.createServer((req, res) => { void this.handle(req, res); });
   private sockets = new Set<import('node:net').Socket>();
   url = '';
@@ -99,6 +105,8 @@ export class FakeMistral {
     this.queue = [];
     this.models = FAKE_MODELS.map((m) => ({ ...m }));
     this.modelsStatus = 200;
+    this.ocr.reset(); // files and voice (issue 13)
+    this.audio.reset(); // dictation (issue 13)
     return this;
   }
 
@@ -140,9 +148,12 @@ export class FakeMistral {
       if (this.modelsStatus !== 200) return json(res, this.modelsStatus, ERROR_BODIES[this.modelsStatus] ?? { message: `HTTP ${this.modelsStatus}` });
       return json(res, 200, { object: 'list', data: this.models.map((m) => ({ object: 'model', type: 'base', created: 1700000000, owned_by: 'mistralai', ...m })) });
     }
+    // --- Files and voice (issue 13): OCR ---
+    if (req.method === 'POST' && path === '/v1/ocr') return this.ocr.handle(body, res);
+    // --- end files and voice ---
     if (req.method !== 'POST' || path !== '/v1/chat/completions') return json(res, 404, { message: 'Not found' });
     const request = (body ?? {}) as { stream?: boolean; model?: string; messages?: unknown };
-    const refused = messagesProblem(request.messages);
+    const refused = messagesProblem(request.messages, { model: request.model, models: this.models }); // models: files and voice (issue 13)
     if (refused) return json(res, refused[0], refused[1]);
     if (!request.stream) {
       if (this.completionDelayMs) await sleep(this.completionDelayMs);

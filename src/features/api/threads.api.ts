@@ -11,12 +11,20 @@ import { jsonFormatter, parseOffsets, sourceFor, streamEvents, type SseTiming } 
 import { createThread, decodeCursor, findThread, listThreads, updateThread, type Thread, type ThreadInput } from '../threads/threads.repo.ts';
 import { cleanTitle, removeThread, ThreadInputError, THREADS_PER_PAGE } from '../threads/threads.service.ts';
 import { checkModelId, SettingsInputError } from '../settings/settings-input.ts';
+import { filesOf } from '../chat/chat.controller.ts';
+import { urlFor, type UrlFor } from '../../http/base-path.ts';
 
 export const JSON_SSE_TIMING: SseTiming = { heartbeatMs: 15_000, pollMs: 500, minIntervalMs: 50 };
 
 export const threadJson = (t: Thread) => ({ id: t.id, title: t.title, titleSetByUser: t.titleSetByUser, model: t.model, context: t.context, thinkHarder: t.thinkHarder, createdAt: t.createdAt, updatedAt: t.updatedAt });
 /** `siblings`: the message's versions (its parent's children, 1-based index); where not read, just itself. */
-export const messageJson = (m: Message, siblings: Siblings = { index: 1, count: 1, ids: [m.id] }) => ({ id: m.id, parentId: m.parentId, siblings, role: m.role, content: m.content, thinking: m.thinking, status: m.status, error: m.error, model: m.model, usage: m.usage, createdAt: m.createdAt });
+export const messageJson = (m: Message, siblings: Siblings = { index: 1, count: 1, ids: [m.id] }, url?: UrlFor) => ({ id: m.id, parentId: m.parentId, siblings, role: m.role, content: m.content, thinking: m.thinking, status: m.status, error: m.error, model: m.model, usage: m.usage, createdAt: m.createdAt, attachments: attachmentsJson(m, url) });
+
+/** A question's files: `url` the bytes, `thumbnailUrl` an image's thumbnail, `pages` a document's (BASE_PATH included). */
+export const attachmentsJson = (m: Message, url: UrlFor = (p) => p) => m.attachments.map((a) => ({
+  id: a.id, name: a.name, type: a.mime, size: a.size, kind: a.kind, url: url(`/files/${a.id}`),
+  ...(a.kind === 'image' ? { thumbnailUrl: url(`/files/${a.id}/thumbnail`) } : {}), ...(a.pages != null ? { pages: a.pages } : {}),
+}));
 
 /** title, model and context from a JSON body: strings (or null to clear model/context), within limits. */
 function threadInput(body: unknown): ThreadInput & { titleSetByUser?: boolean } {
@@ -50,11 +58,14 @@ function threadInput(body: unknown): ThreadInput & { titleSetByUser?: boolean } 
 
 export function threadsApiRoutes(d: ChatRouteDeps) {
   const r = Router();
+  // Files' URLs carry BASE_PATH, like every URL the API gives.
+  const url = urlFor(d.config.basePath);
+  const asJson = (m: Message, siblings?: Siblings) => messageJson(m, siblings, url);
   /** The thread and a page of its shown path (the latest messages, or those before `before`), with their versions. */
   const shownPathJson = async (t: Thread, before?: number) => {
     const { messages, hasOlder } = await pagePath(d.db, t, { beforeId: before, limit: MESSAGES_PER_PAGE });
     const siblings = await siblingsOf(d.db, t.id, messages);
-    return { thread: threadJson(t), messages: messages.map((m) => messageJson(m, siblings.get(m.id))), hasOlder };
+    return { thread: threadJson(t), messages: messages.map((m) => asJson(m, siblings.get(m.id))), hasOlder };
   };
   const own = async (req: Request) => {
     const t = await findThread(d.db, userOf(req).id, threadIdParam(req));
@@ -67,8 +78,15 @@ export function threadsApiRoutes(d: ChatRouteDeps) {
     res.json({ threads: threads.map(threadJson), nextCursor });
   });
   r.post('/api/thread', requireUser, async (req, res) => {
-    const input = threadInput(req.body);
-    res.status(201).json({ thread: threadJson(await createThread(d.db, userOf(req).id, input)) });
+    const body = { ...req.body };
+    // A multipart form's fields are strings.
+    if (typeof body.thinkHarder === 'string') body.thinkHarder = body.thinkHarder === 'true';
+    const input = threadInput(body);
+    if (body.content === undefined) return void res.status(201).json({ thread: threadJson(await createThread(d.db, userOf(req).id, input)) });
+    // With `content` (and `files`), the thread is created by its first message, as the web's new chat is.
+    const sendKey = req.get('Idempotency-Key') ?? body.idempotencyKey;
+    const { thread, message, reply } = await sendMessage(d, userOf(req).id, null, body.content, { sendKey, thread: input, files: filesOf(req, res) }).catch((e) => { throw toHttpError(e); });
+    res.status(201).json({ thread: threadJson(thread), message: asJson(message), reply: asJson(reply) });
   });
   r.get('/api/thread/:id', requireUser, async (req, res) => {
     const t = await own(req);
@@ -87,18 +105,19 @@ export function threadsApiRoutes(d: ChatRouteDeps) {
     const t = await own(req);
     // Idempotency-Key (or idempotencyKey in the body): a repeat gives the first send's result.
     const sendKey = req.get('Idempotency-Key') ?? req.body?.idempotencyKey;
-    const { message, reply } = await sendMessage(d, userOf(req).id, t.id, req.body?.content, { sendKey, after: req.body?.after }).catch((e) => { throw toHttpError(e); });
-    res.status(202).json({ message: messageJson(message), reply: messageJson(reply) });
+    // JSON, or multipart/form-data with `content` and `files` (src/http/multipart.ts).
+    const { message, reply } = await sendMessage(d, userOf(req).id, t.id, req.body?.content, { sendKey, after: req.body?.after, files: filesOf(req, res) }).catch((e) => { throw toHttpError(e); });
+    res.status(202).json({ message: asJson(message), reply: asJson(reply) });
   });
   r.post('/api/thread/:id/messages/:messageId/edit', requireUser, async (req, res) => {
     const { message, reply } = await editMessage(d, userOf(req).id, threadIdParam(req), messageIdParam(req), req.body?.content).catch((e) => { throw toHttpError(e); });
     const siblings = await siblingsOf(d.db, message.threadId, [message, reply]);
-    res.status(202).json({ message: messageJson(message, siblings.get(message.id)), reply: messageJson(reply, siblings.get(reply.id)) });
+    res.status(202).json({ message: asJson(message, siblings.get(message.id)), reply: asJson(reply, siblings.get(reply.id)) });
   });
   r.post('/api/thread/:id/messages/:messageId/regenerate', requireUser, async (req, res) => {
     const { reply } = await regenerateAnswer(d, userOf(req).id, threadIdParam(req), messageIdParam(req), req.body?.model).catch((e) => { throw toHttpError(e); });
     const siblings = await siblingsOf(d.db, reply.threadId, [reply]);
-    res.status(202).json({ reply: messageJson(reply, siblings.get(reply.id)) });
+    res.status(202).json({ reply: asJson(reply, siblings.get(reply.id)) });
   });
   r.post('/api/thread/:id/branch', requireUser, async (req, res) => {
     const t = await showBranch(d, userOf(req).id, threadIdParam(req), req.body?.messageId).catch((e) => { throw toHttpError(e); });
@@ -111,7 +130,7 @@ export function threadsApiRoutes(d: ChatRouteDeps) {
   });
   r.post('/api/thread/:id/messages/:messageId/stop', requireUser, async (req, res) => {
     const m = await stopAnswer(d, userOf(req).id, threadIdParam(req), messageIdParam(req)).catch((e) => { throw toHttpError(e); });
-    res.json({ message: messageJson(m) });
+    res.json({ message: asJson(m) });
   });
   return r;
 }

@@ -10,7 +10,7 @@ import { newChatModel } from './new-chat-model.ts';
 
 /**
  * Edit: the new text becomes a sibling of the question (same parent) with a new answer, and the thread shows it;
- * the original question and everything after it stay, as another branch.
+ * the original question and everything after it stay, as another branch. The files of the question go with the edit.
  */
 export async function editMessage(d: ChatDeps, userId: number, threadId: string, messageId: number, rawContent: unknown): Promise<{ thread: Thread; message: Message; reply: Message }> {
   const { thread, message } = await findOwnMessage(d, userId, threadId, messageId);
@@ -18,7 +18,8 @@ export async function editMessage(d: ChatDeps, userId: number, threadId: string,
   const content = validateContent(d.config, rawContent);
   await checkSendRate(d, userId);
   const choice = await chooseModelRequest({ db: d.db, config: d.config, thread });
-  const exchange = await insertExchange(d.db, thread.id, content, choice.model, { staleBefore: staleBefore(d.config), place: { parentId: message.parentId } });
+  // The edited question keeps the original's files (the same files, linked again).
+  const exchange = await insertExchange(d.db, thread.id, content, choice.model, { staleBefore: staleBefore(d.config), place: { parentId: message.parentId }, files: message.attachments });
   if (!exchange) throw new ChatError('busy', BUSY_SENDING);
   d.generations.start(thread, exchange.reply, choice);
   return { thread, ...exchange };

@@ -6,6 +6,7 @@ import type { UrlFor } from '../../http/base-path.ts';
 import { HttpError } from '../../http/errors.ts';
 import { ID_PATTERN } from '../../lib/ids.ts';
 import type { Generations } from './generation.ts';
+import type { ModelCatalogue } from '../settings/models.ts';
 import { findThreadById, type Thread } from '../threads/threads.repo.ts';
 import { ChatError } from './chat.service.ts';
 import { firstAnswerId } from './messages.repo.ts';
@@ -15,7 +16,7 @@ import { firstAnswerId } from './messages.repo.ts';
  * app.ts so that chat never imports them.
  */
 export type HeaderExtras = (req: Request, thread: Thread) => Promise<Record<string, unknown>>;
-export type ChatRouteDeps = { config: Config; db: Db; generations: Generations; headerExtras?: HeaderExtras };
+export type ChatRouteDeps = { config: Config; db: Db; generations: Generations; catalogue?: ModelCatalogue; headerExtras?: HeaderExtras };
 
 export const MESSAGES_PER_PAGE = 50;
 
@@ -37,8 +38,8 @@ export function positiveInt(v: unknown): number | undefined {
 
 export function toHttpError(err: unknown): unknown {
   if (!(err instanceof ChatError)) return err;
-  const status = { not_found: 404, invalid: 422, too_long: 422, busy: 409, not_retryable: 409, rate_limited: 429 }[err.kind];
-  const http = new HttpError(status, err.message, undefined, err.kind === 'invalid' || err.kind === 'too_long' ? { content: err.message } : undefined);
+  const status = { not_found: 404, invalid: 422, too_long: 422, too_large: 413, busy: 409, not_retryable: 409, rate_limited: 429 }[err.kind];
+  const http = new HttpError(status, err.message, undefined, err.kind === 'invalid' || err.kind === 'too_long' || err.kind === 'too_large' ? { content: err.message } : undefined);
   if (err.retryAfterSeconds) http.headers['Retry-After'] = String(err.retryAfterSeconds);
   return http;
 }

@@ -9,14 +9,24 @@ import { messageIdParam, newTitleOf, threadIdParam, toHttpError, urlOf, userOf, 
 import { ChatError, findOwnMessage, retryAnswer, sendMessage, staleBefore, stopAnswer } from './chat.service.ts';
 import type { Snapshot } from './generation.ts';
 import type { Thread } from '../threads/threads.repo.ts';
-import { presentMessage, withSnapshot } from './present.ts';
+import { presentAttachments, presentMessage, withSnapshot } from './present.ts';
 import { siblingsOf } from './branches.repo.ts';
 import { newSendKey } from './send-keys.repo.ts';
 import { htmlFormatter, parseOffsets, sourceFor, streamEvents, type SseTiming } from './sse.ts';
+import { uploadsOf } from '../../http/multipart.ts';
+import type { FilesInput } from './attachments.ts';
 
 export const HTML_SSE_TIMING: SseTiming = { heartbeatMs: 15_000, pollMs: 500, minIntervalMs: 150 };
 
-const isInputError = (err: unknown): err is ChatError => err instanceof ChatError && (err.kind === 'invalid' || err.kind === 'too_long');
+const isInputError = (err: unknown): err is ChatError => err instanceof ChatError && (err.kind === 'invalid' || err.kind === 'too_long' || err.kind === 'too_large');
+/** A refusal's status: 413 for files over a limit, else 422 (the form is shown again either way). */
+const inputStatus = (err: ChatError) => (err.kind === 'too_large' ? 413 : 422);
+
+/** The send's files: its uploads (src/http/multipart.ts) and the ids of files kept from a refused send. */
+export function filesOf(req: Request, res: Response): FilesInput {
+  const { files, refused } = uploadsOf(res);
+  return { uploads: files.filter((f) => f.field === 'files'), refused: refused.filter((r) => r.field !== 'audio'), keep: req.body?.keep };
+}
 
 /**
  * Where a plain (JavaScript off) send or retry goes: the thread page that streams the answer in, at that answer
@@ -40,7 +50,7 @@ export function chatController(d: ChatRouteDeps) {
       const settings = await getSettings(d.db, userOf(req).id);
       try {
         const model = newChatModel(d.config, settings, req.body?.model);
-        const { thread, reply } = await sendMessage(d, userOf(req).id, null, req.body?.content, { sendKey: req.body?.sendKey, model });
+        const { thread, reply } = await sendMessage(d, userOf(req).id, null, req.body?.content, { sendKey: req.body?.sendKey, model, files: filesOf(req, res) });
         // With JavaScript the thread page streams the answer over SSE; without, a page that follows it (follow.ts).
         if (req.get('HX-Request') === 'true') return void res.set('HX-Redirect', urlOf(req)(`/threads/${thread.id}#m-${reply.id}`)).status(204).end();
         res.redirect(303, followUrl(req, thread.id, reply.id));
@@ -49,14 +59,17 @@ export function chatController(d: ChatRouteDeps) {
         const badModel = err instanceof SettingsInputError;
         if (!isInputError(err) && !limited && !badModel) throw toHttpError(err);
         // The text and the model choice are kept; the reason goes beside the field it concerns.
-        const typed = { content, chosenModel, ...(badModel ? { modelError: err.message } : { error: (err as ChatError).message }) };
+        const files = err instanceof ChatError ? presentAttachments(err.kept, urlOf(req)) : [];
+        const typed = { content, chosenModel, files, ...(badModel ? { modelError: err.message } : { error: (err as ChatError).message }) };
+        const status = limited ? 429 : badModel ? 422 : inputStatus(err as ChatError);
         if (wantsFragment(req)) {
           if (limited) throw toHttpError(err);
           res.set('HX-Retarget', '#composer').set('HX-Reswap', 'outerHTML');
+          // 422 for htmx whatever the cause: its config swaps a 422 into the form (any other 4xx goes to the flash area).
           return render(req, res, 'chat/_composer', { composer: newChatComposer(d, req, settings, typed) }, { status: 422 });
         }
         if (limited && err.retryAfterSeconds) res.set('Retry-After', String(err.retryAfterSeconds));
-        await homePage(d, req, res, typed, limited ? 429 : 422);
+        await homePage(d, req, res, typed, status);
       }
     },
 
@@ -65,7 +78,7 @@ export function chatController(d: ChatRouteDeps) {
       const id = threadIdParam(req);
       const content = String(req.body?.content ?? '');
       try {
-        const { message, reply, repeated } = await sendMessage(d, userOf(req).id, id, req.body?.content, { sendKey: req.body?.sendKey, after: req.body?.after });
+        const { message, reply, repeated } = await sendMessage(d, userOf(req).id, id, req.body?.content, { sendKey: req.body?.sendKey, after: req.body?.after, files: filesOf(req, res) });
         if (wantsFragment(req)) {
           // A repeat of a send this page already shows (or lost): the page again shows what was stored, once.
           if (repeated) return void res.set('HX-Refresh', 'true').status(204).end();
@@ -77,15 +90,16 @@ export function chatController(d: ChatRouteDeps) {
       } catch (err) {
         if (err instanceof ChatError && err.kind === 'not_found') throw toHttpError(err);
         if (!(err instanceof ChatError)) throw err;
+        const files = presentAttachments(err.kept, urlOf(req));
         if (wantsFragment(req)) {
           if (err.kind === 'busy' || err.kind === 'rate_limited') throw toHttpError(err);
           res.set('HX-Retarget', '#composer').set('HX-Reswap', 'outerHTML');
-          const composer = threadComposer(req, id, { after: String(req.body?.after ?? ''), content, error: err.message });
+          const composer = threadComposer(req, id, { after: String(req.body?.after ?? ''), content, error: err.message, files });
           return render(req, res, 'chat/_composer', { composer }, { status: 422 });
         }
-        // The page again, with the text kept in the composer and the reason beside it.
+        // The page again, with the text and the files kept in the composer and the reason beside it.
         if (err.retryAfterSeconds) res.set('Retry-After', String(err.retryAfterSeconds));
-        await threadPage(d, req, res, { content, error: err.message }, err.kind === 'busy' ? 409 : err.kind === 'rate_limited' ? 429 : 422);
+        await threadPage(d, req, res, { content, error: err.message, files }, err.kind === 'busy' ? 409 : err.kind === 'rate_limited' ? 429 : inputStatus(err));
       }
     },
 

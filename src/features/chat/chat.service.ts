@@ -1,7 +1,7 @@
 // Sending, stopping and retrying answers. Knows nothing of HTTP: it returns results or throws ChatError.
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
-import { findThread, newThread, type Thread } from '../threads/threads.repo.ts';
+import { findThread, newThread, type Thread, type ThreadInput } from '../threads/threads.repo.ts';
 import type { Generations } from './generation.ts';
 import {
   findMessage, findUserMessage, insertExchange, interruptAbandoned, isFinal, markStopped, resetForRetry, type Message,
@@ -9,9 +9,14 @@ import {
 import { RateLimitedError, sendBucket, takeAttempt } from '../auth/rate-limits.ts';
 import { chooseModelRequest } from './model-choice.ts';
 import { findSent, isDuplicateKey, SEND_KEY_PATTERN } from './send-keys.repo.ts';
+import { AttachmentsRefused, gatherAttachments, type FilesInput } from './attachments.ts';
+import type { Attachment } from '../files/files.repo.ts';
+import type { ModelCatalogue } from '../settings/models.ts';
 
 export class ChatError extends Error {
-  constructor(public kind: 'not_found' | 'invalid' | 'too_long' | 'busy' | 'not_retryable' | 'rate_limited', message: string,
+  /** The files stored for a refused send (kept for the next try: the composer shows them again). */
+  kept: Attachment[] = [];
+  constructor(public kind: 'not_found' | 'invalid' | 'too_long' | 'too_large' | 'busy' | 'not_retryable' | 'rate_limited', message: string,
     public retryAfterSeconds?: number) { super(message); }
 }
 
@@ -29,7 +34,7 @@ export async function checkSendRate(d: ChatDeps, userId: number): Promise<void> 
   }
 }
 
-export type ChatDeps = { db: Db; config: Config; generations: Generations };
+export type ChatDeps = { db: Db; config: Config; generations: Generations; catalogue?: ModelCatalogue };
 
 export const BUSY_SENDING = 'The previous answer is still being written. Wait for it or stop it, then send again.';
 
@@ -76,31 +81,51 @@ async function sentBefore(d: ChatDeps, userId: number, threadId: string | null, 
  */
 /** `model`: a new chat's model, already checked (newChatModel); null or absent, the user's default applies. */
 /** `after`: the message the sending page showed last (the composer's `after`); absent or unknown, the shown leaf. */
-export async function sendMessage(d: ChatDeps, userId: number, threadId: string | null, rawContent: unknown, opts: { sendKey?: unknown; model?: string | null; after?: unknown } = {}): Promise<Sent> {
-  const content = validateContent(d.config, rawContent);
+/** `files`: the send's uploads and kept files (attachments.ts); on a refusal, ChatError.kept holds what was stored. */
+export async function sendMessage(d: ChatDeps, userId: number, threadId: string | null, rawContent: unknown,
+  opts: { sendKey?: unknown; model?: string | null; after?: unknown; files?: FilesInput; thread?: ThreadInput } = {}): Promise<Sent> {
   const key = sendKeyOf(opts.sendKey);
   const before = key ? await sentBefore(d, userId, threadId, key) : null;
   if (before) return before;
-  await checkSendRate(d, userId);
   let thread: Thread | null;
   if (threadId) {
     thread = await findThread(d.db, userId, threadId);
     if (!thread) throw new ChatError('not_found', 'There is no such conversation.');
   } else {
     // Stored together with the first message, in insertExchange's transaction: no empty "New chat" on a failure.
-    thread = newThread(userId, { model: opts.model ?? null });
+    thread = newThread(userId, { ...opts.thread, model: opts.model ?? opts.thread?.model ?? null });
   }
   const choice = await chooseModelRequest({ db: d.db, config: d.config, thread });
+  // Files first: whatever else is refused (an empty text, the rate limit), the files are stored and shown again.
+  let files: Attachment[] = [];
+  try {
+    if (opts.files) files = await gatherAttachments(d, userId, opts.files, choice);
+  } catch (err) {
+    if (!(err instanceof AttachmentsRefused)) throw err;
+    throw Object.assign(new ChatError(err.tooLarge ? 'too_large' : 'invalid', err.message), { kept: err.kept });
+  }
+  try {
+    return await storeExchange(d, thread, threadId, rawContent, key, opts.after, files, choice);
+  } catch (err) {
+    if (err instanceof ChatError) err.kept = files;
+    throw err;
+  }
+}
+
+async function storeExchange(d: ChatDeps, thread: Thread, threadId: string | null, rawContent: unknown, key: string | null,
+  afterRaw: unknown, files: Attachment[], choice: Awaited<ReturnType<typeof chooseModelRequest>>): Promise<Sent> {
+  const content = validateContent(d.config, rawContent);
+  await checkSendRate(d, thread.userId);
   // One answer at a time per thread: the model must see the previous answer before the next question. The check is
   // in insertExchange's transaction, under a lock, and first marks an answer left by a crashed instance interrupted.
-  const sendKey = key ? { userId, key } : undefined;
+  const sendKey = key ? { userId: thread.userId, key } : undefined;
   let exchange: Awaited<ReturnType<typeof insertExchange>>;
   try {
-    const after = /^\d{1,15}$/.test(String(opts.after ?? '')) ? Number(opts.after) : 'leaf';
-    exchange = await insertExchange(d.db, thread.id, content, choice.model, threadId ? { staleBefore: staleBefore(d.config), sendKey, place: { after } } : { newThread: thread, sendKey });
+    const after = /^\d{1,15}$/.test(String(afterRaw ?? '')) ? Number(afterRaw) : 'leaf';
+    exchange = await insertExchange(d.db, thread.id, content, choice.model, threadId ? { staleBefore: staleBefore(d.config), sendKey, place: { after }, files } : { newThread: thread, sendKey, files });
   } catch (err) {
     // The same key arrived at the same moment: the other request stored the exchange (and waited for it here).
-    const first = key && isDuplicateKey(err) ? await sentBefore(d, userId, threadId, key) : null;
+    const first = key && isDuplicateKey(err) ? await sentBefore(d, thread.userId, threadId, key) : null;
     if (first) return first;
     throw err;
   }

@@ -6,6 +6,7 @@ import type { Db } from '../../db.ts';
 import type { Logger } from '../../http/logger.ts';
 import type { Thread } from '../threads/threads.repo.ts';
 import { pathTo } from './branches.repo.ts';
+import { canSee, userTurnsWithFiles } from './history.ts';
 import { saveFinal, saveProgress, stillLive, type Message, type MessageStatus, type Usage } from './messages.repo.ts';
 import { chooseModelRequest, type ModelRequest } from './model-choice.ts';
 import type { ModelCatalogue } from '../settings/models.ts';
@@ -82,9 +83,12 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
       if (!choice.apiKey) return finish('error', NO_KEY_MESSAGE);
       // The shown path up to this answer's question: one branch, never another (branches.repo.ts).
       const history = await pathTo(deps.db, thread.id, reply.parentId);
+      // A question's files go as chunks after its text (history.ts); images only when the model may see them.
+      const images = history.some((m) => m.attachments.some((a) => a.kind === 'image'));
+      const withFiles = await userTurnsWithFiles(deps.db, history, images ? await canSee(deps.catalogue, choice.apiKey, choice.model) : null);
       const messages = [
         ...(choice.system ? [{ role: 'system' as const, content: choice.system }] : []),
-        ...history.filter((m) => m.content && (m.role === 'user' || m.role === 'assistant')).map((m) => turnOf(m, choice.model)),
+        ...history.filter((m) => m.content && (m.role === 'user' || m.role === 'assistant')).map((m) => withFiles.get(m.id) ?? turnOf(m, choice.model)),
       ];
       let idle: NodeJS.Timeout | undefined;
       // An idle timeout instead of the SDK's whole-request timeout: a long answer that keeps coming is never cut.

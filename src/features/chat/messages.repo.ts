@@ -3,6 +3,7 @@ import type { Db } from '../../db.ts';
 import { readJson, writeJson } from '../../lib/json.ts';
 import { toDate } from '../../lib/time.ts';
 import { insertThread, type Thread } from '../threads/threads.repo.ts';
+import { linkFiles, type Attachment } from '../files/files.repo.ts';
 import { claimSendKey, recordSent, releaseSendKey } from './send-keys.repo.ts';
 
 export type MessageStatus = 'pending' | 'streaming' | 'complete' | 'stopped' | 'error' | 'interrupted';
@@ -13,6 +14,8 @@ export type Usage = { promptTokens?: number; completionTokens?: number; totalTok
 export type Message = {
   id: number; threadId: string; parentId: number | null; role: 'user' | 'assistant' | 'system'; content: string; thinking: string | null;
   status: MessageStatus; error: string | null; model: string | null; usage: Usage | null; createdAt: Date; updatedAt: Date;
+  /** The files a question carries (messages.attachments; files.repo.ts). */
+  attachments: Attachment[];
 };
 
 export function toMessage(r: Record<string, unknown>): Message {
@@ -20,6 +23,7 @@ export function toMessage(r: Record<string, unknown>): Message {
     id: Number(r.id), threadId: String(r.thread_id), parentId: r.parent_id == null ? null : Number(r.parent_id), role: r.role as Message['role'], content: String(r.content ?? ''),
     thinking: (r.thinking as string) ?? null, status: r.status as MessageStatus, error: (r.error as string) ?? null,
     model: (r.model as string) ?? null, usage: readJson<Usage | null>(r.usage, null), createdAt: toDate(r.created_at), updatedAt: toDate(r.updated_at),
+    attachments: readJson<Attachment[]>(r.attachments, []),
   };
 }
 
@@ -77,7 +81,7 @@ export type Placement = { after: 'leaf' | number } | { parentId: number | null }
  * thread's shown leaf.
  */
 export async function insertExchange(db: Db, threadId: string, content: string, model: string,
-  opts: { newThread?: Thread; staleBefore?: Date; sendKey?: { userId: number; key: string }; place?: Placement } = {}): Promise<{ message: Message; reply: Message } | null> {
+  opts: { newThread?: Thread; staleBefore?: Date; sendKey?: { userId: number; key: string }; place?: Placement; files?: Attachment[] } = {}): Promise<{ message: Message; reply: Message } | null> {
   return db.transaction(async (trx) => {
     if (opts.newThread) await insertThread(trx, opts.newThread);
     const locked = opts.newThread ? null : await lockThread(trx, threadId);
@@ -96,6 +100,7 @@ export async function insertExchange(db: Db, threadId: string, content: string, 
     const [userId] = await trx('messages').insert({ ...base, parent_id: parentId, role: 'user', content, status: 'complete', model: null });
     const [replyId] = await trx('messages').insert({ ...base, parent_id: Number(userId), role: 'assistant', content: '', status: 'pending', model });
     await trx('threads').where({ id: threadId }).update({ updated_at: now, current_leaf_id: Number(replyId) });
+    await linkFiles(trx, Number(userId), opts.files ?? []);
     if (claim !== null) await recordSent(trx, claim, Number(userId), Number(replyId));
     const rows = await trx('messages').whereIn('id', [Number(userId), Number(replyId)]).orderBy('id');
     return { message: toMessage(rows[0]), reply: toMessage(rows[1]) };

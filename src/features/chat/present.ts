@@ -8,6 +8,7 @@ import { siblingsOf, type Siblings } from './branches.repo.ts';
 import { isFinal, type Message, type MessageStatus, type Usage } from './messages.repo.ts';
 import { isKeyProblem } from './upstream-errors.ts';
 import { whenOf, type When } from './when.ts';
+import type { Attachment } from '../files/files.repo.ts';
 
 export type MessageView = {
   id: number; parentId: number | null; role: string; status: MessageStatus; live: boolean; content: string; html: string; tailHtml: string;
@@ -28,7 +29,25 @@ export type MessageView = {
   forkUrl: string;
   /** A finished answer can be written again (a new version beside it); a failed one is retried in place instead. */
   regenerable: boolean;
+  /** A question's files: thumbnails that open the original, documents with their pages and OCR text, text files. */
+  attachments: AttachmentView[];
 };
+
+export type AttachmentView = {
+  id: number; name: string; kind: Attachment['kind']; mime: string; size: number; sizeText: string; pages: number | null;
+  url: string; thumbnailUrl: string | null; textUrl: string | null; tw: number | null; th: number | null;
+};
+
+export const sizeText = (bytes: number) => bytes < 1024 ? `${bytes} B` : bytes < 1_048_576 ? `${Math.round(bytes / 1024)} KB` : `${(bytes / 1_048_576).toFixed(1)} MB`;
+
+/** `base`: where the files are served: /files for their owner, a share's own path for its readers. */
+export function presentAttachments(list: Attachment[], url: UrlFor, base = '/files'): AttachmentView[] {
+  return list.map((a) => ({
+    id: a.id, name: a.name, kind: a.kind, mime: a.mime, size: a.size, sizeText: sizeText(a.size), pages: a.pages ?? null,
+    url: url(`${base}/${a.id}`), thumbnailUrl: a.kind === 'image' ? url(`${base}/${a.id}/thumbnail`) : null,
+    textUrl: a.kind === 'document' ? url(`${base}/${a.id}/text`) : null, tw: a.tw ?? null, th: a.th ?? null,
+  }));
+}
 
 /** A page of a path, each message with its versions (one query for all of them). */
 export async function presentPath(db: Db, threadId: string, messages: Message[], url: UrlFor, generations?: Generations): Promise<MessageView[]> {
@@ -68,5 +87,6 @@ export function presentMessage(m: Message, url: UrlFor, generations?: Generation
     } : null,
     branchUrl: url(`/threads/${m.threadId}/branch`), editUrl: url(`${base}/edit`), regenerateUrl: url(`${base}/regenerate`), forkUrl: url(`${base}/fork`),
     regenerable: m.role === 'assistant' && !live && m.parentId !== null,
+    attachments: m.attachments.length ? presentAttachments(m.attachments, url) : [],
   };
 }

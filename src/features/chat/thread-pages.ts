@@ -8,7 +8,7 @@ import { MESSAGES_PER_PAGE, positiveInt, threadIdParam, urlOf, userOf, type Chat
 import { recoverThread, staleBefore } from './chat.service.ts';
 import { pagePath, pathIdsAfter } from './branches.repo.ts';
 import { isFinal } from './messages.repo.ts';
-import { presentPath } from './present.ts';
+import { presentPath, type AttachmentView } from './present.ts';
 import { newSendKey } from './send-keys.repo.ts';
 import { followAnswer } from './follow.ts';
 import { findThread, type Thread } from '../threads/threads.repo.ts';
@@ -24,6 +24,8 @@ export type Composer = {
   /** A thread's composer: the message its page shows last, which a send follows (see messages.repo.ts Placement). */
   after?: number | string;
   model?: { defaultModel: string; models: string[]; chosen: string; error?: string };
+  /** Files kept from a refused send: shown again (ticked) so the next send carries them. */
+  files?: AttachmentView[];
   /** Dictation (issue 13): where the composer's audio goes to be transcribed into it (views/files/_dictation.ejs). */
   transcribeAction?: string;
 };

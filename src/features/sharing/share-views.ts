@@ -7,7 +7,7 @@ import type { UrlFor } from '../../http/base-path.ts';
 import { HttpError } from '../../http/http-error.ts';
 import { urlOf, userOf } from '../chat/chat.context.ts';
 import type { Message } from '../chat/messages.repo.ts';
-import { presentMessage, type MessageView } from '../chat/present.ts';
+import { presentAttachments, presentMessage, type MessageView } from '../chat/present.ts';
 import type { Thread } from '../threads/threads.repo.ts';
 import { findOpenShare, listShares, type Share, type SharedMessage } from './shares.repo.ts';
 import { EXPIRY_CHOICES, NO_SUCH_SHARE } from './shares.service.ts';
@@ -44,13 +44,17 @@ export function absoluteUrl(config: Config, req: Request, path: string): string 
 export const day = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 /** A share's messages as the thread shows them (the same presenter and partials), numbered from 1 on the page. */
-export function presentShared(messages: SharedMessage[], url: UrlFor): MessageView[] {
+export function presentShared(messages: SharedMessage[], url: UrlFor, code: string): MessageView[] {
   return messages.map((m, i) => {
     const at = new Date(m.createdAt);
-    const message: Message = { ...m, id: i + 1, threadId: 'shared', parentId: i ? i : null, createdAt: at, updatedAt: at };
-    return presentMessage(message, url);
+    const message: Message = { ...m, id: i + 1, threadId: 'shared', parentId: i ? i : null, createdAt: at, updatedAt: at, attachments: [] };
+    // The files are served from the share's own path, to anyone with the link, while the owner keeps them.
+    return { ...presentMessage(message, url), attachments: presentAttachments(m.attachments ?? [], url, `/s/${code}/files`) };
   });
 }
+
+/** Whether a share's snapshot holds the file (its readers may fetch it). */
+export const shareHoldsFile = (messages: SharedMessage[], fileId: number) => messages.some((m) => m.attachments?.some((a) => a.id === fileId));
 
 /** The public JSON of a share: no ids, no owner, no error texts (they may be about the owner's key). */
 export const sharedJson = (title: string, messages: SharedMessage[]) => ({

@@ -1,5 +1,6 @@
 // Shares: read-only snapshots of a thread's shown branch behind /s/<code>. Only the code's SHA-256 is stored, and each
 // share keeps its own copy of the title and messages, so it never changes after it was made (docs/architecture.md).
+import type { Attachment } from '../files/files.repo.ts';
 import type { Db } from '../../db.ts';
 import { sha256Hex } from '../../lib/crypto.ts';
 import { readJson } from '../../lib/json.ts';
@@ -10,6 +11,8 @@ import type { MessageStatus, Usage } from '../chat/messages.repo.ts';
 export type SharedMessage = {
   role: 'user' | 'assistant'; content: string; thinking: string | null; status: MessageStatus; error: string | null;
   model: string | null; usage: Usage | null; createdAt: string;
+  /** A question's files (shown to the share's readers while the owner keeps them: /s/:code/files/:id). */
+  attachments?: Attachment[];
 };
 
 export type Share = {

@@ -10,7 +10,9 @@ import { findUserMessage } from '../chat/messages.repo.ts';
 import { findThread } from '../threads/threads.repo.ts';
 import { listShares, revokeAllShares, revokeShare } from './shares.repo.ts';
 import { forkShare, forkThread, shareThread, type SharingDeps } from './shares.service.ts';
-import { absoluteUrl, day, openShare, presentShared, publicShareHeaders, shareMenuFor } from './share-views.ts';
+import { absoluteUrl, codeParam, day, openShare, presentShared, publicShareHeaders, shareHoldsFile, shareMenuFor } from './share-views.ts';
+import { fileIdParam, renderText, sendFile } from '../files/files.routes.ts';
+import { findFileById, textsOf } from '../files/files.repo.ts';
 
 const shareIdParam = (req: Request): number => {
   const raw = String(req.params.shareId ?? '');
@@ -41,11 +43,26 @@ export function sharingRoutes(d: SharingDeps) {
     const { share, messages, code } = await openShare(db, req);
     const url = urlOf(req);
     render(req, res, 'sharing/show', {
-      title: share.title, shareTitle: share.title, sharedOn: day(share.createdAt), messages: presentShared(messages, url),
+      title: share.title, shareTitle: share.title, sharedOn: day(share.createdAt), messages: presentShared(messages, url, code),
       readOnly: true, bare: true, noindex: true,
       forkUrl: req.user ? url(`/s/${code}/fork`) : null,
       signInUrl: `${url('/login')}?next=${encodeURIComponent(url(`/s/${code}`))}`,
     });
+  });
+  // A share's files, to anyone with the link: only files its snapshot holds, while their owner keeps them.
+  const sharedFile = async (req: Request) => {
+    const { messages } = await openShare(db, req);
+    const id = fileIdParam(req);
+    const file = shareHoldsFile(messages, id) ? await findFileById(db, id) : null;
+    if (!file) throw new HttpError(404, 'There is no such file.');
+    return file;
+  };
+  r.get('/s/:code/files/:fileId', publicShareHeaders, async (req, res) => { await sendFile(db, res, await sharedFile(req), 'original'); });
+  r.get('/s/:code/files/:fileId/thumbnail', publicShareHeaders, async (req, res) => { await sendFile(db, res, await sharedFile(req), 'thumbnail'); });
+  r.get('/s/:code/files/:fileId/text', publicShareHeaders, async (req, res) => {
+    const file = await sharedFile(req);
+    if (file.kind !== 'document') throw new HttpError(404, 'There is no such file.');
+    renderText(req, res, file, (await textsOf(db, [file.id])).get(file.id) ?? '', urlOf(req)(`/s/${codeParam(req)}/files/${file.id}`));
   });
   r.post('/s/:code/fork', publicShareHeaders, requireUser, async (req, res) => {
     const thread = await forkShare(d, userOf(req).id, (await openShare(db, req)).code);

@@ -1,5 +1,6 @@
 // Sharing a thread (a frozen copy of its shown branch behind a secret link) and forking (a new thread from a share,
 // or from one of the user's own messages). Services throw HttpError with sentences a person reads.
+import { linkFiles } from '../files/files.repo.ts';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
 import { HttpError } from '../../http/http-error.ts';
@@ -43,7 +44,7 @@ function finalPart(messages: Message[]): Message[] {
 
 const toShared = (m: Message): SharedMessage => ({
   role: m.role === 'assistant' ? 'assistant' : 'user', content: m.content, thinking: m.thinking, status: m.status, error: m.error,
-  model: m.model, usage: m.usage, createdAt: m.createdAt.toISOString(),
+  model: m.model, usage: m.usage, createdAt: m.createdAt.toISOString(), ...(m.attachments.length ? { attachments: m.attachments } : {}),
 });
 
 /** Shares the thread's shown branch as it is now. Returns the share and its code (shown once: only its hash is kept). */
@@ -81,6 +82,10 @@ async function copyIntoNewThread(db: Db, userId: number, input: ThreadInput, mes
         model: m.model, usage: writeJson(m.usage), created_at: new Date(m.createdAt), updated_at: now,
       });
       parent = Number(id);
+      // A question's files come along when they are the forker's own (their own chat); another's stay with them.
+      const ids = (m.attachments ?? []).map((a) => a.id);
+      const own = ids.length ? new Set((await trx('files').whereIn('id', ids).where({ user_id: userId }).select('id')).map((r) => Number(r.id))) : new Set<number>();
+      await linkFiles(trx, parent, (m.attachments ?? []).filter((a) => own.has(a.id)));
     }
     await trx('threads').where({ id: thread.id }).update({ current_leaf_id: parent, updated_at: now });
     return { ...thread, currentLeafId: parent, updatedAt: now };

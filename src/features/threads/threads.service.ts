@@ -1,4 +1,5 @@
 // The thread list as the sidebar shows it, and the thread edits people make.
+import { pendingCutoff, purgeUnlinkedFiles } from '../files/files.repo.ts';
 import type { Db } from '../../db.ts';
 import type { UrlFor } from '../../http/base-path.ts';
 import { decodeCursor, deleteThread, listThreads, updateThread, type Thread } from './threads.repo.ts';
@@ -51,6 +52,9 @@ export async function renameThread(db: Db, userId: number, id: string, rawTitle:
   return updateThread(db, userId, id, { title: cleanTitle(rawTitle), titleSetByUser: true });
 }
 
+/** Deletes a thread, its messages (foreign keys) and the files only its messages carried. */
 export async function removeThread(db: Db, userId: number, id: string): Promise<boolean> {
-  return deleteThread(db, userId, id);
+  const removed = await deleteThread(db, userId, id);
+  if (removed) await purgeUnlinkedFiles(db, { userId, pendingBefore: pendingCutoff() });
+  return removed;
 }

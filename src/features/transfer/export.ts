@@ -18,6 +18,8 @@ export type ExportedThread = ReturnType<typeof threadHead> & { messages: Exporte
 export const messageExport = (m: Message) => ({
   id: m.id, parentId: m.parentId, role: m.role, content: m.content, thinking: m.thinking, status: m.status, error: m.error,
   model: m.model, usage: m.usage, createdAt: m.createdAt.toISOString(),
+  // A question's files are named (their bytes stay on the server; an import leaves them out).
+  ...(m.attachments.length ? { attachments: m.attachments.map((a) => ({ name: a.name, type: a.mime, size: a.size, kind: a.kind, ...(a.pages != null ? { pages: a.pages } : {}) })) } : {}),
 });
 
 const threadHead = (t: Thread) => ({
@@ -112,6 +114,7 @@ export async function threadMarkdownExport(db: Db, thread: Thread): Promise<stri
     lines.push('---', '', `## ${roleName(m)}${model} · ${utc(m.createdAt)}`, '');
     if (m.thinking) lines.push('> **Thinking**', '>', ...m.thinking.split('\n').map((l) => (l ? `> ${l}` : '>')), '');
     lines.push(m.content || (m.status === 'complete' ? '' : `*(${m.status}${m.error ? `: ${m.error}` : ''})*`), '');
+    if (m.attachments.length) lines.push(`*Attached: ${m.attachments.map((a) => `${a.name}${a.pages ? ` (${a.pages} page${a.pages === 1 ? '' : 's'})` : ''}`).join(', ')}*`, '');
   }
   return lines.join('\n');
 }

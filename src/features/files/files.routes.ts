@@ -1,0 +1,71 @@
+// Serving files: the bytes to their owner only (another's id is 404, like an unknown one), with the type found in
+// the bytes at upload, never the name. Only our four image types are shown inline; everything else (PDFs, Word and
+// PowerPoint files, text, and so any HTML or SVG kept as text) is a download. `sandbox` and nosniff make sure that
+// even a file opened directly can run nothing. Files never change, so a browser keeps them (privately).
+import { Router, type Request, type Response } from 'express';
+import type { Config } from '../../config.ts';
+import type { Db } from '../../db.ts';
+import { requireUser } from '../../http/auth.ts';
+import { HttpError } from '../../http/http-error.ts';
+import { render } from '../../http/htmx.ts';
+import { findOwnFile, textOfOwnFile, type StoredFile } from './files.repo.ts';
+import { databaseStore, type FilePart } from './storage.ts';
+
+const INLINE = new Set(['image/png', 'image/jpeg', 'image/webp', 'image/gif']);
+const NO_SUCH_FILE = 'There is no such file.';
+
+export function fileIdParam(req: Request): number {
+  const raw = String(req.params.fileId ?? '');
+  if (!/^\d{1,15}$/.test(raw)) throw new HttpError(404, NO_SUCH_FILE);
+  return Number(raw);
+}
+
+/** A header value for the name: ASCII fallback plus the UTF-8 name (RFC 6266). */
+function disposition(kind: 'inline' | 'attachment', name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+export async function sendFile(db: Db, res: Response, file: StoredFile, part: FilePart): Promise<void> {
+  const thumbnail = part === 'thumbnail';
+  if (thumbnail && file.kind !== 'image') throw new HttpError(404, NO_SUCH_FILE);
+  const type = thumbnail ? 'image/webp' : file.kind === 'text' ? 'text/plain; charset=utf-8' : file.mime;
+  const inline = thumbnail || INLINE.has(file.mime);
+  res.set({
+    'Content-Type': type,
+    'Content-Disposition': disposition(inline ? 'inline' : 'attachment', file.name),
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Security-Policy': "sandbox; default-src 'none'",
+    'Cache-Control': 'private, max-age=31536000, immutable',
+  });
+  if (!thumbnail) res.set('Content-Length', String(file.size));
+  if (res.req.method === 'HEAD') return void res.end();
+  for await (const chunk of databaseStore(db).read(file.id, part)) {
+    if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
+    if (res.destroyed) return;
+  }
+  res.end();
+}
+
+export function filesRoutes(d: { config: Config; db: Db }) {
+  const r = Router();
+  const own = async (req: Request) => {
+    const file = await findOwnFile(d.db, req.user!.id, fileIdParam(req));
+    if (!file) throw new HttpError(404, NO_SUCH_FILE);
+    return file;
+  };
+  r.get('/files/:fileId', requireUser, async (req, res) => { await sendFile(d.db, res, await own(req), 'original'); });
+  r.get('/files/:fileId/thumbnail', requireUser, async (req, res) => { await sendFile(d.db, res, await own(req), 'thumbnail'); });
+  // What the model reads of a document: the markdown its OCR gave, as text (the page shows it as written).
+  r.get('/files/:fileId/text', requireUser, async (req, res) => {
+    const file = await own(req);
+    if (file.kind !== 'document') throw new HttpError(404, NO_SUCH_FILE);
+    const text = await textOfOwnFile(d.db, req.user!.id, file.id);
+    renderText(req, res, file, text ?? '', req.app.locals.url(`/files/${file.id}`));
+  });
+  return r;
+}
+
+export function renderText(req: Request, res: Response, file: StoredFile, text: string, downloadUrl: string): void {
+  render(req, res, 'files/text', { title: `${file.name} (text)`, file, text, downloadUrl });
+}

@@ -1,0 +1,64 @@
+// Thumbnails made on the server, so a thread with eight photos weighs a few kilobytes on a phone rather than the
+// originals' megabytes. Only the four image types MistralChat accepts are decoded (never SVG, TIFF or HEIF, which
+// sharp could also read), and the pixel count is capped before decoding: a small PNG can declare 20000x20000.
+import sharp, { type Metadata } from 'sharp';
+
+export const THUMBNAIL_SIZE = 160;
+/** 64 megapixels: a 48 MP phone photo (8064x6048) passes; a decompression bomb does not. */
+export const MAX_INPUT_PIXELS = 64_000_000;
+/**
+ * WebP quality for a 160 px thumbnail, measured (thumbnail.test.ts, test/support/images.ts): a 1280x800 screenshot
+ * comes out at 1.2 KB (160x100), a grainy, detailed 1600x1200 photo (a worst case) at 2.6 KB (160x120). At quality 50
+ * they were 1.4 and 3.1 KB, at 60 1.6 and 3.5 KB, with no difference visible at 160 px.
+ */
+export const THUMBNAIL_QUALITY = 40;
+
+export class ThumbnailError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ThumbnailError';
+  }
+}
+
+export type Thumbnail = { data: Buffer; mime: 'image/webp'; width: number; height: number; sourceWidth: number; sourceHeight: number };
+
+const UNREADABLE = 'This image could not be read: it may be damaged or not an image. Choose another file.';
+const TOO_LARGE = `This image has too many pixels to show. Choose an image under ${MAX_INPUT_PIXELS / 1_000_000} megapixels.`;
+const FORMATS = new Set(['png', 'jpeg', 'webp', 'gif']);
+
+export async function makeThumbnail(bytes: Buffer): Promise<Thumbnail> {
+  // animated: false (the default) reads the first frame of a GIF or WebP only.
+  const input = () => sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error', animated: false });
+  let meta: Metadata;
+  try {
+    meta = await input().metadata();
+  } catch (err) {
+    // sharp checks limitInputPixels against the header before decoding anything.
+    if (/pixel limit/i.test((err as Error).message)) throw new ThumbnailError(TOO_LARGE, { cause: err });
+    throw new ThumbnailError(UNREADABLE, { cause: err });
+  }
+  if (!meta.format || !FORMATS.has(meta.format)) {
+    throw new ThumbnailError('This image is not a PNG, JPEG, WebP or GIF image. Choose another file.');
+  }
+  // An animated image reports the whole frame stack's height; the first frame's is pageHeight.
+  const width = meta.width ?? 0;
+  const height = meta.pageHeight ?? meta.height ?? 0;
+  if (width * height > MAX_INPUT_PIXELS) {
+    throw new ThumbnailError(TOO_LARGE);
+  }
+  // EXIF orientations 5-8 turn the image a quarter: the shown width and height swap.
+  const turned = (meta.orientation ?? 1) >= 5;
+  try {
+    const { data, info } = await input()
+      .autoOrient()
+      .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: THUMBNAIL_QUALITY, effort: 6 })
+      .toBuffer({ resolveWithObject: true });
+    return {
+      data, mime: 'image/webp', width: info.width, height: info.height,
+      sourceWidth: turned ? height : width, sourceHeight: turned ? width : height,
+    };
+  } catch (err) {
+    throw new ThumbnailError(UNREADABLE, { cause: err });
+  }
+}
