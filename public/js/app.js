@@ -147,7 +147,8 @@
     if (fromBottom !== null) { scrollTo(0, root.scrollHeight - fromBottom); fromBottom = null; }
     // A sent message: clear the composer only once the server accepted it.
     var form = e.detail && e.detail.requestConfig && e.detail.requestConfig.elt;
-    if (form && form.id === 'composer' && e.detail.xhr && e.detail.xhr.status === 200) { form.reset(); follow = true; }
+    // (Not after a dictation, which swaps only the message field: the files chosen to attach stay.)
+    if (form && form.id === 'composer' && e.detail.xhr && e.detail.xhr.status === 200 && e.detail.target.id !== 'content') { form.reset(); follow = true; }
     toBottom();
     showLatest();
   });

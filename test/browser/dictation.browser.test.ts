@@ -14,6 +14,8 @@ import type { Generations } from '../../src/features/chat/generation.ts';
 import { describeInBrowser, expectNoProblems } from './suite.ts';
 
 const SHOTS = process.env.DICTATION_SHOTS ?? '/tmp/shots-voice';
+// A loaded machine (a phone is CPU-throttled 4x too) takes a while to load the recorder and start the device.
+const POLL = { timeout: 10_000 };
 
 describeInBrowser('dictation', {}, () => {
   let browser: Browser;
@@ -44,7 +46,7 @@ describeInBrowser('dictation', {}, () => {
     const { tab, thread, page } = await userTab({ javaScript: false, phone: true });
     try {
       await page.goto(live.pageUrl('/'));
-      await expect.poll(() => page.locator('#mic').isVisible()).toBe(false);
+      await expect.poll(() => page.locator('#mic').isVisible(), POLL).toBe(false);
       await page.getByLabel('Message', { exact: true }).fill('Typed on the phone');
       await page.getByText('Dictate from an audio file').click();
       await page.getByLabel('Audio file').setInputFiles(memo('and spoken on it'));
@@ -63,22 +65,23 @@ describeInBrowser('dictation', {}, () => {
     } finally { await tab.close(); }
   });
 
-  it('with JavaScript, the file button goes through htmx: the composer is replaced in place, no navigation', async () => {
+  it('with JavaScript, the file button goes through htmx: only the message field changes, files chosen to attach stay', async () => {
     const { tab, thread, page } = await userTab();
     try {
       await page.goto(live.pageUrl(`/threads/${thread.id}`));
       await page.getByLabel('Message', { exact: true }).fill('Typed with htmx');
+      await page.locator('#files').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('attach me') });
       await page.getByText('Dictate from an audio file').click();
       await page.getByLabel('Audio file').setInputFiles(memo('spoken with htmx'));
       await page.getByRole('button', { name: 'Transcribe into the message' }).click();
-      await expect.poll(() => page.getByLabel('Message', { exact: true }).inputValue()).toBe('Typed with htmx spoken with htmx');
+      await expect.poll(() => page.getByLabel('Message', { exact: true }).inputValue(), POLL).toBe('Typed with htmx spoken with htmx');
       expect(page.url()).toBe(live.pageUrl(`/threads/${thread.id}`));
       expect(await page.locator('.msg-user').count()).toBe(0);
-      // A refusal shows under the composer, the text kept.
-      await page.getByText('Dictate from an audio file').click();
+      expect(await page.locator('#files').evaluate((i: HTMLInputElement) => [...i.files!].map((f) => f.name))).toEqual(['notes.txt']);
+      // A refusal says why in the flash area; the text stays as it was.
       await page.getByLabel('Audio file').setInputFiles({ name: 'fake.ogg', mimeType: 'audio/ogg', buffer: Buffer.from('<html>not audio</html>') });
       await page.getByRole('button', { name: 'Transcribe into the message' }).click();
-      await expect.poll(() => page.locator('#content-error').textContent()).toMatch(/not audio/);
+      await expect.poll(() => page.locator('#flash .error-box').textContent(), POLL).toMatch(/not audio/);
       expect(await page.getByLabel('Message', { exact: true }).inputValue()).toBe('Typed with htmx spoken with htmx');
       expectNoProblems(tab, [/^422 .*\/transcribe$/, /console: Failed to load resource.*422/]);
     } finally { await tab.close(); }
@@ -96,12 +99,12 @@ describeInBrowser('dictation', {}, () => {
       });
       await page.goto(live.pageUrl(`/threads/${thread.id}`));
       const mic = page.locator('#mic');
-      await expect.poll(() => mic.isVisible()).toBe(true);
+      await expect.poll(() => mic.isVisible(), POLL).toBe(true);
       expect(await page.locator('script[src*="dictation-"]').count()).toBe(0);
       await page.getByLabel('Message', { exact: true }).fill('Before');
       const asked = fake.audio.requests.length;
       await mic.click();
-      await expect.poll(() => mic.getAttribute('aria-pressed')).toBe('true');
+      await expect.poll(() => mic.getAttribute('aria-pressed'), POLL).toBe('true');
       expect(await mic.textContent()).toBe('Stop dictation');
       expect(await page.locator('script[src*="dictation-"]').count()).toBe(1);
       mkdirSync(SHOTS, { recursive: true });
@@ -121,7 +124,7 @@ describeInBrowser('dictation', {}, () => {
       // Mistral rate limiting: said in the composer's error area, in chat's words, the text kept.
       fake.audio.enqueue({ status: 429 });
       await mic.click();
-      await expect.poll(() => mic.getAttribute('aria-pressed')).toBe('true');
+      await expect.poll(() => mic.getAttribute('aria-pressed'), POLL).toBe('true');
       await page.waitForTimeout(500);
       await mic.click();
       const alert = page.locator('#content-error[role=alert]');
@@ -140,7 +143,7 @@ describeInBrowser('dictation', {}, () => {
           await page.goto(live.pageUrl(`/threads/${thread.id}`));
           await page.getByLabel('Message', { exact: true }).fill('A message typed before dictating');
           await page.getByText('Dictate from an audio file').click();
-          await expect.poll(() => page.locator('#mic').isVisible()).toBe(true);
+          await expect.poll(() => page.locator('#mic').isVisible(), POLL).toBe(true);
           const box = (await page.locator('#composer').boundingBox())!;
           // Nothing of the composer sticks out of the screen.
           expect(box.x + box.width).toBeLessThanOrEqual(phone ? 360 : 1280);

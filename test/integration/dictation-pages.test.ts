@@ -1,5 +1,5 @@
 // Dictation in the composer: "Dictate from an audio file" without JavaScript (the page comes back with the transcript
-// after the typed text, or the reason with the typed text kept), the same routes under htmx (the composer alone), the
+// after the typed text, or the reason with the typed text kept), the same routes under htmx (the message field alone), the
 // microphone's markup, other users' threads, CSRF, and no message sent or stored.
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -101,23 +101,25 @@ describe.each(DIALECTS)('dictation in the composer on %s', (dialect) => {
     expect(res.text).not.toContain('<img src=x');
   });
 
-  it('with htmx (the button\'s formaction), answers with the composer alone, swapped in place of the composer', async () => {
+  it('with htmx (the button\'s formaction), swaps only the message field: the files chosen to attach stay', async () => {
     const res = await form(`/threads/${thread}/transcribe`, { content: 'typed', after: '2' }, audioFile('ogg', 'spoken')).set('HX-Request', 'true');
     expect(res.status).toBe(200);
-    expect(res.headers['hx-retarget']).toBe('#composer');
+    expect(res.headers['hx-retarget']).toBe('#content');
     expect(res.headers['hx-reswap']).toBe('outerHTML');
-    expect(res.text.trimStart()).toMatch(/^<form id="composer"/);
+    expect(res.headers['hx-reselect']).toBe('#content');
     expect(res.text).not.toContain('<html');
     expect(textareaOf(res.text)).toBe('typed spoken');
-    expect(res.text).toContain(`formaction="/threads/${thread}/transcribe"`);
-    expect(res.text).toContain('value="2"');
-    // A refusal is a 422 (htmx swaps it into the form) with the reason beside the kept text.
+    // A refusal is an ordinary error, shown in the flash area; the field (and its text) is not swapped.
     const refused = await form('/transcribe', { content: 'kept' }, audioFile('ogg', 'x', MAX + 1)).set('HX-Request', 'true');
-    expect(refused.status).toBe(422);
-    expect(refused.headers['hx-retarget']).toBe('#composer');
-    expect(textareaOf(refused.text)).toBe('kept');
-    expect(errorOf(refused.text)).toContain('at most 4 KB');
-    expect(refused.text).toContain('formaction="/transcribe"');
+    expect(refused.status).toBe(413);
+    expect(refused.headers['hx-retarget']).toBe('#flash');
+    expect(refused.text).toContain('class="error-box"');
+    expect(refused.text).toContain('at most 4 KB');
+    expect(textareaOf(refused.text)).toBeUndefined();
+    t.fake.audio.enqueue({ status: 500 });
+    const failed = await form(`/threads/${thread}/transcribe`, { content: 'kept' }, audioFile('ogg', 'x')).set('HX-Request', 'true');
+    expect(failed.status).toBe(503);
+    expect(failed.text).toContain('Mistral is unavailable right now. Retry in a moment.');
   });
 
   it('another user\'s thread is 404, and their audio goes nowhere', async () => {

@@ -1,14 +1,14 @@
 // Dictation routes: the JSON API (POST /api/transcribe → {text}; the microphone button uses it) and the composer's
 // "Dictate from an audio file" (POST /transcribe on the new-chat page, POST /threads/:id/transcribe in a thread), which
 // works without JavaScript: the page comes back with the transcript after what was typed, or with the reason beside
-// the composer and the typed text kept. With htmx the same routes answer with the composer alone.
+// the composer and the typed text kept. With htmx the same routes answer with the message field alone.
 import { Router, type Request, type Response } from 'express';
 import { requireUser } from '../../http/auth.ts';
 import { HttpError } from '../../http/http-error.ts';
 import { render, wantsFragment } from '../../http/htmx.ts';
 import { uploadsOf } from '../../http/multipart.ts';
 import { threadIdParam, userOf, type ChatRouteDeps } from '../chat/chat.context.ts';
-import { homePage, newChatComposer, threadComposer, threadPage } from '../chat/thread-pages.ts';
+import { homePage, newChatComposer, threadComposer, threadPage, type Composer } from '../chat/thread-pages.ts';
 import { getSettings } from '../settings/settings.repo.ts';
 import { findThread } from '../threads/threads.repo.ts';
 import { transcribeUpload } from './dictation.service.ts';
@@ -19,6 +19,8 @@ function abortOnClose(res: Response): AbortSignal {
   res.on('close', () => { if (!res.writableFinished) controller.abort(); });
   return controller.signal;
 }
+
+const NOTHING_HEARD = 'No speech was heard in that recording.';
 
 /** The typed text, then the transcript: after a space, or straight on when the text already ends in white space. */
 export function appendTranscript(typed: string, text: string): string {
@@ -35,30 +37,34 @@ export function dictationRoutes(d: ChatRouteDeps) {
     res.json({ text });
   });
 
-  /** Transcribes into the composer; `page` re-renders the whole page, `fragment` the composer for htmx. */
+  /**
+   * Transcribes into the composer. Without JavaScript the whole page comes back (the reason beside the kept text on a
+   * refusal). With htmx only the message field is swapped (HX-Reselect picks it from the rendered composer), so the
+   * files chosen to attach stay chosen; a refusal is an ordinary error in the flash area, and the field is untouched.
+   */
   const intoComposer = async (req: Request, res: Response, threadId: string | null) => {
     const typed = String(req.body?.content ?? '');
+    const composerWith = async (fields: Partial<Composer>) => threadId
+      ? threadComposer(req, threadId, { after: String(req.body?.after ?? ''), ...fields })
+      : newChatComposer(d, req, await getSettings(d.db, userOf(req).id), { ...fields, chosenModel: String(req.body?.model ?? '') });
+    if (wantsFragment(req)) {
+      const text = await transcribeUpload(d, userOf(req).id, uploadsOf(res), abortOnClose(res));
+      if (!text) throw new HttpError(422, NOTHING_HEARD);
+      res.set('HX-Retarget', '#content').set('HX-Reswap', 'outerHTML').set('HX-Reselect', '#content');
+      return render(req, res, 'chat/_composer', { composer: await composerWith({ content: appendTranscript(typed, text) }) });
+    }
     let content = typed;
     let error: string | undefined;
     let status: number | undefined;
     try {
       const text = await transcribeUpload(d, userOf(req).id, uploadsOf(res), abortOnClose(res));
-      if (!text) { error = 'No speech was heard in that recording.'; status = 422; }
+      if (!text) { error = NOTHING_HEARD; status = 422; }
       content = appendTranscript(typed, text);
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
       error = err.message;
       status = err.status;
       res.set(err.headers);
-    }
-    if (wantsFragment(req)) {
-      const composer = threadId
-        ? threadComposer(req, threadId, { after: String(req.body?.after ?? ''), content, error })
-        : newChatComposer(d, req, await getSettings(d.db, userOf(req).id), { content, error, chosenModel: String(req.body?.model ?? '') });
-      // The composer in place of the composer (a thread's form otherwise appends to the messages). A refusal is a
-      // 422 here, which htmx swaps, so the reason shows beside the text rather than in the flash area.
-      res.set('HX-Retarget', '#composer').set('HX-Reswap', 'outerHTML');
-      return render(req, res, 'chat/_composer', { composer }, { status: status && 422 });
     }
     if (threadId) return threadPage(d, req, res, { content, error, ...(req.body?.after !== undefined ? { after: String(req.body.after) } : {}) }, status);
     return homePage(d, req, res, { content, error, chosenModel: String(req.body?.model ?? '') }, status);
