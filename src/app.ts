@@ -40,7 +40,7 @@ import { uploadRoutes } from './features/files/upload-routes.ts';
 import { filesRoutes } from './features/files/files.routes.ts';
 import { mb } from './features/chat/attachments.ts';
 // Dictation (issue 13).
-import { dictationRoutes } from './features/files/dictation.routes.ts';
+import { dictationRoutes } from './features/chat/dictation.routes.ts';
 
 
 export type AppDeps = {

@@ -5,10 +5,10 @@ import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
 import { HttpError } from '../../http/http-error.ts';
 import type { Uploads } from '../../http/multipart.ts';
-import { describeUpstreamError, NO_KEY_MESSAGE } from '../chat/upstream-errors.ts';
+import { describeUpstreamError, NO_KEY_MESSAGE } from './upstream-errors.ts';
 import { effectiveApiKey } from '../settings/settings.service.ts';
-import { audioTypeOfFile } from './audio-type.ts';
-import { transcribe } from './transcribe.ts';
+import { audioTypeOfFile } from '../files/audio-type.ts';
+import { transcribe } from '../files/transcribe.ts';
 
 export type DictationDeps = { db: Db; config: Config };
 
