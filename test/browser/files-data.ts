@@ -46,16 +46,25 @@ export function eightPictures(): Promise<Array<[Buffer, string]>> {
   return pictures;
 }
 
+/** Eight photos (the heavier thumbnails: grain and foliage), of different scenes and shapes: the page-weight worst case. */
+let photos: Promise<Array<[Buffer, string]>> | undefined;
+export function eightPhotos(): Promise<Array<[Buffer, string]>> {
+  const shapes: Array<[number, number]> = [[1600, 1200], [1200, 1600], [2000, 1125], [1024, 1024], [4032, 3024], [3024, 4032], [1920, 1080], [800, 600]];
+  photos ??= Promise.all(shapes.map(([w, h], i) => photoLike(w, h, 101 + i * 37).then((b) => [b, `photo-${i + 1}.jpg`] as [Buffer, string])));
+  return photos;
+}
+
 export const FILES_THREAD_TITLE = 'Holiday photos and the report';
 export const REPORT_PAGES = ['Quarterly figures rose', 'Second page holds the appendix'];
 
 /**
- * A thread whose question carries eight images (thumbnails in the page) and, with `pdf`, a two-page PDF, answered.
+ * A thread whose question carries eight images (thumbnails in the page: four photos and four screenshots, or with
+ * `photosOnly` eight photos) and, with `pdf`, a two-page PDF, answered.
  * Returns its path.
  */
-export async function filesThread(db: Db, userId: number, opts: { pdf?: boolean } = { pdf: true }): Promise<string> {
+export async function filesThread(db: Db, userId: number, opts: { pdf?: boolean; photosOnly?: boolean } = { pdf: true }): Promise<string> {
   const files: Attachment[] = [];
-  for (const [bytes, name] of await eightPictures()) files.push(await storeFile(db, userId, bytes, name));
+  for (const [bytes, name] of await (opts.photosOnly ? eightPhotos() : eightPictures())) files.push(await storeFile(db, userId, bytes, name));
   if (opts.pdf) files.push(await storeFile(db, userId, makePdf(REPORT_PAGES), 'quarterly-report.pdf', { text: REPORT_PAGES.join('\n\n'), pages: REPORT_PAGES.length }));
   const thread = await createThread(db, userId, { title: FILES_THREAD_TITLE });
   const { reply } = (await insertExchange(db, thread.id, 'Which of these photos fits the report best?', 'mistral-small-latest', { files }))!;
