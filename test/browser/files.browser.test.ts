@@ -82,7 +82,8 @@ describeInBrowser('attachments in Chromium', {}, () => {
         const sent = f.fake.chatRequests.length;
         await page.getByLabel('Message', { exact: true }).fill('What is on these two screens?');
         await page.getByRole('button', { name: 'Send' }).click();
-        await expect.poll(() => page.locator('.msg-user').last().textContent()).toContain('What is on these two screens?');
+        // The upload, its thumbnails and the bytes in the database come first: slower on a loaded machine.
+        await expect.poll(() => page.locator('.msg-user').last().textContent(), { timeout: 20_000 }).toContain('What is on these two screens?');
         const thumbs = await questionThumbnails(page);
         expect(thumbs.map((t) => t.src)).toEqual([expect.stringMatching(/^\/files\/\d+\/thumbnail$/), expect.stringMatching(/^\/files\/\d+\/thumbnail$/)]);
         // Server thumbnails are at most 160 px wide, never the 640 and 900 px originals.
