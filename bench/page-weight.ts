@@ -7,6 +7,7 @@ import { issueToken } from '../src/features/auth/tokens.repo.ts';
 import { createUser } from '../src/features/auth/users.repo.ts';
 import { openTab, startLiveApp, type LiveApp } from '../test/support/browser.ts';
 import { richThread, sharedRichThread } from '../test/browser/pages.ts';
+import { filesThread } from '../test/browser/files-data.ts';
 import { kb, KB, median } from './lib/stats.ts';
 import type { Benchmark, Figure } from './lib/types.ts';
 
@@ -20,6 +21,9 @@ const PAGES: Array<{ name: string; path: string | ((db: Db, userId: number) => P
   { name: 'thread (code, math, table)', path: richThread, signedIn: true },
   // Read by someone without an account (its owner's user makes it).
   { name: 'share page (signed out)', path: sharedRichThread, signedIn: false },
+  // Issue 13: eight photos in one question, shown as server-made thumbnails (never the originals), cached for good.
+  { name: 'thread with 8 images (thumbnails only)', path: (db, userId) => filesThread(db, userId, { photosOnly: true }), signedIn: true },
+  { name: 'thread with 4 photos + 4 screenshots + a PDF', path: filesThread, signedIn: true },
 ];
 
 type Fetched = { url: string; type: string; bytes: number; headerBytes: number; fromNetwork: boolean };

@@ -11,8 +11,11 @@
     input().files = dt.files;
   }
   function render() {
-    var inp = input(), ul = document.getElementById('file-chips'), i, f, li, b, img;
+    var inp = input(), ul = document.getElementById('file-chips'), i, f, li, b, img, k;
     if (!inp || !ul) return;
+    // Unchanged files keep their chips: every streamed swap calls this, and a redraw would revoke previews still loading.
+    k = [].map.call(inp.files, function (x) { return x.name + '/' + x.size + '/' + x.lastModified; }).join('|');
+    if (ul.getAttribute('data-key') === k) return; ul.setAttribute('data-key', k);
     [].forEach.call(ul.querySelectorAll('img'), function (im) { URL.revokeObjectURL(im.src); });
     ul.textContent = '';
     for (i = 0; i < inp.files.length; i++) {

@@ -7,6 +7,7 @@ import { insertExchange, saveFinal } from '../../src/features/chat/messages.repo
 import { branchedThread, longConversation, manyThreads } from './data.ts';
 import type { Config } from '../../src/config.ts';
 import { shareThread } from '../../src/features/sharing/shares.service.ts';
+import { filesThread, FILES_THREAD_TITLE } from './files-data.ts';
 
 export type PageSpec = {
   /** Short name: test titles and docs/screenshots/<name>-desktop.png. */
@@ -91,6 +92,8 @@ export const PAGES: PageSpec[] = [
   { name: 'register', path: '/register', signedIn: false, heading: 'Create your account', screenshot: true },
   { name: 'home', path: '/', signedIn: true, heading: 'New chat', screenshot: true },
   { name: 'thread', path: richThread, signedIn: true, heading: 'Squares, circles and sums', screenshot: true },
+  // A question with eight images (server-made thumbnails) and a PDF (issue 13).
+  { name: 'thread-with-files', path: filesThread, signedIn: true, heading: FILES_THREAD_TITLE, screenshot: true },
   { name: 'branches', path: async (db, userId) => (await branchedThread(db, userId)).path, signedIn: true, heading: 'Trees and branches', screenshot: true },
   { name: 'long-thread', path: manyMessages, signedIn: true, heading: '120 messages', screenshot: true },
   { name: 'older-messages', path: olderMessages, signedIn: true, heading: '120 messages', screenshot: true },

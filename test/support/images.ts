@@ -13,9 +13,9 @@ export async function screenshotLike(width = 1280, height = 800): Promise<Buffer
   return sharp(Buffer.from(svg)).png().toBuffer();
 }
 
-export async function photoLike(width = 1600, height = 1200): Promise<Buffer> {
-  // Foliage: many small leaves of varied colour, the fine detail a downscaled photo keeps (seeded: same bytes each run).
-  let seed = 7;
+export async function photoLike(width = 1600, height = 1200, seed = 7): Promise<Buffer> {
+  // Foliage: many small leaves of varied colour, the fine detail a downscaled photo keeps (seeded: same bytes each run;
+  // another seed, another picture).
   const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
   const leaves = Array.from({ length: 1500 }, () => {
     const x = rnd() * width; const y = height * (0.45 + rnd() * 0.55); const r = 4 + rnd() * 22;
