@@ -86,8 +86,8 @@ describeInBrowser('attachments in Chromium', {}, () => {
         await expect.poll(() => page.locator('.msg-user').last().textContent(), { timeout: 20_000 }).toContain('What is on these two screens?');
         const thumbs = await questionThumbnails(page);
         expect(thumbs.map((t) => t.src)).toEqual([expect.stringMatching(/^\/files\/\d+\/thumbnail$/), expect.stringMatching(/^\/files\/\d+\/thumbnail$/)]);
-        // Server thumbnails are at most 160 px wide, never the 640 and 900 px originals.
-        for (const t of thumbs) expect(t.natural).toBeLessThanOrEqual(160);
+        // Server thumbnails are at most 192 px wide, never the 640 and 900 px originals.
+        for (const t of thumbs) expect(t.natural).toBeLessThanOrEqual(192);
         expect(await page.locator('.msg-user').last().locator('.attachments img').evaluateAll((els) => els.map((e) => e.getAttribute('alt')))).toEqual(['first.png', 'second.png']);
         await expect.poll(() => lastStatus(page), { timeout: 20_000 }).toBe('complete');
         expect(requests.filter((p) => /^\/files\/\d+$/.test(p)), 'an original was downloaded to show a thumbnail').toEqual([]);

@@ -10,23 +10,23 @@ const colourAt = async (webp: Buffer, x: number, y: number) => {
 };
 
 describe('makeThumbnail', () => {
-  it('fits a screenshot and a photo inside 160x160 as small WebP files (sizes logged for the page budget)', async () => {
+  it('fits a screenshot and a photo inside 192x96 as small WebP files (sizes logged for the page budget)', async () => {
     const shot = await makeThumbnail(await screenshotLike(1280, 800));
     const photo = await makeThumbnail(await photoLike(1600, 1200));
-    expect(shot).toMatchObject({ mime: 'image/webp', width: 160, height: 100, sourceWidth: 1280, sourceHeight: 800 });
-    expect(photo).toMatchObject({ width: 160, height: 120, sourceWidth: 1600, sourceHeight: 1200 });
+    expect(shot).toMatchObject({ mime: 'image/webp', width: 154, height: 96, sourceWidth: 1280, sourceHeight: 800 });
+    expect(photo).toMatchObject({ width: 128, height: 96, sourceWidth: 1600, sourceHeight: 1200 });
     expect((await sharp(shot.data).metadata()).format).toBe('webp');
     console.log(`thumbnail bytes: screenshot-like ${shot.data.length}, photo-like ${photo.data.length}`);
     // Eight thumbnails must fit a 40 KB thread page with room for the rest of the page.
-    expect(shot.data.length).toBeLessThanOrEqual(1500);
-    expect(photo.data.length).toBeLessThanOrEqual(3000);
+    expect(shot.data.length).toBeLessThanOrEqual(1300);
+    expect(photo.data.length).toBeLessThanOrEqual(2000);
   });
 
   it('never enlarges a small image, and keeps a tall one tall', async () => {
     const small = await makeThumbnail(await sharp({ create: { width: 40, height: 30, channels: 3, background: '#09f' } }).png().toBuffer());
     expect(small).toMatchObject({ width: 40, height: 30, sourceWidth: 40, sourceHeight: 30 });
     const tall = await makeThumbnail(await screenshotLike(1170, 2532));
-    expect(tall).toMatchObject({ width: 74, height: 160 });
+    expect(tall).toMatchObject({ width: 44, height: 96 });
   });
 
   it('turns a photo by its EXIF orientation', async () => {
@@ -35,9 +35,9 @@ describe('makeThumbnail', () => {
     const stored = await sharp({ create: { width: 200, height: 100, channels: 3, background: '#00f' } })
       .composite([{ input: left, left: 0, top: 0 }]).withMetadata({ orientation: 6 }).jpeg().toBuffer();
     const t = await makeThumbnail(stored);
-    expect(t).toMatchObject({ width: 80, height: 160, sourceWidth: 100, sourceHeight: 200 });
+    expect(t).toMatchObject({ width: 48, height: 96, sourceWidth: 100, sourceHeight: 200 });
     // The stored left half (red) is on top once turned clockwise.
-    const [r, , b] = await colourAt(t.data, 40, 20);
+    const [r, , b] = await colourAt(t.data, 24, 12);
     expect(r).toBeGreaterThan(200); expect(b).toBeLessThan(60);
   });
 

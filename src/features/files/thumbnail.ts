@@ -3,15 +3,17 @@
 // sharp could also read), and the pixel count is capped before decoding: a small PNG can declare 20000x20000.
 import sharp, { type Metadata } from 'sharp';
 
-export const THUMBNAIL_SIZE = 160;
+/** A thumbnail fits inside 192x96: a thread shows them in rows 96 px high (72 on a phone), landscape ones wider. */
+export const THUMBNAIL_WIDTH = 192;
+export const THUMBNAIL_HEIGHT = 96;
 /** 64 megapixels: a 48 MP phone photo (8064x6048) passes; a decompression bomb does not. */
 export const MAX_INPUT_PIXELS = 64_000_000;
 /**
- * WebP quality for a 160 px thumbnail, measured (thumbnail.test.ts, test/support/images.ts): a 1280x800 screenshot
- * comes out at 1.2 KB (160x100), a grainy, detailed 1600x1200 photo (a worst case) at 2.6 KB (160x120). At quality 50
- * they were 1.4 and 3.1 KB, at 60 1.6 and 3.5 KB, with no difference visible at 160 px.
+ * WebP quality, measured (thumbnail.test.ts, test/support/images.ts): a grainy, detailed 1600x1200 photo (a worst
+ * case) comes out at 1.6 KB at 128x96, a 1280x800 screenshot at 1.1 KB (154x96). Eight of them are what a thread page with eight
+ * images adds to its first visit (bench/page-weight.ts); at 160 px and quality 40 the photo was 2.6 KB.
  */
-export const THUMBNAIL_QUALITY = 40;
+export const THUMBNAIL_QUALITY = 35;
 
 export class ThumbnailError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -51,7 +53,7 @@ export async function makeThumbnail(bytes: Buffer): Promise<Thumbnail> {
   try {
     const { data, info } = await input()
       .autoOrient()
-      .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
+      .resize(THUMBNAIL_WIDTH, THUMBNAIL_HEIGHT, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: THUMBNAIL_QUALITY, effort: 6 })
       .toBuffer({ resolveWithObject: true });
     return {
