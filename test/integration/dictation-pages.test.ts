@@ -2,6 +2,7 @@
 // after the typed text, or the reason with the typed text kept), the same routes under htmx (the message field alone), the
 // microphone's markup, other users' threads, CSRF, and no message sent or stored.
 import request from 'supertest';
+import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/dialects.ts';
 import { chatApp, signIn, type ChatTestApp, type Session } from '../support/fake-mistral-app.ts';
@@ -93,6 +94,18 @@ describe.each(DIALECTS)('dictation in the composer on %s', (dialect) => {
     expect(limited.status).toBe(429);
     expect(textareaOf(limited.text)).toBe('wait');
     expect(errorOf(limited.text)).toBe('Mistral is rate limiting requests. Wait a moment, then retry.');
+  });
+
+  it('without JavaScript, files chosen to attach come back ticked beside the transcript (kept as pending)', async () => {
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#c40' } }).png().toBuffer();
+    const res = await request(t.app).post(`/threads/${thread}/transcribe`).set('Cookie', s.cookie).field('_csrf', s.csrf).field('content', 'Look')
+      .attach('audio', audioFile('ogg', 'at this'), 'voice.ogg').attach('files', png, 'dot.png');
+    expect(res.status).toBe(200);
+    expect(textareaOf(res.text)).toBe('Look at this');
+    const kept = /name="keep" value="(\d+)" checked> dot\.png/.exec(res.text);
+    expect(kept).not.toBeNull();
+    const row = await t.db('files').where({ id: Number(kept![1]), user_id: s.user.id }).first();
+    expect(row).toMatchObject({ name: 'dot.png', kind: 'image', sent_at: null });
   });
 
   it('escapes the transcript like any text', async () => {

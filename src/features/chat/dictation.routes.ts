@@ -7,11 +7,16 @@ import { requireUser } from '../../http/auth.ts';
 import { HttpError } from '../../http/http-error.ts';
 import { render, wantsFragment } from '../../http/htmx.ts';
 import { uploadsOf } from '../../http/multipart.ts';
-import { threadIdParam, userOf, type ChatRouteDeps } from './chat.context.ts';
+import { threadIdParam, urlOf, userOf, type ChatRouteDeps } from './chat.context.ts';
 import { homePage, newChatComposer, threadComposer, threadPage, type Composer } from './thread-pages.ts';
 import { getSettings } from '../settings/settings.repo.ts';
-import { findThread } from '../threads/threads.repo.ts';
+import { findThread, newThread } from '../threads/threads.repo.ts';
 import { transcribeUpload } from './dictation.service.ts';
+import { AttachmentsRefused, gatherAttachments } from './attachments.ts';
+import { filesOf } from './chat.controller.ts';
+import { chooseModelRequest } from './model-choice.ts';
+import { presentAttachments } from './present.ts';
+import type { Attachment } from '../files/files.repo.ts';
 
 /** Aborts the call to Mistral when the client goes away before the answer (a closed tab, a cancelled fetch). */
 function abortOnClose(res: Response): AbortSignal {
@@ -27,6 +32,19 @@ export function appendTranscript(typed: string, text: string): string {
   if (!text) return typed;
   if (!typed) return text;
   return /\s$/.test(typed) ? typed + text : `${typed} ${text}`;
+}
+
+/** Stores the form's files (and keeps its kept ones) as pending; a refusal's reason comes back as `problem`. */
+async function keepChosenFiles(d: ChatRouteDeps, req: Request, res: Response, threadId: string | null): Promise<{ kept: Attachment[]; problem?: string }> {
+  const userId = userOf(req).id;
+  const thread = (threadId && await findThread(d.db, userId, threadId)) || newThread(userId, { model: null });
+  const choice = await chooseModelRequest({ db: d.db, config: d.config, thread });
+  try {
+    return { kept: await gatherAttachments(d, userId, filesOf(req, res), choice) };
+  } catch (err) {
+    if (err instanceof AttachmentsRefused) return { kept: err.kept, problem: err.message };
+    throw err;
+  }
 }
 
 export function dictationRoutes(d: ChatRouteDeps) {
@@ -56,6 +74,9 @@ export function dictationRoutes(d: ChatRouteDeps) {
     let content = typed;
     let error: string | undefined;
     let status: number | undefined;
+    // Files chosen to attach would be lost with the page (a file input cannot be filled again): they are stored as
+    // pending and come back ticked, as after a refused send.
+    const { kept, problem } = await keepChosenFiles(d, req, res, threadId);
     try {
       const text = await transcribeUpload(d, userOf(req).id, uploadsOf(res), abortOnClose(res));
       if (!text) { error = NOTHING_HEARD; status = 422; }
@@ -66,8 +87,10 @@ export function dictationRoutes(d: ChatRouteDeps) {
       status = err.status;
       res.set(err.headers);
     }
-    if (threadId) return threadPage(d, req, res, { content, error, ...(req.body?.after !== undefined ? { after: String(req.body.after) } : {}) }, status);
-    return homePage(d, req, res, { content, error, chosenModel: String(req.body?.model ?? '') }, status);
+    error ??= problem;
+    const files = presentAttachments(kept, urlOf(req));
+    if (threadId) return threadPage(d, req, res, { content, error, files, ...(req.body?.after !== undefined ? { after: String(req.body.after) } : {}) }, status);
+    return homePage(d, req, res, { content, error, files, chosenModel: String(req.body?.model ?? '') }, status);
   };
 
   r.post('/transcribe', requireUser, (req, res) => intoComposer(req, res, null));
