@@ -101,6 +101,8 @@ describeInBrowser('branches with JavaScript off', {}, () => {
         const { page } = tab;
         await page.locator(`#m-${data.ids.a2b}`).getByRole('button', { name: 'Previous version' }).click();
         expect(new URL(page.url()).hash).toBe(`#m-${data.ids.a2a}`);
+        // The form's page may still be arriving on a loaded machine: read it once it has loaded.
+        await page.waitForLoadState('load');
         expect(await answerText(page)).toBe('A movable pointer to a commit.');
         expect(await texts(page, '.msg-user .msg-body')).toEqual(['What is a branch in git?']);
         await page.locator('.msg-user').getByRole('button', { name: 'Previous version' }).click();
