@@ -56,7 +56,7 @@ export async function presentPath(db: Db, threadId: string, messages: Message[],
 }
 
 export function withSnapshot(m: Message, s: Snapshot): Message {
-  return { ...m, content: s.text, thinking: s.thinking || null, status: s.status, error: s.error, usage: s.usage };
+  return { ...m, content: s.text, thinking: s.thinking || null, status: s.status, error: s.error, usage: s.usage, steps: s.steps, sources: s.sources, attachments: s.images.length ? s.images : m.attachments };
 }
 
 export function presentMessage(m: Message, url: UrlFor, generations?: Generations, siblings?: Siblings): MessageView {

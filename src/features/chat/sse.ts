@@ -26,8 +26,8 @@ export function sourceFor(generations: Generations, db: Db, messageId: number, p
       // A live row that nobody has written for too long was left by a crashed instance.
       await interruptAbandoned(db, { id: messageId }, staleBefore());
       const m = await findMessage(db, messageId);
-      if (!m) return { text: '', thinking: '', status: 'error', usage: null, error: 'This answer was deleted.' };
-      return { text: m.content, thinking: m.thinking ?? '', status: m.status, usage: m.usage, error: m.error };
+      if (!m) return { text: '', thinking: '', status: 'error', usage: null, error: 'This answer was deleted.', steps: [], sources: [], images: [] };
+      return { text: m.content, thinking: m.thinking ?? '', status: m.status, usage: m.usage, error: m.error, steps: m.steps, sources: m.sources, images: m.role === 'assistant' ? m.attachments : [] };
     },
     changed() {
       const job = generations.get(messageId);
