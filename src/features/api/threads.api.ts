@@ -20,7 +20,7 @@ export const JSON_SSE_TIMING: SseTiming = { heartbeatMs: 15_000, pollMs: 500, mi
 
 export const threadJson = (t: Thread) => ({ id: t.id, title: t.title, titleSetByUser: t.titleSetByUser, model: t.model, context: t.context, thinkHarder: t.thinkHarder, tools: t.tools, createdAt: t.createdAt, updatedAt: t.updatedAt });
 /** `siblings`: the message's versions (its parent's children, 1-based index); where not read, just itself. */
-export const messageJson = (m: Message, siblings: Siblings = { index: 1, count: 1, ids: [m.id] }, url?: UrlFor) => ({ id: m.id, parentId: m.parentId, siblings, role: m.role, content: m.content, thinking: m.thinking, status: m.status, error: m.error, model: m.model, usage: m.usage, createdAt: m.createdAt, attachments: attachmentsJson(m, url) });
+export const messageJson = (m: Message, siblings: Siblings = { index: 1, count: 1, ids: [m.id] }, url?: UrlFor) => ({ id: m.id, parentId: m.parentId, siblings, role: m.role, content: m.content, thinking: m.thinking, status: m.status, error: m.error, model: m.model, usage: m.usage, createdAt: m.createdAt, attachments: attachmentsJson(m, url), steps: m.steps, sources: m.sources });
 
 /** A question's files: `url` the bytes, `thumbnailUrl` an image's thumbnail, `pages` a document's (BASE_PATH included). */
 export const attachmentsJson = (m: Message, url: UrlFor = (p) => p) => m.attachments.map((a) => ({

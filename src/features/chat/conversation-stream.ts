@@ -96,12 +96,15 @@ export function conversationReader(t: ToolTarget) {
     },
   };
 
-  /** `content`: a string, or chunks: text, thinking, tool_reference (a source), tool_file (a generated file). */
+  /**
+   * `content`: a string, or one chunk (the SDK's MessageOutputEvent): text, thinking, tool_reference (a source),
+   * tool_file (a generated file). A list of chunks is read too, should Mistral ever send one.
+   */
   function outputOf(content: unknown): boolean {
     if (typeof content === 'string') { t.text += content; return content.length > 0; }
-    if (!Array.isArray(content)) return false;
+    if (!content || typeof content !== 'object') return false;
     let changed = false;
-    for (const c of content as Array<Record<string, any>>) {
+    for (const c of (Array.isArray(content) ? content : [content]) as Array<Record<string, any>>) {
       if (c.type === 'text' && c.text) { t.text += c.text; changed = true; }
       else if (c.type === 'thinking') for (const x of c.thinking ?? []) { if (x.text) { t.thinking += x.text; changed = true; } }
       else if (c.type === 'tool_reference' && typeof c.title === 'string' && t.sources.length < MAX_SOURCES) {
