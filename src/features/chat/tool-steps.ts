@@ -62,3 +62,18 @@ export const stepCode = (step: Step) => argument(step.input, 'code') ?? step.inp
 
 /** A compact form of the steps for stream ids and change checks: one number that grows with every change. */
 export const stepsSize = (steps: Step[]) => steps.reduce((n, s) => n + 1 + (s.status === 'running' ? 0 : 1) + (s.input?.length ?? 0) + (s.output?.length ?? 0), 0);
+
+export type StepView = { index: number; name: string; status: StepStatus; label: string; code: string | null; output: string | null };
+export type SourceView = { n: number; title: string; url: string; href: string | null; description: string | null };
+
+export function presentSteps(steps: Step[]): StepView[] {
+  return steps.map((s, i) => ({
+    index: i, name: s.name, status: s.status, label: stepLabel(s),
+    code: s.name === 'code_interpreter' ? stepCode(s) || null : null, output: s.output ?? null,
+  }));
+}
+
+/** Numbered as the answer cites them; `href` only for an http(s) URL (the template shows any other as text). */
+export function presentSources(sources: Source[]): SourceView[] {
+  return sources.map((s, i) => ({ n: i + 1, title: s.title || s.url, url: s.url, href: linkable(s.url), description: s.description ?? null }));
+}
