@@ -20,3 +20,6 @@ export function checkTools(value: unknown): ToolName[] | string {
 
 /** For a JSON column: null stands for none. */
 export const toolsColumn = (tools: ToolName[]) => (tools.length ? JSON.stringify(tools) : null);
+
+/** A form's checkboxes named `tools`: absent (none ticked), one value, or several. */
+export const toolsFromForm = (v: unknown): unknown[] => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]);

@@ -129,4 +129,39 @@ describe.each(DIALECTS)('tools on %s', (dialect) => {
     expect(await reply(fresh.id as string, r.id)).toMatchObject({ content: 'Plain.', status: 'complete', steps: [], sources: [] });
     await request(t.app).put('/api/settings').set(bearer(me)).send({ defaultTools: [] });
   });
+
+  it('switches in the pages: the thread\'s model menu (plain form and htmx) and the defaults in Settings', async () => {
+    const id = (await newThread()).id as string;
+    const page = await request(t.app).get(`/threads/${id}`).set('Cookie', me.cookie);
+    expect(page.text).toMatch(/<input type="checkbox" id="thread-tool-web_search" name="tools" value="web_search">/);
+    const form = `_csrf=${encodeURIComponent(me.csrf)}&model=&context=&tools=web_search&tools=image_generation`;
+    const plain = await request(t.app).post(`/threads/${id}/model`).set('Cookie', me.cookie).type('form').send(form);
+    expect(plain.status).toBe(303);
+    expect((await request(t.app).get(`/api/thread/${id}`).set(bearer(me))).body.thread.tools).toEqual(['web_search', 'image_generation']);
+    // htmx: the header comes back with the boxes as saved; none ticked switches them all off.
+    const hx = await request(t.app).post(`/threads/${id}/model`).set('Cookie', me.cookie).set('HX-Request', 'true').type('form').send(`_csrf=${encodeURIComponent(me.csrf)}&model=&context=&tools=code_interpreter`);
+    expect(hx.status).toBe(200);
+    expect(hx.text).toContain('id="thread-tool-code_interpreter" name="tools" value="code_interpreter" checked');
+    expect(hx.text).not.toContain('value="web_search" checked');
+    const bad = await request(t.app).post(`/threads/${id}/model`).set('Cookie', me.cookie).set('HX-Request', 'true').type('form').send(`_csrf=${encodeURIComponent(me.csrf)}&model=&context=&tools=rm_rf`);
+    expect(bad.status).toBe(422);
+    expect((await request(t.app).get(`/api/thread/${id}`).set(bearer(me))).body.thread.tools).toEqual(['code_interpreter']);
+    const off = await request(t.app).post(`/threads/${id}/model`).set('Cookie', me.cookie).type('form').send(`_csrf=${encodeURIComponent(me.csrf)}&model=&context=`);
+    expect(off.status).toBe(303);
+    expect((await request(t.app).get(`/api/thread/${id}`).set(bearer(me))).body.thread.tools).toEqual([]);
+
+    const settings = await request(t.app).get('/settings').set('Cookie', me.cookie);
+    expect(settings.text).toContain('id="default-tool-web_search" name="tools" value="web_search"');
+    const saved = await request(t.app).post('/settings/defaults').set('Cookie', me.cookie).type('form').send(`_csrf=${encodeURIComponent(me.csrf)}&defaultModel=mistral-small-latest&defaultContext=&tools=web_search`);
+    expect(saved.status).toBe(303);
+    expect((await request(t.app).get('/api/settings').set(bearer(me))).body.defaultTools).toEqual(['web_search']);
+    expect((await request(t.app).get('/settings').set('Cookie', me.cookie)).text).toContain('value="web_search" checked');
+    // A new chat from the home page's form starts with the default.
+    const sent = await request(t.app).post('/threads').set('Cookie', me.cookie).type('form').send({ _csrf: me.csrf, content: 'hi' });
+    expect(sent.status).toBe(303);
+    await t.gens.idle();
+    const newId = /\/threads\/([\w-]+)/.exec(sent.headers.location)![1];
+    expect((await request(t.app).get(`/api/thread/${newId}`).set(bearer(me))).body.thread.tools).toEqual(['web_search']);
+    await request(t.app).put('/api/settings').set(bearer(me)).send({ defaultTools: [] });
+  });
 });

@@ -121,8 +121,8 @@ export async function removeApiKey(deps: SettingsDeps, userId: number): Promise<
   await changeSettings(deps, userId, { apiKey: '' });
 }
 
-export async function saveDefaults(deps: SettingsDeps, userId: number, input: { defaultModel?: unknown; defaultContext?: unknown }): Promise<void> {
-  await changeSettings(deps, userId, { defaultModel: input.defaultModel, defaultContext: input.defaultContext });
+export async function saveDefaults(deps: SettingsDeps, userId: number, input: { defaultModel?: unknown; defaultContext?: unknown; defaultTools?: unknown }): Promise<void> {
+  await changeSettings(deps, userId, { defaultModel: input.defaultModel, defaultContext: input.defaultContext, defaultTools: input.defaultTools });
 }
 
 /** The tools a new chat starts with (the settings form's checkboxes). */
