@@ -117,7 +117,7 @@ export function chatController(d: ChatRouteDeps) {
         // The end says "Done." and, for a chat the page showed untitled, brings its new title (heading, sidebar, tab).
         footer: async (s: Snapshot) => await renderString(req, res, 'chat/_footer', { m: presentMessage(withSnapshot(message, s), url, undefined, siblings), ended: true })
           + await newTitle(d, req, res, thread, message.id),
-        stepsBox: (steps: Step[]) => renderString(req, res, 'chat/_steps', { m: { live: true, steps: presentSteps(steps) } }),
+        stepsBox: (steps: Step[], live: boolean) => renderString(req, res, 'chat/_steps', { m: { live, steps: presentSteps(steps) } }),
         thinkingBox: (thinking: string) => renderString(req, res, 'chat/_thinking', { m: { id: message.id, live: true, thinking }, oob: true }),
         writing: () => renderString(req, res, 'chat/_status', { m: { id: message.id }, writing: true, oob: true }),
       };

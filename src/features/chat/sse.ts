@@ -73,8 +73,8 @@ export type HtmlParts = {
   thinkingBox(text: string): Promise<string>;
   /** The status saying the answer is being written, for an out-of-band swap (the page said it was waiting). */
   writing(): Promise<string>;
-  /** The Steps box for these steps (the `s` event's content, swapped into #stp-<id>). */
-  stepsBox(steps: Step[]): Promise<string>;
+  /** The Steps box for these steps (the `s` event's content, swapped into #stp-<id>): open while live. */
+  stepsBox(steps: Step[], live: boolean): Promise<string>;
 };
 
 /**
@@ -117,14 +117,16 @@ export function htmlFormatter(messageId: number, from: Offsets, existingText: st
       return frame('b', id, html + tail(escapeHtml(full.slice(b, to))) + status);
     },
     async steps(steps, _changed, id) {
-      return frame('s', id, await parts.stepsBox(steps) + await writing());
+      return frame('s', id, await parts.stepsBox(steps, true) + await writing());
     },
     async done(s, _from, id) {
       const last = renderBlocks(s.text, [rendered, s.text.length]);
       const whole = renderMarkdown(s.text);
       const earlier = startBlocks ? renderBlocks(s.text, [0, ...scanner.boundaries.slice(0, startBlocks)]) : '';
       const body = earlier + sentHtml + last === whole ? md('beforeend', last) : md('innerHTML', whole);
-      return frame('done', id, (await parts.footer(s)) + body + tail(''));
+      // The Steps box ends folded, as a reload shows it.
+      const steps = s.steps.length ? `<div id="stp-${messageId}" hx-swap-oob="innerHTML">${await parts.stepsBox(s.steps, false)}</div>` : '';
+      return frame('done', id, (await parts.footer(s)) + body + tail('') + steps);
     },
   };
 }
