@@ -185,7 +185,9 @@ export async function resetForRetry(db: Db, threadId: string, id: number, model:
     await lockThread(trx, threadId);
     if (await busyIn(trx, threadId, staleBefore)) return 'busy';
     const n = await trx('messages').where({ id, thread_id: threadId, role: 'assistant' }).whereIn('status', ['stopped', 'error', 'interrupted'])
-      .update({ content: '', thinking: null, error: null, usage: null, steps: null, sources: null, status: 'pending', model, updated_at: new Date() });
+      .update({ content: '', thinking: null, error: null, usage: null, steps: null, sources: null, attachments: null, status: 'pending', model, updated_at: new Date() });
+    // Images a tool made for the failed attempt go with it (the files are purged once no message carries them).
+    if (n > 0) await trx('message_files').where({ message_id: id }).delete();
     return n > 0 ? 'ok' : 'not_retryable';
   });
 }
