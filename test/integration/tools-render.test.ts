@@ -10,7 +10,7 @@ import { createLogger } from '../../src/http/logger.ts';
 import { DIALECTS } from '../support/dialects.ts';
 import { chatApp, readSse, signIn, type ChatTestApp, type Session } from '../support/fake-mistral-app.ts';
 import { conv, type ConvStep } from '../support/fake-mistral-conversations.ts';
-import { bearer } from '../support/shares.ts';
+import { bearer, shareOf } from '../support/shares.ts';
 import { screenshotLike } from '../support/images.ts';
 
 const answerOf = (html: string, id: number) => html.slice(html.indexOf(`id="m-${id}"`), html.indexOf('</article>', html.indexOf(`id="m-${id}"`)));
@@ -61,6 +61,14 @@ describe.each(DIALECTS)('tool answers shown on %s', (dialect) => {
     const files = (await t.db('message_files').where({ message_id: id })).map((r) => Number(r.file_id));
     expect(files).toHaveLength(1);
     expect(html).toContain(`src="/files/${files[0]}/thumbnail"`);
+    // A share link shows the same steps, sources and image (served from the share's own path).
+    const { path, code } = await shareOf(t, me, threadId);
+    const shared = await request(t.app).get(path);
+    expect(shared.status).toBe(200);
+    expect(shared.text).toContain('Searched the web for “&lt;b&gt;paris&lt;/b&gt; weather”');
+    expect(shared.text).toContain('<span class="source-url">javascript:alert(document.cookie)</span>');
+    expect(shared.text).not.toMatch(/href="javascript:/i);
+    expect(shared.text).toContain(`src="/s/${code}/files/${files[0]}/thumbnail"`);
   });
 
   it('streams steps live (HTML s, JSON step), to a second instance from the database, and replays them on resume', async () => {
