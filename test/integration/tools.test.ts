@@ -82,6 +82,13 @@ describe.each(DIALECTS)('tools on %s', (dialect) => {
     const m2 = await reply(thread.id as string, r2.id);
     expect(m2).toMatchObject({ status: 'interrupted', content: 'Half an ', steps: [{ name: 'web_search', status: 'done' }] });
     expect(m2.error).toMatch(/cut off/);
+
+    // Retry starts the answer again from nothing: the failed attempt's steps and sources are gone.
+    t.fake.conversations.enqueue({ events: [conv.text('Whole answer.')] });
+    const retry = await request(t.app).post(`/threads/${thread.id}/messages/${r2.id}/retry`).set('Cookie', me.cookie).type('form').send({ _csrf: me.csrf });
+    expect(retry.status).toBe(303);
+    await t.gens.idle();
+    expect(await reply(thread.id as string, r2.id)).toMatchObject({ status: 'complete', content: 'Whole answer.', steps: [], sources: [], attachments: [] });
   });
 
   it('a generated image is downloaded with the Files API and stored as the answer\'s attachment (thumbnail and original)', async () => {
