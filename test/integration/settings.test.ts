@@ -60,7 +60,7 @@ describe.each(DIALECTS)('settings on %s', (dialect) => {
     expect(page.text).not.toContain(GOOD_KEY);
     const api = await agent.get('/api/settings');
     expect(api.body).toEqual({ hasApiKey: true, apiKeyHint: '••••1234', keyUnreadable: false, usingServerKey: false,
-      defaultModel: 'mistral-small-latest', fastModels: [], defaultContext: '', theme: 'system' });
+      defaultModel: 'mistral-small-latest', fastModels: [], defaultContext: '', theme: 'system', defaultTools: [] });
     expect(JSON.stringify(api.body)).not.toContain(GOOD_KEY);
   });
 
@@ -201,7 +201,7 @@ describe.each(DIALECTS)('settings on %s', (dialect) => {
       .send({ apiKey: GOOD_KEY, defaultModel: 'codestral-latest', fastModels: ['codestral-latest', 'mistral-small-latest'], defaultContext: 'Be brief.' });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ hasApiKey: true, apiKeyHint: '••••1234', keyUnreadable: false, usingServerKey: false, defaultModel: 'codestral-latest',
-      fastModels: ['codestral-latest', 'mistral-small-latest'], defaultContext: 'Be brief.', theme: 'system' });
+      fastModels: ['codestral-latest', 'mistral-small-latest'], defaultContext: 'Be brief.', theme: 'system', defaultTools: [] });
     const removed = await request(t.app).put('/api/settings').set('Authorization', `Bearer ${token}`).send({ apiKey: '' });
     expect(removed.body.hasApiKey).toBe(false);
     const cookieNoCsrf = await request(t.app).put('/api/settings').set('Cookie', `access_token=${token}`).send({ defaultContext: 'x' });

@@ -8,6 +8,9 @@ import { FakeOcr } from './fake-mistral-ocr.ts';
 // --- end files and voice ---
 // Transcriptions (dictation, issue 13).
 import { FakeAudio, TRANSCRIPTIONS_PATH } from './fake-mistral-audio.ts';
+// --- Tools (issue 14): conversations and the Files API download ---
+import { FakeConversations } from './fake-mistral-conversations.ts';
+// --- end tools ---
 
 export type Scenario = {
   /** The answer as the tokens to send, one chunk each. */
@@ -87,6 +90,9 @@ export class FakeMistral {
   // --- Files and voice (issue 13): POST /v1/ocr, with its own recorded requests and enqueue() for failures ---
   ocr = new FakeOcr((status) => ERROR_BODIES[status] ?? { message: `HTTP ${status}` });
   // --- end files and voice ---
+  // --- Tools (issue 14): POST /v1/conversations (streamed) and GET /v1/files/{id}/content ---
+  conversations = new FakeConversations();
+  // --- end tools ---
   private server = http.createServer((req, res) => { void this.handle(req, res); });
   private sockets = new Set<import('node:net').Socket>();
   url = '';
@@ -107,6 +113,7 @@ export class FakeMistral {
     this.modelsStatus = 200;
     this.ocr.reset(); // files and voice (issue 13)
     this.audio.reset(); // dictation (issue 13)
+    this.conversations.reset(); // tools (issue 14)
     return this;
   }
 
@@ -151,6 +158,9 @@ export class FakeMistral {
     // --- Files and voice (issue 13): OCR ---
     if (req.method === 'POST' && path === '/v1/ocr') return this.ocr.handle(body, res);
     // --- end files and voice ---
+    // --- Tools (issue 14) ---
+    if (this.conversations.handle(req, res, path, body)) return;
+    // --- end tools ---
     if (req.method !== 'POST' || path !== '/v1/chat/completions') return json(res, 404, { message: 'Not found' });
     const request = (body ?? {}) as { stream?: boolean; model?: string; messages?: unknown };
     const refused = messagesProblem(request.messages, { model: request.model, models: this.models }); // models: files and voice (issue 13)

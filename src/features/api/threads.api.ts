@@ -13,12 +13,14 @@ import { cleanTitle, removeThread, ThreadInputError, THREADS_PER_PAGE } from '..
 import { checkModelId, SettingsInputError } from '../settings/settings-input.ts';
 import { filesOf } from '../chat/chat.controller.ts';
 import { urlFor, type UrlFor } from '../../http/base-path.ts';
+import { checkTools } from '../../lib/tools.ts';
+import { getSettings } from '../settings/settings.repo.ts';
 
 export const JSON_SSE_TIMING: SseTiming = { heartbeatMs: 15_000, pollMs: 500, minIntervalMs: 50 };
 
-export const threadJson = (t: Thread) => ({ id: t.id, title: t.title, titleSetByUser: t.titleSetByUser, model: t.model, context: t.context, thinkHarder: t.thinkHarder, createdAt: t.createdAt, updatedAt: t.updatedAt });
+export const threadJson = (t: Thread) => ({ id: t.id, title: t.title, titleSetByUser: t.titleSetByUser, model: t.model, context: t.context, thinkHarder: t.thinkHarder, tools: t.tools, createdAt: t.createdAt, updatedAt: t.updatedAt });
 /** `siblings`: the message's versions (its parent's children, 1-based index); where not read, just itself. */
-export const messageJson = (m: Message, siblings: Siblings = { index: 1, count: 1, ids: [m.id] }, url?: UrlFor) => ({ id: m.id, parentId: m.parentId, siblings, role: m.role, content: m.content, thinking: m.thinking, status: m.status, error: m.error, model: m.model, usage: m.usage, createdAt: m.createdAt, attachments: attachmentsJson(m, url) });
+export const messageJson = (m: Message, siblings: Siblings = { index: 1, count: 1, ids: [m.id] }, url?: UrlFor) => ({ id: m.id, parentId: m.parentId, siblings, role: m.role, content: m.content, thinking: m.thinking, status: m.status, error: m.error, model: m.model, usage: m.usage, createdAt: m.createdAt, attachments: attachmentsJson(m, url), steps: m.steps, sources: m.sources });
 
 /** A question's files: `url` the bytes, `thumbnailUrl` an image's thumbnail, `pages` a document's (BASE_PATH included). */
 export const attachmentsJson = (m: Message, url: UrlFor = (p) => p) => m.attachments.map((a) => ({
@@ -52,6 +54,11 @@ function threadInput(body: unknown): ThreadInput & { titleSetByUser?: boolean } 
     if (typeof b.thinkHarder === 'boolean') out.thinkHarder = b.thinkHarder;
     else fields.thinkHarder = 'thinkHarder is true or false.';
   }
+  // Mistral's built-in connectors (issue 14): a list of names; an empty list switches them all off.
+  if (b.tools !== undefined) {
+    const tools = checkTools(b.tools);
+    if (typeof tools === 'string') fields.tools = tools; else out.tools = tools;
+  }
   if (Object.keys(fields).length) throw new HttpError(422, 'Some fields are not valid.', undefined, fields);
   return out;
 }
@@ -82,7 +89,11 @@ export function threadsApiRoutes(d: ChatRouteDeps) {
     // A multipart form's fields are strings.
     if (typeof body.thinkHarder === 'string') body.thinkHarder = body.thinkHarder === 'true';
     const input = threadInput(body);
-    if (body.content === undefined) return void res.status(201).json({ thread: threadJson(await createThread(d.db, userOf(req).id, input)) });
+    if (body.content === undefined) {
+      // Like a new chat on the web, a thread starts with the user's default tools unless the body names its own.
+      const tools = input.tools ?? (await getSettings(d.db, userOf(req).id)).defaultTools;
+      return void res.status(201).json({ thread: threadJson(await createThread(d.db, userOf(req).id, { ...input, tools })) });
+    }
     // With `content` (and `files`), the thread is created by its first message, as the web's new chat is.
     const sendKey = req.get('Idempotency-Key') ?? body.idempotencyKey;
     const { thread, message, reply } = await sendMessage(d, userOf(req).id, null, body.content, { sendKey, thread: input, files: filesOf(req, res) }).catch((e) => { throw toHttpError(e); });

@@ -10,6 +10,7 @@ import { ChatError, findOwnMessage, retryAnswer, sendMessage, staleBefore, stopA
 import type { Snapshot } from './generation.ts';
 import type { Thread } from '../threads/threads.repo.ts';
 import { presentAttachments, presentMessage, withSnapshot } from './present.ts';
+import { presentSteps, type Step } from './tool-steps.ts';
 import { siblingsOf } from './branches.repo.ts';
 import { newSendKey } from './send-keys.repo.ts';
 import { htmlFormatter, parseOffsets, sourceFor, streamEvents, type SseTiming } from './sse.ts';
@@ -116,6 +117,7 @@ export function chatController(d: ChatRouteDeps) {
         // The end says "Done." and, for a chat the page showed untitled, brings its new title (heading, sidebar, tab).
         footer: async (s: Snapshot) => await renderString(req, res, 'chat/_footer', { m: presentMessage(withSnapshot(message, s), url, undefined, siblings), ended: true })
           + await newTitle(d, req, res, thread, message.id),
+        stepsBox: (steps: Step[], live: boolean) => renderString(req, res, 'chat/_steps', { m: { live, steps: presentSteps(steps) } }),
         thinkingBox: (thinking: string) => renderString(req, res, 'chat/_thinking', { m: { id: message.id, live: true, thinking }, oob: true }),
         writing: () => renderString(req, res, 'chat/_status', { m: { id: message.id }, writing: true, oob: true }),
       };

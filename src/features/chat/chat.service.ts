@@ -8,6 +8,7 @@ import {
 } from './messages.repo.ts';
 import { RateLimitedError, sendBucket, takeAttempt } from '../auth/rate-limits.ts';
 import { chooseModelRequest } from './model-choice.ts';
+import { getSettings } from '../settings/settings.repo.ts';
 import { findSent, isDuplicateKey, SEND_KEY_PATTERN } from './send-keys.repo.ts';
 import { AttachmentsRefused, gatherAttachments, type FilesInput } from './attachments.ts';
 import type { Attachment } from '../files/files.repo.ts';
@@ -93,7 +94,9 @@ export async function sendMessage(d: ChatDeps, userId: number, threadId: string 
     if (!thread) throw new ChatError('not_found', 'There is no such conversation.');
   } else {
     // Stored together with the first message, in insertExchange's transaction: no empty "New chat" on a failure.
-    thread = newThread(userId, { ...opts.thread, model: opts.model ?? opts.thread?.model ?? null });
+    // A new chat starts with the user's default tools (issue 14) unless the caller chose its own.
+    const tools = opts.thread?.tools ?? (await getSettings(d.db, userId)).defaultTools;
+    thread = newThread(userId, { ...opts.thread, model: opts.model ?? opts.thread?.model ?? null, tools });
   }
   const choice = await chooseModelRequest({ db: d.db, config: d.config, thread });
   // Files first: whatever else is refused (an empty text, the rate limit), the files are stored and shown again.

@@ -18,6 +18,7 @@ import type { UrlFor } from '../../http/base-path.ts';
 import { type Message } from './messages.repo.ts';
 import { presentMessage, withSnapshot, type MessageView } from './present.ts';
 import { sourceFor } from './sse.ts';
+import { presentSteps } from './tool-steps.ts';
 import type { Thread } from '../threads/threads.repo.ts';
 import { newTitleOf } from './chat.context.ts';
 
@@ -87,7 +88,9 @@ export async function followAnswer(d: ChatRouteDeps, req: Request, res: Response
         blocks = scanner.boundaries.length;
       }
       if (isFinal(s.status)) {
-        send(renderBlocks(s.text, [rendered, s.text.length]) + mid + (await footer(s)) + beforeTitle);
+        // Tool steps (issue 14) cannot be redrawn without JavaScript: the box is written once, whole, at the end.
+        const steps = s.steps.length ? await renderString(req, res, 'chat/_steps', { m: { live: false, steps: presentSteps(s.steps) } }) : '';
+        send(renderBlocks(s.text, [rendered, s.text.length]) + mid + steps + (await footer(s)) + beforeTitle);
         send((await lateTitle()) + tail);
         break;
       }

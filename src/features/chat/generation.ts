@@ -12,8 +12,16 @@ import { chooseModelRequest, type ModelRequest } from './model-choice.ts';
 import type { ModelCatalogue } from '../settings/models.ts';
 import { nameThreadIfNew } from './titles.ts';
 import { describeUpstreamError, NO_KEY_MESSAGE } from './upstream-errors.ts';
+import type { Attachment } from '../files/files.repo.ts';
+import { conversationInputs, conversationReader, openConversation } from './conversation-stream.ts';
+import type { Source, Step } from './tool-steps.ts';
+import { storeToolFiles } from './tool-files.ts';
 
-export type Snapshot = { text: string; thinking: string; status: MessageStatus; usage: Usage | null; error: string | null };
+export type Snapshot = {
+  text: string; thinking: string; status: MessageStatus; usage: Usage | null; error: string | null;
+  /** Tool uses, sources and generated images (issue 14; empty for an answer through chat completions). */
+  steps: Step[]; sources: Source[]; images: Attachment[];
+};
 type StopReason = 'user' | 'shutdown' | 'idle' | 'elsewhere';
 
 export type Job = {
@@ -39,7 +47,7 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
   /** `chosen`: the key, model and prompt the caller already read for this answer (saves reading them again). */
   function start(thread: Thread, reply: Message, chosen?: ModelRequest): Job {
     const controller = new AbortController();
-    const s: Snapshot = { text: '', thinking: '', status: 'pending', usage: null, error: null };
+    const s: Snapshot = { text: '', thinking: '', status: 'pending', usage: null, error: null, steps: [], sources: [], images: [] };
     let waiters: Array<() => void> = [];
     let stopReason: StopReason | null = null;
     // Progress saves run one at a time, and the final save waits for the one in flight and stops the clock first:
@@ -47,11 +55,14 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
     let saver: NodeJS.Timeout | undefined;
     let saving: Promise<void> | null = null;
     let finalising = false;
+    // Steps and sources are written only for an answer through a conversation: a plain answer's row is as before.
+    let withTools = false;
+    const tools = () => (withTools ? { steps: s.steps, sources: s.sources } : undefined);
     const notify = () => { const w = waiters; waiters = []; for (const f of w) f(); };
     let named: (title: string | null) => void = () => {};
     const job: Job = {
       messageId: reply.id,
-      snapshot: () => ({ ...s }),
+      snapshot: () => ({ ...s, steps: s.steps.map((x) => ({ ...x })), sources: [...s.sources], images: [...s.images] }),
       changed: () => (s.status === 'pending' || s.status === 'streaming' ? new Promise<void>((r) => waiters.push(r)) : Promise.resolve()),
       stop(reason) { if (!stopReason) { stopReason = reason; controller.abort(reason); } },
       titled: new Promise((r) => { named = r; }),
@@ -90,6 +101,9 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
         ...(choice.system ? [{ role: 'system' as const, content: choice.system }] : []),
         ...history.filter((m) => m.content && (m.role === 'user' || m.role === 'assistant')).map((m) => withFiles.get(m.id) ?? turnOf(m, choice.model)),
       ];
+      // A thread with a built-in connector on answers through a conversation (conversation-stream.ts), else as before.
+      const conv = thread.tools.length ? conversationReader(s) : null;
+      withTools = Boolean(conv);
       let idle: NodeJS.Timeout | undefined;
       // An idle timeout instead of the SDK's whole-request timeout: a long answer that keeps coming is never cut.
       const resetIdle = () => { clearTimeout(idle); idle = setTimeout(() => job.stop('idle'), opts.idleTimeoutMs); };
@@ -103,7 +117,7 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
         // saveProgress only touches a live row, so it can never turn a final row back into 'streaming'.
         const write = dirty;
         dirty = false;
-        saving = (write ? saveProgress(deps.db, reply.id, { content: s.text, thinking: s.thinking || null, status: 'streaming' }) : stillLive(deps.db, reply.id))
+        saving = (write ? saveProgress(deps.db, reply.id, { content: s.text, thinking: s.thinking || null, status: 'streaming', tools: tools() }) : stillLive(deps.db, reply.id))
           .then((live) => { if (!live && !finalising) job.stop('elsewhere'); })
           .catch((err) => deps.logger.warn({ err: String(err) }, 'saving progress failed'))
           .finally(() => { saving = null; });
@@ -111,19 +125,28 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
       try {
         resetIdle();
         const client = new Mistral({ apiKey: choice.apiKey, serverURL: deps.config.mistral.serverUrl });
-        const stream = await client.chat.stream({ model: choice.model, messages, ...(choice.reasoningEffort ? { reasoningEffort: choice.reasoningEffort } : {}) }, upstreamRequestOptions(controller.signal));
+        const stream = conv
+          ? await openConversation(client, { model: choice.model, instructions: choice.system, tools: thread.tools, inputs: conversationInputs(history, withFiles) }, upstreamRequestOptions(controller.signal))
+          : await client.chat.stream({ model: choice.model, messages, ...(choice.reasoningEffort ? { reasoningEffort: choice.reasoningEffort } : {}) }, upstreamRequestOptions(controller.signal));
         // Our own reader, cancelled on abort: fetch forgets a request's abort signal once the Response object is
         // garbage-collected (undici holds it weakly), and the SDK keeps only the body, so stop, shutdown and the
         // idle timeout could be ignored while a quiet upstream held the connection open. Cancelling the reader
         // cancels the body, which closes the connection to Mistral.
         opened = true;
-        const reader = stream.getReader();
+        const reader = (stream as ReadableStream<unknown>).getReader();
         const cancel = () => { reader.cancel(stopReason ?? 'aborted').catch(() => {}); };
         if (controller.signal.aborted) cancel();
         else controller.signal.addEventListener('abort', cancel, { once: true });
         for (let next = await reader.read(); !next.done; next = await reader.read()) {
-          const ev = next.value;
           resetIdle();
+          if (conv) {
+            conv.apply(next.value as Parameters<typeof conv.apply>[0]);
+            if (s.status === 'pending' && (s.text || s.thinking || s.steps.length)) s.status = 'streaming';
+            dirty = true;
+            notify();
+            continue;
+          }
+          const ev = next.value as Awaited<ReturnType<typeof client.chat.stream>> extends ReadableStream<infer T> ? T : never;
           const choice0 = ev.data.choices[0];
           appendContent(s, choice0?.delta.content);
           if (choice0?.finishReason) sawFinish = true;
@@ -133,7 +156,17 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
           notify();
         }
         if (stopReason) throw new Error(`stopped: ${stopReason}`);
-        if (sawFinish) await finish('complete');
+        if (conv) {
+          // Generated images are fetched once Mistral is done with the answer (or failed it): they are part of it.
+          if (conv.files.length) {
+            const stored = await storeToolFiles(deps.db, client, thread.userId, reply.id, conv.files, { signal: controller.signal });
+            s.images = stored.attachments;
+            if (stored.problems.length) s.text += `\n\n_${stored.problems.join(' ')}_`;
+          }
+          if (stopReason) throw new Error(`stopped: ${stopReason}`);
+          if (conv.error) await finish('error', conv.error);
+          else await finish(conv.done ? 'complete' : 'interrupted', conv.done ? null : CUT_MESSAGE);
+        } else if (sawFinish) await finish('complete');
         else await finish('interrupted', CUT_MESSAGE);
       } catch (err) {
         if (stopReason === 'user' || stopReason === 'elsewhere') await finish('stopped');
@@ -157,7 +190,7 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
       clearInterval(saver);
       await saving;
       // Saved before listeners see the end: whoever reads the database after a final event finds it final.
-      await saveFinal(deps.db, reply.id, { content: s.text, thinking: s.thinking || null, status, error, usage: s.usage });
+      await saveFinal(deps.db, reply.id, { content: s.text, thinking: s.thinking || null, status, error, usage: s.usage, tools: tools() });
       s.status = status;
       s.error = error;
       notify();

@@ -4,18 +4,21 @@ import { readJson, writeJson } from '../../lib/json.ts';
 import { toDate } from '../../lib/time.ts';
 import { insertThread, type Thread } from '../threads/threads.repo.ts';
 import { linkFiles, type Attachment } from '../files/files.repo.ts';
+import type { Source, Step } from './tool-steps.ts';
 import { claimSendKey, recordSent, releaseSendKey } from './send-keys.repo.ts';
 
 export type MessageStatus = 'pending' | 'streaming' | 'complete' | 'stopped' | 'error' | 'interrupted';
 export const LIVE_STATUSES: MessageStatus[] = ['pending', 'streaming'];
 export const isFinal = (s: MessageStatus) => !LIVE_STATUSES.includes(s);
 
-export type Usage = { promptTokens?: number; completionTokens?: number; totalTokens?: number };
+export type Usage = { promptTokens?: number; completionTokens?: number; totalTokens?: number; connectorTokens?: number; connectors?: Record<string, number> };
 export type Message = {
   id: number; threadId: string; parentId: number | null; role: 'user' | 'assistant' | 'system'; content: string; thinking: string | null;
   status: MessageStatus; error: string | null; model: string | null; usage: Usage | null; createdAt: Date; updatedAt: Date;
   /** The files a question carries (messages.attachments; files.repo.ts). */
   attachments: Attachment[];
+  /** An answer's tool uses and the references it cites (issue 14; tool-steps.ts); empty without tools. */
+  steps: Step[]; sources: Source[];
 };
 
 export function toMessage(r: Record<string, unknown>): Message {
@@ -23,7 +26,7 @@ export function toMessage(r: Record<string, unknown>): Message {
     id: Number(r.id), threadId: String(r.thread_id), parentId: r.parent_id == null ? null : Number(r.parent_id), role: r.role as Message['role'], content: String(r.content ?? ''),
     thinking: (r.thinking as string) ?? null, status: r.status as MessageStatus, error: (r.error as string) ?? null,
     model: (r.model as string) ?? null, usage: readJson<Usage | null>(r.usage, null), createdAt: toDate(r.created_at), updatedAt: toDate(r.updated_at),
-    attachments: readJson<Attachment[]>(r.attachments, []),
+    attachments: readJson<Attachment[]>(r.attachments, []), steps: readJson<Step[]>(r.steps, []), sources: readJson<Source[]>(r.sources, []),
   };
 }
 
@@ -152,17 +155,21 @@ export async function firstUserMessage(db: Db, threadId: string): Promise<Messag
  * Saves a live answer's progress only while it is still live: 0 rows means someone stopped it
  * (possibly on another instance), and the job should end.
  */
-export async function saveProgress(db: Db, id: number, p: { content: string; thinking: string | null; status: MessageStatus }): Promise<boolean> {
+export async function saveProgress(db: Db, id: number, p: { content: string; thinking: string | null; status: MessageStatus; tools?: ToolParts }): Promise<boolean> {
   const n = await db('messages').where({ id }).whereIn('status', LIVE_STATUSES)
-    .update({ content: p.content, thinking: p.thinking, status: p.status, updated_at: new Date() });
+    .update({ content: p.content, thinking: p.thinking, status: p.status, ...toolColumns(p.tools), updated_at: new Date() });
   return n > 0;
 }
 
-export async function saveFinal(db: Db, id: number, p: { content: string; thinking: string | null; status: MessageStatus; error?: string | null; usage?: Usage | null }): Promise<void> {
+export async function saveFinal(db: Db, id: number, p: { content: string; thinking: string | null; status: MessageStatus; error?: string | null; usage?: Usage | null; tools?: ToolParts }): Promise<void> {
   await db('messages').where({ id }).update({
-    content: p.content, thinking: p.thinking, status: p.status, error: p.error ?? null, usage: writeJson(p.usage ?? null), updated_at: new Date(),
+    content: p.content, thinking: p.thinking, status: p.status, error: p.error ?? null, usage: writeJson(p.usage ?? null), ...toolColumns(p.tools), updated_at: new Date(),
   });
 }
+
+/** Steps and sources as columns, only for an answer that went through a conversation (a plain answer writes neither). */
+type ToolParts = { steps: Step[]; sources: Source[] };
+const toolColumns = (t?: ToolParts) => t ? { steps: t.steps.length ? JSON.stringify(t.steps) : null, sources: t.sources.length ? JSON.stringify(t.sources) : null } : {};
 
 /** Marks a live answer stopped in the database, for a job that runs on another instance (or none). */
 export async function markStopped(db: Db, id: number): Promise<boolean> {
@@ -178,7 +185,9 @@ export async function resetForRetry(db: Db, threadId: string, id: number, model:
     await lockThread(trx, threadId);
     if (await busyIn(trx, threadId, staleBefore)) return 'busy';
     const n = await trx('messages').where({ id, thread_id: threadId, role: 'assistant' }).whereIn('status', ['stopped', 'error', 'interrupted'])
-      .update({ content: '', thinking: null, error: null, usage: null, status: 'pending', model, updated_at: new Date() });
+      .update({ content: '', thinking: null, error: null, usage: null, steps: null, sources: null, attachments: null, status: 'pending', model, updated_at: new Date() });
+    // Images a tool made for the failed attempt go with it (the files are purged once no message carries them).
+    if (n > 0) await trx('message_files').where({ message_id: id }).delete();
     return n > 0 ? 'ok' : 'not_retryable';
   });
 }

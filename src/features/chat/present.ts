@@ -9,6 +9,7 @@ import { isFinal, type Message, type MessageStatus, type Usage } from './message
 import { isKeyProblem } from './upstream-errors.ts';
 import { whenOf, type When } from './when.ts';
 import type { Attachment } from '../files/files.repo.ts';
+import { presentSources, presentSteps, type SourceView, type StepView } from './tool-steps.ts';
 
 export type MessageView = {
   id: number; parentId: number | null; role: string; status: MessageStatus; live: boolean; content: string; html: string; tailHtml: string;
@@ -31,6 +32,8 @@ export type MessageView = {
   regenerable: boolean;
   /** A question's files: thumbnails that open the original, documents with their pages and OCR text, text files. */
   attachments: AttachmentView[];
+  /** An answer's tool uses (the Steps box) and numbered sources (under the answer); issue 14. */
+  steps: StepView[]; sources: SourceView[];
 };
 
 export type AttachmentView = {
@@ -56,7 +59,7 @@ export async function presentPath(db: Db, threadId: string, messages: Message[],
 }
 
 export function withSnapshot(m: Message, s: Snapshot): Message {
-  return { ...m, content: s.text, thinking: s.thinking || null, status: s.status, error: s.error, usage: s.usage };
+  return { ...m, content: s.text, thinking: s.thinking || null, status: s.status, error: s.error, usage: s.usage, steps: s.steps, sources: s.sources, attachments: s.images.length ? s.images : m.attachments };
 }
 
 export function presentMessage(m: Message, url: UrlFor, generations?: Generations, siblings?: Siblings): MessageView {
@@ -88,5 +91,6 @@ export function presentMessage(m: Message, url: UrlFor, generations?: Generation
     branchUrl: url(`/threads/${m.threadId}/branch`), editUrl: url(`${base}/edit`), regenerateUrl: url(`${base}/regenerate`), forkUrl: url(`${base}/fork`),
     regenerable: m.role === 'assistant' && !live && m.parentId !== null,
     attachments: m.attachments.length ? presentAttachments(m.attachments, url) : [],
+    steps: presentSteps(snap?.steps ?? m.steps), sources: presentSources(snap?.sources ?? m.sources),
   };
 }

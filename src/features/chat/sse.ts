@@ -6,6 +6,7 @@ import type { Generations, Snapshot } from './generation.ts';
 import { escapeHtml, renderMarkdown } from './markdown.ts';
 import { BoundaryScanner, renderBlocks } from './live-view.ts';
 import { findMessage, interruptAbandoned, isFinal } from './messages.repo.ts';
+import type { Step } from './tool-steps.ts';
 
 export type Offsets = { thinking: number; text: number };
 export type SseTiming = { heartbeatMs: number; pollMs: number; minIntervalMs: number };
@@ -26,8 +27,8 @@ export function sourceFor(generations: Generations, db: Db, messageId: number, p
       // A live row that nobody has written for too long was left by a crashed instance.
       await interruptAbandoned(db, { id: messageId }, staleBefore());
       const m = await findMessage(db, messageId);
-      if (!m) return { text: '', thinking: '', status: 'error', usage: null, error: 'This answer was deleted.' };
-      return { text: m.content, thinking: m.thinking ?? '', status: m.status, usage: m.usage, error: m.error };
+      if (!m) return { text: '', thinking: '', status: 'error', usage: null, error: 'This answer was deleted.', steps: [], sources: [], images: [] };
+      return { text: m.content, thinking: m.thinking ?? '', status: m.status, usage: m.usage, error: m.error, steps: m.steps, sources: m.sources, images: m.role === 'assistant' ? m.attachments : [] };
     },
     changed() {
       const job = generations.get(messageId);
@@ -42,18 +43,25 @@ export type Formatter = {
   thinking(delta: string, id: string): string | Promise<string>;
   text(full: string, from: number, to: number, id: string): string | Promise<string>;
   done(s: Snapshot, from: number, id: string): Promise<string>;
+  /** Tool steps (issue 14): `changed` the indexes that differ from what this connection sent (all, at its start). */
+  steps(steps: Step[], changed: number[], id: string): string | Promise<string>;
 };
 
 const frame = (event: string, id: string, data: string) =>
   `event: ${event}\nid: ${id}\n${data.split(/\r\n|\r|\n/).map((l) => `data: ${l}`).join('\n')}\n\n`;
 
-/** The JSON API: delta {text}|{thinking}, then done {status, usage} or error {status, message}. */
+/**
+ * The JSON API: delta {text}|{thinking}, step {index, type, name, status, input?, output?} (a step's whole state,
+ * sent again whenever it changes, and every step at the start of each connection), then done {status, usage,
+ * sources} or error {status, message}.
+ */
 export function jsonFormatter(): Formatter {
   return {
     thinking: (delta, id) => frame('delta', id, JSON.stringify({ thinking: delta })),
+    steps: (steps, changed, id) => changed.map((i) => frame('step', id, JSON.stringify({ index: i, ...steps[i] }))).join(''),
     text: (full, from, to, id) => frame('delta', id, JSON.stringify({ text: full.slice(from, to) })),
     done: async (s, _from, id) => s.status === 'complete' || s.status === 'stopped'
-      ? frame('done', id, JSON.stringify({ status: s.status, usage: s.usage }))
+      ? frame('done', id, JSON.stringify({ status: s.status, usage: s.usage, ...(s.sources.length ? { sources: s.sources } : {}) }))
       : frame('error', id, JSON.stringify({ status: s.status, message: s.error })),
   };
 }
@@ -65,6 +73,8 @@ export type HtmlParts = {
   thinkingBox(text: string): Promise<string>;
   /** The status saying the answer is being written, for an out-of-band swap (the page said it was waiting). */
   writing(): Promise<string>;
+  /** The Steps box for these steps (the `s` event's content, swapped into #stp-<id>): open while live. */
+  stepsBox(steps: Step[], live: boolean): Promise<string>;
 };
 
 /**
@@ -106,12 +116,17 @@ export function htmlFormatter(messageId: number, from: Offsets, existingText: st
       blocksSent = scanner.boundaries.length;
       return frame('b', id, html + tail(escapeHtml(full.slice(b, to))) + status);
     },
+    async steps(steps, _changed, id) {
+      return frame('s', id, await parts.stepsBox(steps, true) + await writing());
+    },
     async done(s, _from, id) {
       const last = renderBlocks(s.text, [rendered, s.text.length]);
       const whole = renderMarkdown(s.text);
       const earlier = startBlocks ? renderBlocks(s.text, [0, ...scanner.boundaries.slice(0, startBlocks)]) : '';
       const body = earlier + sentHtml + last === whole ? md('beforeend', last) : md('innerHTML', whole);
-      return frame('done', id, (await parts.footer(s)) + body + tail(''));
+      // The Steps box ends folded, as a reload shows it.
+      const steps = s.steps.length ? `<div id="stp-${messageId}" hx-swap-oob="innerHTML">${await parts.stepsBox(s.steps, false)}</div>` : '';
+      return frame('done', id, (await parts.footer(s)) + body + tail('') + steps);
     },
   };
 }
@@ -135,6 +150,7 @@ export async function streamEvents(req: Request, res: Response, o: { source: Sou
   let th = o.from.thinking;
   let tx = o.from.text;
   let lastSentAt = -Infinity;
+  let stepsSent: string[] = []; // each step as this connection last sent it (JSON), by index
   try {
     send('retry: 2000\n\n');
     while (!closed) {
@@ -143,6 +159,9 @@ export async function streamEvents(req: Request, res: Response, o: { source: Sou
       if (s.text.length < tx || s.thinking.length < th) { tx = Math.min(tx, s.text.length); th = Math.min(th, s.thinking.length); }
       let out = '';
       if (s.thinking.length > th) { const d = s.thinking.slice(th); th = s.thinking.length; out += await o.format.thinking(d, `${th}.${tx}`); }
+      const stepsNow = s.steps.map((x) => JSON.stringify(x));
+      const changed = stepsNow.flatMap((j, i) => (j === stepsSent[i] ? [] : [i]));
+      if (changed.length) { stepsSent = stepsNow; out += await o.format.steps(s.steps, changed, `${th}.${tx}`); }
       if (s.text.length > tx) { const from = tx; tx = s.text.length; out += await o.format.text(s.text, from, tx, `${th}.${tx}`); }
       if (isFinal(s.status)) out += await o.format.done(s, tx, `${th}.${tx}`);
       if (out && !closed) { send(out); lastSentAt = performance.now(); }

@@ -10,17 +10,20 @@ import { getSettings } from '../settings/settings.repo.ts';
 import { offersThinkHarder } from '../settings/reasoning.ts';
 import { checkContext, checkModelId, SettingsInputError } from '../settings/settings-input.ts';
 import { findThread, updateThread, type Thread } from '../threads/threads.repo.ts';
+import { checkTools, TOOL_LABELS, toolsFromForm, type ToolName } from '../../lib/tools.ts';
 
 export type ModelMenu = {
   action: string; models: string[]; selected: string; defaultModel: string; context: string; thinkHarder: boolean;
   /** The model that answers next lets a request ask for more reasoning: only then is the switch shown. */
   offersThinkHarder: boolean;
   errors: Record<string, string>;
+  /** Mistral's built-in connectors on for this thread (issue 14), and their names for the checkboxes. */
+  tools: ToolName[]; toolLabels: Record<ToolName, string>;
 };
 
 /** What the header's model menu shows: the fast list, plus the thread's own model if it is not in the list. */
 export async function modelMenuFor(db: Db, config: Config, url: (p: string) => string, userId: number, thread: Thread,
-  typed?: { model?: string; context?: string; thinkHarder?: boolean; errors?: Record<string, string> }): Promise<ModelMenu> {
+  typed?: { model?: string; context?: string; thinkHarder?: boolean; tools?: ToolName[]; errors?: Record<string, string> }): Promise<ModelMenu> {
   const settings = await getSettings(db, userId);
   const defaultModel = settings.defaultModel ?? config.mistral.defaultModel;
   const models = [...new Set([...settings.fastModels, ...(thread.model ? [thread.model] : [])])];
@@ -28,7 +31,7 @@ export async function modelMenuFor(db: Db, config: Config, url: (p: string) => s
   return {
     action: url(`/threads/${thread.id}/model`), models, defaultModel, selected, context: typed?.context ?? thread.context ?? '',
     thinkHarder: typed?.thinkHarder ?? thread.thinkHarder, offersThinkHarder: offersThinkHarder(selected || defaultModel),
-    errors: typed?.errors ?? {},
+    errors: typed?.errors ?? {}, tools: typed?.tools ?? thread.tools, toolLabels: TOOL_LABELS,
   };
 }
 
@@ -47,10 +50,13 @@ export function threadConfigRoutes(d: ChatRouteDeps, pageWith: ThreadPageWith) {
     const user = userOf(req);
     const thread = await findThread(d.db, user.id, threadIdParam(req));
     if (!thread) throw new HttpError(404, 'There is no such conversation.');
-    const typed = { model: String(req.body?.model ?? ''), context: String(req.body?.context ?? ''), thinkHarder: req.body?.think_harder === 'on' };
+    const tools = checkTools(toolsFromForm(req.body?.tools));
+    const typed = { model: String(req.body?.model ?? ''), context: String(req.body?.context ?? ''), thinkHarder: req.body?.think_harder === 'on', tools: typeof tools === 'string' ? [] : tools };
     let updated: Thread | null;
     try {
+      if (typeof tools === 'string') throw new SettingsInputError('tools', tools);
       updated = await updateThread(d.db, user.id, thread.id, {
+        tools: typed.tools,
         model: typed.model === '' ? null : checkModelId(typed.model), context: checkContext(typed.context), thinkHarder: typed.thinkHarder,
       });
     } catch (err) {

@@ -8,6 +8,7 @@ import { SettingsInputError } from './settings-input.ts';
 const publicView = (v: Awaited<ReturnType<typeof getSettingsView>>) => ({
   hasApiKey: v.hasApiKey, apiKeyHint: v.apiKeyHint, keyUnreadable: v.keyUnreadable, usingServerKey: v.usingServerKey,
   defaultModel: v.defaultModel, fastModels: v.fastModels, defaultContext: v.defaultContext, theme: v.theme,
+  defaultTools: v.defaultTools,
 });
 
 export function settingsApi(deps: SettingsDeps) {
@@ -22,9 +23,9 @@ export function settingsApi(deps: SettingsDeps) {
   r.put('/api/settings', requireUser, wrap(async (req, res) => {
     const body: unknown = req.body ?? {};
     if (typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'Send a JSON object.');
-    const { apiKey, defaultModel, fastModels, defaultContext, theme } = body as Record<string, unknown>;
+    const { apiKey, defaultModel, fastModels, defaultContext, theme, defaultTools } = body as Record<string, unknown>;
     // Everything is checked before anything is written: a refused field leaves all settings as they were.
-    await changeSettings(deps, req.user!.id, { apiKey, defaultModel, fastModels, defaultContext, theme });
+    await changeSettings(deps, req.user!.id, { apiKey, defaultModel, fastModels, defaultContext, theme, defaultTools });
     res.json(publicView(await getSettingsView(deps, req.user!.id)));
   }));
 

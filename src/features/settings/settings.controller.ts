@@ -6,6 +6,7 @@ import {
 } from './settings.service.ts';
 import { safeLocalPath } from '../../http/base-path.ts';
 import { SettingsInputError } from './settings-input.ts';
+import { TOOL_LABELS, toolsFromForm } from '../../lib/tools.ts';
 
 const SAVED: Record<string, string> = {
   key: 'Your API key was checked and saved.', removed: 'Your API key was removed.', defaults: 'Your defaults were saved.',
@@ -16,13 +17,13 @@ type Errors = Record<string, string>;
 
 export function settingsController(deps: SettingsDeps) {
   /** Everything the settings page shows; the fragments render from the same locals. */
-  async function pageLocals(userId: number, extra: { errors?: Errors; values?: Record<string, string>; notice?: string } = {}) {
+  async function pageLocals(userId: number, extra: { errors?: Errors; values?: Record<string, unknown>; notice?: string } = {}) {
     const [settings, catalogue] = await Promise.all([getSettingsView(deps, userId), modelsForUser(deps, userId)]);
-    return { title: 'Settings', settings, catalogue, errors: extra.errors ?? {}, values: extra.values ?? {}, notice: extra.notice ?? null };
+    return { title: 'Settings', settings, catalogue, errors: extra.errors ?? {}, values: extra.values ?? {}, notice: extra.notice ?? null, toolLabels: TOOL_LABELS };
   }
 
   /** A refused input: the whole page (or the form's fragment for htmx) again, with the message and what was typed. */
-  async function refuse(req: Request, res: Response, fragment: string, err: SettingsInputError, values: Record<string, string>) {
+  async function refuse(req: Request, res: Response, fragment: string, err: SettingsInputError, values: Record<string, unknown>) {
     const locals = await pageLocals(req.user!.id, { errors: { [err.field]: err.message }, values });
     render(req, res, wantsFragment(req) ? fragment : 'settings/index', locals, { status: 422 });
   }
@@ -52,7 +53,7 @@ export function settingsController(deps: SettingsDeps) {
     }),
 
     saveDefaults: wrap(async (req, res) => {
-      const values = { defaultModel: String(req.body?.defaultModel ?? ''), defaultContext: String(req.body?.defaultContext ?? '') };
+      const values = { defaultModel: String(req.body?.defaultModel ?? ''), defaultContext: String(req.body?.defaultContext ?? ''), defaultTools: toolsFromForm(req.body?.tools) };
       try {
         await saveDefaults(deps, req.user!.id, values);
       } catch (err) {

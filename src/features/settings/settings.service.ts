@@ -3,6 +3,7 @@
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
 import { keyHint, open, seal } from '../../lib/secret-box.ts';
+import { checkTools, type ToolName } from '../../lib/tools.ts';
 import { modelsFromConfiguration, type CatalogueResult, type ModelCatalogue } from './models.ts';
 import { getSettings, updateSettings, type StoredSettings, type Theme } from './settings.repo.ts';
 import { checkContext, checkFastList, checkModelId, checkTheme, SettingsInputError, validApiKeyShape } from './settings-input.ts';
@@ -12,6 +13,7 @@ export type SettingsView = {
   /** A key is saved but cannot be opened: it was sealed under another ENCRYPTION_KEY. The user must enter it again. */
   keyUnreadable: boolean;
   defaultModel: string; fastModels: string[]; defaultContext: string; theme: Theme;
+  defaultTools: ToolName[];
 };
 
 export type SettingsDeps = { db: Db; config: Config; catalogue: ModelCatalogue };
@@ -34,7 +36,7 @@ export async function getSettingsView({ db, config }: Pick<SettingsDeps, 'db' | 
     hasApiKey, apiKeyHint: s.apiKeySealed ? s.apiKeyHint : null, keyUnreadable: own.state === 'unreadable',
     usingServerKey: !hasApiKey && Boolean(config.mistral.apiKey), serverKeyAvailable: Boolean(config.mistral.apiKey),
     defaultModel: s.defaultModel ?? config.mistral.defaultModel, fastModels: s.fastModels, defaultContext: s.defaultContext ?? '',
-    theme: s.theme,
+    theme: s.theme, defaultTools: s.defaultTools,
   };
 }
 
@@ -49,7 +51,7 @@ export function keyFromSettings(config: Config, s: StoredSettings): string | und
   return own.state === 'ok' ? own.key : config.mistral.apiKey;
 }
 
-export type SettingsInput = { apiKey?: unknown; defaultModel?: unknown; fastModels?: unknown; defaultContext?: unknown; theme?: unknown };
+export type SettingsInput = { apiKey?: unknown; defaultModel?: unknown; fastModels?: unknown; defaultContext?: unknown; theme?: unknown; defaultTools?: unknown };
 
 /**
  * Applies any of the fields (an empty apiKey removes the key). Order: the shape of every field (no network), then a
@@ -68,6 +70,8 @@ export async function changeSettings(deps: SettingsDeps, userId: number, input: 
   const fastModels = input.fastModels === undefined ? undefined : checkFastList(input.fastModels);
   const defaultContext = input.defaultContext === undefined ? undefined : checkContext(input.defaultContext, 'defaultContext');
   const theme = input.theme === undefined ? undefined : checkTheme(input.theme);
+  const defaultTools = input.defaultTools === undefined ? undefined : checkTools(input.defaultTools);
+  if (typeof defaultTools === 'string') throw new SettingsInputError('defaultTools', defaultTools);
 
   const current = await getSettings(deps.db, userId);
   let listing: CatalogueResult | undefined;
@@ -97,6 +101,7 @@ export async function changeSettings(deps: SettingsDeps, userId: number, input: 
   if (fastModels !== undefined) patch.fastModels = fastModels;
   if (defaultContext !== undefined) patch.defaultContext = defaultContext;
   if (theme !== undefined) patch.theme = theme;
+  if (defaultTools !== undefined) patch.defaultTools = defaultTools;
   await updateSettings(deps.db, userId, patch);
 }
 
@@ -116,8 +121,13 @@ export async function removeApiKey(deps: SettingsDeps, userId: number): Promise<
   await changeSettings(deps, userId, { apiKey: '' });
 }
 
-export async function saveDefaults(deps: SettingsDeps, userId: number, input: { defaultModel?: unknown; defaultContext?: unknown }): Promise<void> {
-  await changeSettings(deps, userId, { defaultModel: input.defaultModel, defaultContext: input.defaultContext });
+export async function saveDefaults(deps: SettingsDeps, userId: number, input: { defaultModel?: unknown; defaultContext?: unknown; defaultTools?: unknown }): Promise<void> {
+  await changeSettings(deps, userId, { defaultModel: input.defaultModel, defaultContext: input.defaultContext, defaultTools: input.defaultTools });
+}
+
+/** The tools a new chat starts with (the settings form's checkboxes). */
+export async function saveDefaultTools(deps: SettingsDeps, userId: number, tools: unknown): Promise<void> {
+  await changeSettings(deps, userId, { defaultTools: tools });
 }
 
 export async function saveTheme(deps: SettingsDeps, userId: number, theme: unknown): Promise<void> {

@@ -47,7 +47,7 @@ export const day = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' '
 export function presentShared(messages: SharedMessage[], url: UrlFor, code: string): MessageView[] {
   return messages.map((m, i) => {
     const at = new Date(m.createdAt);
-    const message: Message = { ...m, id: i + 1, threadId: 'shared', parentId: i ? i : null, createdAt: at, updatedAt: at, attachments: [] };
+    const message: Message = { ...m, id: i + 1, threadId: 'shared', parentId: i ? i : null, createdAt: at, updatedAt: at, attachments: [], steps: m.steps ?? [], sources: m.sources ?? [] };
     // The files are served from the share's own path, to anyone with the link, while the owner keeps them.
     return { ...presentMessage(message, url), attachments: presentAttachments(m.attachments ?? [], url, `/s/${code}/files`) };
   });

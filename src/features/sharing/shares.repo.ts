@@ -6,6 +6,7 @@ import { sha256Hex } from '../../lib/crypto.ts';
 import { readJson } from '../../lib/json.ts';
 import { toDate } from '../../lib/time.ts';
 import type { MessageStatus, Usage } from '../chat/messages.repo.ts';
+import type { Source, Step } from '../chat/tool-steps.ts';
 
 /** A message as a share keeps it: what the page shows and a fork copies. */
 export type SharedMessage = {
@@ -13,6 +14,8 @@ export type SharedMessage = {
   model: string | null; usage: Usage | null; createdAt: string;
   /** A question's files (shown to the share's readers while the owner keeps them: /s/:code/files/:id). */
   attachments?: Attachment[];
+  /** An answer's tool steps and sources (issue 14), when it used tools. */
+  steps?: Step[]; sources?: Source[];
 };
 
 export type Share = {

@@ -45,6 +45,7 @@ function finalPart(messages: Message[]): Message[] {
 const toShared = (m: Message): SharedMessage => ({
   role: m.role === 'assistant' ? 'assistant' : 'user', content: m.content, thinking: m.thinking, status: m.status, error: m.error,
   model: m.model, usage: m.usage, createdAt: m.createdAt.toISOString(), ...(m.attachments.length ? { attachments: m.attachments } : {}),
+  ...(m.steps.length ? { steps: m.steps } : {}), ...(m.sources.length ? { sources: m.sources } : {}),
 });
 
 /** Shares the thread's shown branch as it is now. Returns the share and its code (shown once: only its hash is kept). */

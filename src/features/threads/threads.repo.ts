@@ -2,23 +2,27 @@
 import type { Db } from '../../db.ts';
 import { newId } from '../../lib/ids.ts';
 import { toDate } from '../../lib/time.ts';
+import { readJson } from '../../lib/json.ts';
+import { toolsColumn, toolsOf, type ToolName } from '../../lib/tools.ts';
 
 export type Thread = {
   id: string; userId: number; title: string | null; titleSetByUser: boolean; model: string | null; context: string | null;
   thinkHarder: boolean; createdAt: Date; updatedAt: Date;
   /** The end of the branch the thread shows (edits and regenerations branch it); null: its newest message. */
   currentLeafId: number | null;
+  /** Mistral's built-in connectors switched on (issue 14); empty: answers go through chat completions. */
+  tools: ToolName[];
 };
 
 export function toThread(r: Record<string, unknown>): Thread {
   return {
     id: String(r.id), userId: Number(r.user_id), title: (r.title as string) ?? null, titleSetByUser: Boolean(r.title_set_by_user),
     model: (r.model as string) ?? null, context: (r.context as string) ?? null, thinkHarder: Boolean(r.think_harder), createdAt: toDate(r.created_at), updatedAt: toDate(r.updated_at),
-    currentLeafId: r.current_leaf_id == null ? null : Number(r.current_leaf_id),
+    currentLeafId: r.current_leaf_id == null ? null : Number(r.current_leaf_id), tools: toolsOf(readJson(r.tools, [])),
   };
 }
 
-export type ThreadInput = { title?: string | null; model?: string | null; context?: string | null; thinkHarder?: boolean };
+export type ThreadInput = { title?: string | null; model?: string | null; context?: string | null; thinkHarder?: boolean; tools?: ToolName[] };
 
 /** A thread that is not stored yet: a new chat is stored with its first message (insertExchange), or by createThread. */
 export function newThread(userId: number, input: ThreadInput = {}): Thread {
@@ -26,6 +30,7 @@ export function newThread(userId: number, input: ThreadInput = {}): Thread {
   return {
     id: newId(), userId, title: input.title ?? null, titleSetByUser: Boolean(input.title), model: input.model ?? null,
     context: input.context ?? null, thinkHarder: Boolean(input.thinkHarder), createdAt: now, updatedAt: now, currentLeafId: null,
+    tools: input.tools ?? [],
   };
 }
 
@@ -33,7 +38,7 @@ export function newThread(userId: number, input: ThreadInput = {}): Thread {
 export async function insertThread(db: Db, t: Thread): Promise<void> {
   await db('threads').insert({
     id: t.id, user_id: t.userId, title: t.title, title_set_by_user: t.titleSetByUser, model: t.model, context: t.context,
-    think_harder: t.thinkHarder, created_at: t.createdAt, updated_at: t.updatedAt,
+    think_harder: t.thinkHarder, created_at: t.createdAt, updated_at: t.updatedAt, tools: toolsColumn(t.tools),
   });
 }
 
@@ -84,6 +89,7 @@ export async function updateThread(db: Db, userId: number, id: string, input: Th
   if (input.model !== undefined) patch.model = input.model;
   if (input.context !== undefined) patch.context = input.context;
   if (input.thinkHarder !== undefined) patch.think_harder = input.thinkHarder;
+  if (input.tools !== undefined) patch.tools = toolsColumn(input.tools);
   if (Object.keys(patch).length) await db('threads').where({ id, user_id: userId }).update(patch);
   // Read back rather than trust the update count: an edit that changes nothing still names an existing thread.
   return findThread(db, userId, id);
