@@ -63,6 +63,8 @@ const schema = z.object({
   GOOGLE_ALLOWED_DOMAINS: list,
   REGISTRATION: z.preprocess((v) => emptyToUndefined(v) ?? 'open', z.enum(['open', 'closed'])),
   REGISTRATION_DOMAINS: list,
+  // Administration (src/features/admin): these addresses, and nobody else, are administrators.
+  ADMIN_EMAILS: list,
   TOKEN_TTL_DAYS: int(30, 1, 3650),
   TRUSTED_AUTH_HEADER: opt(z.string().regex(/^[A-Za-z0-9-]+$/, { message: 'must be a header name' })),
   ALLOW_GUESTS: bool(false),
@@ -110,6 +112,8 @@ function toConfig(e: z.infer<typeof schema>, secrets: { sessionSecret: string; e
     shareLimitPerHour: e.SHARE_LIMIT_PER_HOUR,
     google: { clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET, allowedDomains: e.GOOGLE_ALLOWED_DOMAINS },
     registration: { mode: e.REGISTRATION, domains: e.REGISTRATION_DOMAINS },
+    /** Administrators by email (normalised: trimmed, lower-cased); see src/features/admin/admin-gate.ts. */
+    adminEmails: e.ADMIN_EMAILS.map((a) => a.normalize('NFC')),
     tokenTtlDays: e.TOKEN_TTL_DAYS,
     trustedAuthHeader: e.TRUSTED_AUTH_HEADER?.toLowerCase(),
     guests: { allowed: e.ALLOW_GUESTS, ttlHours: e.GUEST_TTL_HOURS },

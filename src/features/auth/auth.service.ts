@@ -10,6 +10,7 @@ import { passwordProblem } from './password-rules.ts';
 import { hashPassword, verifyDummy, verifyPassword } from './passwords.ts';
 import { accountBucket, clearFailures, ipBucket, LIMITS, sendBucket, takeAttempt, type Check } from './rate-limits.ts';
 import { issueToken, revokeAllTokens, revokeOtherTokens } from './tokens.repo.ts';
+import { assertMayRegister } from './registration-policy.ts';
 import {
   createGuestUser, createUser, deleteUser, findUserByEmail, findUserByGoogleSub, findUserById, isEmailAddress, isGuest,
   normalizeEmail,
@@ -49,14 +50,6 @@ function refuseWeakPassword(password: string, email: string): void {
 const tokenFor = (db: Db, config: Config, user: User, client: Client) =>
   issueToken(db, user.id, { ttlDays: isGuest(user) ? config.guests.ttlHours / 24 : config.tokenTtlDays, userAgent: client.userAgent });
 
-function registrationAllowed(config: Config, email: string): void {
-  if (config.registration.mode === 'closed') throw new HttpError(403, 'Registration is closed. Ask an administrator for an account.');
-  const domain = email.split('@').pop()!.toLowerCase();
-  if (config.registration.domains.length && !config.registration.domains.includes(domain)) {
-    throw new HttpError(422, 'Some fields need another look.', 'invalid', { email: `Registration is open to ${config.registration.domains.map((d) => `@${d}`).join(', ')} addresses only.` });
-  }
-}
-
 const failedSignInsFrom = (client: Client): Check =>
   ({ bucket: ipBucket('login', client.ip), limit: LIMITS.loginPerIp, what: 'failed sign-ins from your network' });
 
@@ -71,7 +64,7 @@ export async function register(db: Db, config: Config, input: unknown, client: C
   const email = normalizeEmail(data.email);
   refuseWeakPassword(data.password, email);
   await takeAttempt(db, [{ bucket: accountBucket(email, 'register'), limit: LIMITS.registerPerAccount, what: 'registration attempts for this email address' }]);
-  registrationAllowed(config, email);
+  await assertMayRegister(db, config, email);
   if (await findUserByEmail(db, email)) throw duplicate();
   const passwordHash = await hashPassword(data.password);
   const name = data.name || null;
