@@ -39,17 +39,21 @@ describeInBrowser('attachments: the look', {}, () => {
           ]);
           await expect.poll(() => page.locator('#file-chips li').count()).toBe(3);
           await expect.poll(() => page.locator('#file-chips img').evaluateAll((els) => els.every((e) => (e as HTMLImageElement).naturalWidth > 0))).toBe(true);
-          // Every thumbnail loaded (lazily: scrolled to), in rows of one height, aspect kept.
-          const imgs = page.locator('.attachments img');
-          expect(await imgs.count()).toBe(8);
-          for (const img of await imgs.all()) {
-            await img.scrollIntoViewIfNeeded();
+          // Eight images: windows of 96x72 onto one contact sheet (one request), each showing its own cell, unscaled.
+          const cells = page.locator('.attachments .att-cell');
+          expect(await cells.count()).toBe(8);
+          for (const [i, cell] of (await cells.all()).entries()) {
+            await cell.scrollIntoViewIfNeeded();
+            const img = cell.locator('img');
             await expect.poll(() => img.evaluate((e) => (e as HTMLImageElement).complete && (e as HTMLImageElement).naturalWidth > 0)).toBe(true);
-            const m = await img.evaluate((e) => { const i = e as HTMLImageElement; const r = i.getBoundingClientRect(); return { w: r.width, h: r.height, nw: i.naturalWidth, nh: i.naturalHeight, right: r.right }; });
-            // One row height (6rem; 4.5rem on the phone), the server thumbnail never blown up past 2x.
-            expect(m.h).toBeCloseTo(phone ? 72 : 96, 0);
-            expect(m.w).toBeLessThanOrEqual(m.nw * 2);
-            expect(Math.abs(m.w / m.h - m.nw / m.nh)).toBeLessThan(0.05);
+            const m = await cell.evaluate((c) => {
+              const i = c.querySelector('img')!; const box = c.getBoundingClientRect(); const r = i.getBoundingClientRect();
+              return { w: box.width, h: box.height, right: box.right, shift: box.left - r.left, iw: r.width, ih: r.height, nw: i.naturalWidth, nh: i.naturalHeight, src: i.src };
+            });
+            expect([Math.round(m.w), Math.round(m.h)]).toEqual([98, 74]); // 96x72 and a 1 px border
+            expect([m.nw, m.nh, Math.round(m.iw), Math.round(m.ih)]).toEqual([768, 72, 768, 72]);
+            expect(Math.round(m.shift)).toBe(i * 96 - 1); // the sheet shifted by its cell, inside the 1 px border
+            expect(new URL(m.src).pathname).toMatch(/^\/files\/sheet\/\d+(\.\d+){7}$/);
             expect(m.right).toBeLessThanOrEqual(width);
           }
           const doc = page.locator('.att-document');

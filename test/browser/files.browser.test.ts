@@ -85,13 +85,13 @@ describeInBrowser('attachments in Chromium', {}, () => {
         // The upload, its thumbnails and the bytes in the database come first: slower on a loaded machine.
         await expect.poll(() => page.locator('.msg-user').last().textContent(), { timeout: 20_000 }).toContain('What is on these two screens?');
         const thumbs = await questionThumbnails(page);
-        expect(thumbs.map((t) => t.src)).toEqual([expect.stringMatching(/^\/files\/\d+\/thumbnail$/), expect.stringMatching(/^\/files\/\d+\/thumbnail$/)]);
-        // Server thumbnails are at most 192 px wide, never the 640 and 900 px originals.
-        for (const t of thumbs) expect(t.natural).toBeLessThanOrEqual(192);
+        // Two images: windows onto one server-made contact sheet (two 96 px cells), never the 640 and 900 px originals.
+        expect(thumbs.map((t) => t.src)).toEqual([expect.stringMatching(/^\/files\/sheet\/\d+\.\d+$/), thumbs[0].src]);
+        for (const t of thumbs) expect(t.natural).toBe(192);
         expect(await page.locator('.msg-user').last().locator('.attachments img').evaluateAll((els) => els.map((e) => e.getAttribute('alt')))).toEqual(['first.png', 'second.png']);
         await expect.poll(() => lastStatus(page), { timeout: 20_000 }).toBe('complete');
         expect(requests.filter((p) => /^\/files\/\d+$/.test(p)), 'an original was downloaded to show a thumbnail').toEqual([]);
-        expect(requests.filter((p) => /^\/files\/\d+\/thumbnail$/.test(p))).toHaveLength(2);
+        expect(requests.filter((p) => /^\/files\/(\d+\/thumbnail|sheet\/)/.test(p))).toEqual([thumbs[0].src]);
 
         expect(f.fake.chatRequests.length).toBe(sent + 1);
         const content = lastQuestionSent(f) as Chunk[];

@@ -10,6 +10,7 @@ import { isKeyProblem } from './upstream-errors.ts';
 import { whenOf, type When } from './when.ts';
 import type { Attachment } from '../files/files.repo.ts';
 import { presentSources, presentSteps, type SourceView, type StepView } from './tool-steps.ts';
+import { sheetPlaces, SHEET_CELL_HEIGHT, SHEET_CELL_WIDTH } from '../files/contact-sheet.ts';
 
 export type MessageView = {
   id: number; parentId: number | null; role: string; status: MessageStatus; live: boolean; content: string; html: string; tailHtml: string;
@@ -39,16 +40,23 @@ export type MessageView = {
 export type AttachmentView = {
   id: number; name: string; kind: Attachment['kind']; mime: string; size: number; sizeText: string; pages: number | null;
   url: string; thumbnailUrl: string | null; textUrl: string | null; tw: number | null; th: number | null;
+  /** Two images or more: shown from a contact sheet (one request for up to eight), through the window of its cell `cell`. */
+  sheet: { url: string; cell: number; width: number; height: number } | null;
 };
 
 export const sizeText = (bytes: number) => bytes < 1024 ? `${bytes} B` : bytes < 1_048_576 ? `${Math.round(bytes / 1024)} KB` : `${(bytes / 1_048_576).toFixed(1)} MB`;
 
 /** `base`: where the files are served: /files for their owner, a share's own path for its readers. */
 export function presentAttachments(list: Attachment[], url: UrlFor, base = '/files'): AttachmentView[] {
+  const places = sheetPlaces(list.filter((a) => a.kind === 'image').map((a) => a.id));
+  const sheetOf = (id: number) => {
+    const p = places.get(id);
+    return p ? { url: url(`${base}/sheet/${p.sheetIds.join('.')}`), cell: p.cell, width: p.sheetIds.length * SHEET_CELL_WIDTH, height: SHEET_CELL_HEIGHT } : null;
+  };
   return list.map((a) => ({
     id: a.id, name: a.name, kind: a.kind, mime: a.mime, size: a.size, sizeText: sizeText(a.size), pages: a.pages ?? null,
     url: url(`${base}/${a.id}`), thumbnailUrl: a.kind === 'image' ? url(`${base}/${a.id}/thumbnail`) : null,
-    textUrl: a.kind === 'document' ? url(`${base}/${a.id}/text`) : null, tw: a.tw ?? null, th: a.th ?? null,
+    textUrl: a.kind === 'document' ? url(`${base}/${a.id}/text`) : null, tw: a.tw ?? null, th: a.th ?? null, sheet: sheetOf(a.id),
   }));
 }
 

@@ -10,8 +10,9 @@ export const THUMBNAIL_HEIGHT = 96;
 export const MAX_INPUT_PIXELS = 64_000_000;
 /**
  * WebP quality, measured (thumbnail.test.ts, test/support/images.ts): a grainy, detailed 1600x1200 photo (a worst
- * case) comes out at 1.6 KB at 128x96, a 1280x800 screenshot at 1.1 KB (154x96). Eight of them are what a thread page with eight
- * images adds to its first visit (bench/page-weight.ts); at 160 px and quality 40 the photo was 2.6 KB.
+ * case) comes out at 1.6 KB at 128x96, a 1280x800 screenshot at 1.1 KB (154x96); at 160 px and quality 40 the photo
+ * was 2.6 KB. A lone image is shown from its thumbnail; two or more from a contact sheet cut from these
+ * (contact-sheet.ts), which is what keeps a thread with eight photos inside its page weight (bench/page-weight.ts).
  */
 export const THUMBNAIL_QUALITY = 35;
 

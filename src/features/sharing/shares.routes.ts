@@ -11,7 +11,7 @@ import { findThread } from '../threads/threads.repo.ts';
 import { listShares, revokeAllShares, revokeShare } from './shares.repo.ts';
 import { forkShare, forkThread, shareThread, type SharingDeps } from './shares.service.ts';
 import { absoluteUrl, codeParam, day, openShare, presentShared, publicShareHeaders, shareHoldsFile, shareMenuFor } from './share-views.ts';
-import { fileIdParam, renderText, sendFile } from '../files/files.routes.ts';
+import { fileIdParam, renderText, sendFile, sendSheet, sheetFiles } from '../files/files.routes.ts';
 import { findFileById, textsOf } from '../files/files.repo.ts';
 
 const shareIdParam = (req: Request): number => {
@@ -57,6 +57,10 @@ export function sharingRoutes(d: SharingDeps) {
     if (!file) throw new HttpError(404, 'There is no such file.');
     return file;
   };
+  r.get('/s/:code/files/sheet/:ids', publicShareHeaders, async (req, res) => {
+    const { messages } = await openShare(db, req);
+    await sendSheet(db, req, res, await sheetFiles(req, async (id) => (shareHoldsFile(messages, id) ? findFileById(db, id) : null)));
+  });
   r.get('/s/:code/files/:fileId', publicShareHeaders, async (req, res) => { await sendFile(db, res, await sharedFile(req), 'original'); });
   r.get('/s/:code/files/:fileId/thumbnail', publicShareHeaders, async (req, res) => { await sendFile(db, res, await sharedFile(req), 'thumbnail'); });
   r.get('/s/:code/files/:fileId/text', publicShareHeaders, async (req, res) => {
