@@ -8,6 +8,7 @@ import { machine } from './lib/machine.ts';
 import { table } from './lib/table.ts';
 import type { Benchmark, BenchContext, Figure } from './lib/types.ts';
 import { branches } from './branches.ts';
+import { cpuPerRequest } from './cpu-per-request.ts';
 import { concurrentStreams } from './concurrent-streams.ts';
 import { firstByte } from './first-byte.ts';
 import { growth } from './growth.ts';
@@ -16,7 +17,9 @@ import { sseOverhead } from './sse-overhead.ts';
 import { threadThroughput } from './thread-throughput.ts';
 
 // In the order of docs/PERFORMANCE.md. MySQL ones use BENCH_MYSQL_URL (else TEST_MYSQL_URL, else root on 127.0.0.1).
-const BENCHMARKS: Benchmark[] = [pageWeight, firstByte, sseOverhead, concurrentStreams, threadThroughput, growth, branches];
+const BENCHMARKS: Benchmark[] = [pageWeight, firstByte, sseOverhead, concurrentStreams, threadThroughput, growth, branches,
+  // Issue 18: CPU per request as ratios to /healthz.
+  cpuPerRequest];
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);

@@ -14,6 +14,13 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
+  // SQLite: its own DROP COLUMN (3.35+). Knex's dropColumn rebuilds the table there, and dropping `threads` with
+  // foreign keys on deletes every message that cascades from it.
+  if (/sqlite/.test(String(knex.client.config.client))) {
+    await knex.raw('DROP INDEX IF EXISTS ??', ['threads_temporary_until_index']);
+    for (const column of ['pinned_at', 'archived_at', 'temporary_until']) await knex.raw('ALTER TABLE ?? DROP COLUMN ??', ['threads', column]);
+    return;
+  }
   await knex.schema.alterTable('threads', (t) => {
     t.dropIndex(['temporary_until']);
     t.dropColumn('pinned_at');
