@@ -9,6 +9,12 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
+  // SQLite: its own DROP COLUMN (3.35+). Knex's dropColumn rebuilds the table there, and dropping `users` with foreign
+  // keys on deletes every row that cascades from it (threads, messages, settings, usage…).
+  if (/sqlite/.test(String(knex.client.config.client))) {
+    await knex.raw('ALTER TABLE ?? DROP COLUMN ??', ['users', 'monthly_token_quota']);
+    return;
+  }
   await knex.schema.alterTable('users', (t) => {
     t.dropColumn('monthly_token_quota');
   });

@@ -2,7 +2,8 @@
 // (page, htmx, API), never cutting an answer already streaming, free again next month, overridden per user by admins.
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DIALECTS } from '../support/dialects.ts';
+import { DIALECTS, migratedDatabase } from '../support/dialects.ts';
+import { createUser } from '../../src/features/auth/users.repo.ts';
 import { chatApp, signIn, waitFor, type ChatTestApp, type Session } from '../support/fake-mistral-app.ts';
 import { monthEnd, monthOf, shiftMonth } from '../../src/features/usage/usage.repo.ts';
 import { resetDay } from '../../src/features/usage/quota.ts';
@@ -155,5 +156,23 @@ describe.each(DIALECTS)('quota on %s', (dialect) => {
     // A non-admin: 404 for the page and the form, even with a valid CSRF token.
     expect((await request(t.app).get(path).set('Cookie', s.cookie)).status).toBe(404);
     expect((await request(t.app).post(path).set('Cookie', s.cookie).type('form').send({ _csrf: s.csrf, mode: 'unlimited' })).status).toBe(404);
+  });
+});
+
+describe.each(DIALECTS)('the quota migration on %s', (dialect) => {
+  it("down drops the column and nothing else (SQLite's table rebuild would cascade through users)", async () => {
+    const t = await migratedDatabase(dialect);
+    try {
+      const u = await createUser(t.db, { email: 'keep@example.com' });
+      await t.db('users').where({ id: u.id }).update({ monthly_token_quota: 7 });
+      await t.db('usage_monthly').insert({ user_id: u.id, month: '2026-12', model: 'm', prompt_tokens: 1 });
+      await t.db.migrate.down({ name: '20261211000100_users_monthly_token_quota.ts' });
+      expect(await t.db.schema.hasColumn('users', 'monthly_token_quota')).toBe(false);
+      expect(Number((await t.db('usage_monthly').count({ n: '*' }))[0].n)).toBe(1);
+      await t.db.migrate.latest();
+      expect((await t.db('users').where({ id: u.id }).first()).monthly_token_quota).toBeNull();
+    } finally {
+      await t.drop();
+    }
   });
 });
