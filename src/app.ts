@@ -41,6 +41,9 @@ import { filesRoutes } from './features/files/files.routes.ts';
 import { mb } from './features/chat/attachments.ts';
 // Dictation (issue 13).
 import { dictationRoutes } from './features/chat/dictation.routes.ts';
+// Usage and quotas (issue 16).
+import { accountUsageLocal, usageApiRoutes } from './features/usage/usage.routes.ts';
+import { adminUsageRoutes } from './features/usage/admin-usage.routes.ts';
 
 
 export type AppDeps = {
@@ -133,6 +136,8 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   app.locals.generations = generations;
   router.use(homeRoutes({ config, db, generations, catalogue: models }));
   router.use(accountSharesLocal({ config, db }));
+  // Usage and quotas (issue 16): Account's usage section, read before the account routes render it.
+  router.use(accountUsageLocal({ config, db }));
   router.use(authRoutes({ config, db, google }));
   router.use(settingsRoutes({ config, db, catalogue: models }));
   // Sharing (share links, forks) builds on chat: its Share menu reaches the thread header through this hook.
@@ -146,6 +151,9 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   router.use(transferRoutes({ config, db }));
   // Dictation (issue 13): POST /api/transcribe, and the composer's /transcribe and /threads/:id/transcribe.
   router.use(dictationRoutes({ config, db, generations }));
+  // Usage and quotas (issue 16): GET /api/usage, and the admin usage pages (adminOnly).
+  router.use(usageApiRoutes({ config, db }));
+  router.use(adminUsageRoutes({ config, db }));
 
   router.use(notFound);
   router.use(errorHandler({ logger, isProduction: config.isProduction }));

@@ -65,6 +65,8 @@ const schema = z.object({
   REGISTRATION_DOMAINS: list,
   // Administration (src/features/admin): these addresses, and nobody else, are administrators.
   ADMIN_EMAILS: list,
+  // Usage and quotas (src/features/usage): tokens a user may spend a month on the server's key (0 or empty: no limit).
+  MONTHLY_TOKEN_QUOTA: int(0, 0, Number.MAX_SAFE_INTEGER),
   TOKEN_TTL_DAYS: int(30, 1, 3650),
   TRUSTED_AUTH_HEADER: opt(z.string().regex(/^[A-Za-z0-9-]+$/, { message: 'must be a header name' })),
   ALLOW_GUESTS: bool(false),
@@ -114,6 +116,8 @@ function toConfig(e: z.infer<typeof schema>, secrets: { sessionSecret: string; e
     registration: { mode: e.REGISTRATION, domains: e.REGISTRATION_DOMAINS },
     /** Administrators by email (normalised: trimmed, lower-cased); see src/features/admin/admin-gate.ts. */
     adminEmails: e.ADMIN_EMAILS.map((a) => a.normalize('NFC')),
+    // Usage and quotas: the default monthly quota per user on the server's key, or null (admins may override per user).
+    monthlyTokenQuota: e.MONTHLY_TOKEN_QUOTA || null,
     tokenTtlDays: e.TOKEN_TTL_DAYS,
     trustedAuthHeader: e.TRUSTED_AUTH_HEADER?.toLowerCase(),
     guests: { allowed: e.ALLOW_GUESTS, ttlHours: e.GUEST_TTL_HOURS },

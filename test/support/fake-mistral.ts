@@ -74,6 +74,9 @@ export class FakeMistral {
    */
   completionContent: unknown = undefined;
   completionStatus = 200;
+  // --- Usage and quotas (issue 16): the title call's UsageInfo (wire format), so a test tells it from an answer's ---
+  completionUsage = { prompt_tokens: 10, completion_tokens: 4, total_tokens: 14 };
+  // --- end usage ---
   /** How long a non-streamed completion (the title call) takes to answer, in ms. */
   completionDelayMs = 0;
   /** For each streamed answer that sent all its tokens, when (Date.now()) the last token was written. */
@@ -171,7 +174,7 @@ export class FakeMistral {
       return json(res, 200, {
         id: 'cmpl-fake', object: 'chat.completion', created: now(), model: request.model ?? 'mistral-small-latest',
         choices: [{ index: 0, message: { role: 'assistant', content: this.completionContent ?? this.completionText }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 10, completion_tokens: 4, total_tokens: 14 },
+        usage: this.completionUsage,
       });
     }
     const s = this.queue.shift() ?? this.defaultScenario;

@@ -78,11 +78,11 @@ export function branchesController(d: ChatRouteDeps) {
         if (!(err instanceof ChatError) || err.kind === 'not_found') throw toHttpError(err);
         // A refused edit keeps its text: with htmx a busy thread or the rate limit is said in #flash, the form stays.
         if (wantsFragment(req)) {
-          if (err.kind === 'busy' || err.kind === 'rate_limited') throw toHttpError(err);
+          if (err.kind === 'busy' || err.kind === 'rate_limited' || err.kind === 'quota_exceeded') throw toHttpError(err);
           res.set('HX-Retarget', `#m-${message.id}`).set('HX-Reswap', 'outerHTML');
         }
         if (err.retryAfterSeconds) res.set('Retry-After', String(err.retryAfterSeconds));
-        await editForm(req, res, message, { content, error: err.message }, err.kind === 'busy' ? 409 : err.kind === 'rate_limited' ? 429 : 422);
+        await editForm(req, res, message, { content, error: err.message }, err.kind === 'busy' ? 409 : err.kind === 'rate_limited' || err.kind === 'quota_exceeded' ? 429 : 422);
       }
     },
 
@@ -102,7 +102,7 @@ export function branchesController(d: ChatRouteDeps) {
         if (!(err instanceof ChatError) || err.kind === 'not_found' || wantsFragment(req)) throw toHttpError(err);
         if (err.retryAfterSeconds) res.set('Retry-After', String(err.retryAfterSeconds));
         await regenerateForm(req, res, thread, message, { chosen: String(req.body?.model ?? ''), error: err.message },
-          err.kind === 'busy' ? 409 : err.kind === 'rate_limited' ? 429 : 422);
+          err.kind === 'busy' ? 409 : err.kind === 'rate_limited' || err.kind === 'quota_exceeded' ? 429 : 422);
       }
     },
 

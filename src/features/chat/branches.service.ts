@@ -3,7 +3,7 @@ import { findThread, type Thread } from '../threads/threads.repo.ts';
 import { getSettings } from '../settings/settings.repo.ts';
 import { SettingsInputError } from '../settings/settings-input.ts';
 import { latestLeafUnder, rememberLeaf } from './branches.repo.ts';
-import { ChatError, checkSendRate, findOwnMessage, staleBefore, validateContent, BUSY_SENDING, type ChatDeps } from './chat.service.ts';
+import { ChatError, checkSendRate, checkSpend, findOwnMessage, staleBefore, validateContent, BUSY_SENDING, type ChatDeps } from './chat.service.ts';
 import { insertAnswer, insertExchange, isFinal, type Message } from './messages.repo.ts';
 import { chooseModelRequest } from './model-choice.ts';
 import { newChatModel } from './new-chat-model.ts';
@@ -16,8 +16,9 @@ export async function editMessage(d: ChatDeps, userId: number, threadId: string,
   const { thread, message } = await findOwnMessage(d, userId, threadId, messageId);
   if (message.role !== 'user') throw new ChatError('not_found', 'There is no such message.');
   const content = validateContent(d.config, rawContent);
-  await checkSendRate(d, userId);
   const choice = await chooseModelRequest({ db: d.db, config: d.config, thread });
+  await checkSpend(d, userId, choice);
+  await checkSendRate(d, userId);
   // The edited question keeps the original's files (the same files, linked again).
   const exchange = await insertExchange(d.db, thread.id, content, choice.model, { staleBefore: staleBefore(d.config), place: { parentId: message.parentId }, files: message.attachments });
   if (!exchange) throw new ChatError('busy', BUSY_SENDING);
@@ -40,10 +41,11 @@ export async function regenerateAnswer(d: ChatDeps, userId: number, threadId: st
     if (err instanceof SettingsInputError) throw new ChatError('invalid', err.message);
     throw err;
   }
-  await checkSendRate(d, userId);
   // Another model answers this once: the thread keeps its own for what comes next.
   const asked = model ? { ...thread, model } : thread;
   const choice = await chooseModelRequest({ db: d.db, config: d.config, thread: asked });
+  await checkSpend(d, userId, choice);
+  await checkSendRate(d, userId);
   const reply = await insertAnswer(d.db, thread.id, message.parentId, choice.model, staleBefore(d.config));
   if (!reply) throw new ChatError('busy', BUSY_SENDING);
   d.generations.start(asked, reply, choice);

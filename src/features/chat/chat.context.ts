@@ -38,8 +38,8 @@ export function positiveInt(v: unknown): number | undefined {
 
 export function toHttpError(err: unknown): unknown {
   if (!(err instanceof ChatError)) return err;
-  const status = { not_found: 404, invalid: 422, too_long: 422, too_large: 413, busy: 409, not_retryable: 409, rate_limited: 429 }[err.kind];
-  const http = new HttpError(status, err.message, undefined, err.kind === 'invalid' || err.kind === 'too_long' || err.kind === 'too_large' ? { content: err.message } : undefined);
+  const status = { not_found: 404, invalid: 422, too_long: 422, too_large: 413, busy: 409, not_retryable: 409, rate_limited: 429, quota_exceeded: 429 }[err.kind];
+  const http = new HttpError(status, err.message, err.kind === 'quota_exceeded' ? 'quota_exceeded' : undefined, err.kind === 'invalid' || err.kind === 'too_long' || err.kind === 'too_large' ? { content: err.message } : undefined);
   if (err.retryAfterSeconds) http.headers['Retry-After'] = String(err.retryAfterSeconds);
   return http;
 }

@@ -56,7 +56,7 @@ export function chatController(d: ChatRouteDeps) {
         if (req.get('HX-Request') === 'true') return void res.set('HX-Redirect', urlOf(req)(`/threads/${thread.id}#m-${reply.id}`)).status(204).end();
         res.redirect(303, followUrl(req, thread.id, reply.id));
       } catch (err) {
-        const limited = err instanceof ChatError && err.kind === 'rate_limited';
+        const limited = err instanceof ChatError && (err.kind === 'rate_limited' || err.kind === 'quota_exceeded');
         const badModel = err instanceof SettingsInputError;
         if (!isInputError(err) && !limited && !badModel) throw toHttpError(err);
         // The text and the model choice are kept; the reason goes beside the field it concerns.
@@ -93,14 +93,14 @@ export function chatController(d: ChatRouteDeps) {
         if (!(err instanceof ChatError)) throw err;
         const files = presentAttachments(err.kept, urlOf(req));
         if (wantsFragment(req)) {
-          if (err.kind === 'busy' || err.kind === 'rate_limited') throw toHttpError(err);
+          if (err.kind === 'busy' || err.kind === 'rate_limited' || err.kind === 'quota_exceeded') throw toHttpError(err);
           res.set('HX-Retarget', '#composer').set('HX-Reswap', 'outerHTML');
           const composer = threadComposer(req, id, { after: String(req.body?.after ?? ''), content, error: err.message, files });
           return render(req, res, 'chat/_composer', { composer }, { status: 422 });
         }
         // The page again, with the text and the files kept in the composer and the reason beside it.
         if (err.retryAfterSeconds) res.set('Retry-After', String(err.retryAfterSeconds));
-        await threadPage(d, req, res, { content, error: err.message, files }, err.kind === 'busy' ? 409 : err.kind === 'rate_limited' ? 429 : inputStatus(err));
+        await threadPage(d, req, res, { content, error: err.message, files }, err.kind === 'busy' ? 409 : err.kind === 'rate_limited' || err.kind === 'quota_exceeded' ? 429 : inputStatus(err));
       }
     },
 

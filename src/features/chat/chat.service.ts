@@ -13,11 +13,13 @@ import { findSent, isDuplicateKey, SEND_KEY_PATTERN } from './send-keys.repo.ts'
 import { AttachmentsRefused, gatherAttachments, type FilesInput } from './attachments.ts';
 import type { Attachment } from '../files/files.repo.ts';
 import type { ModelCatalogue } from '../settings/models.ts';
+import type { ModelRequest } from './model-choice.ts';
+import { checkQuota, QuotaExceededError, secondsUntil } from '../usage/quota.ts';
 
 export class ChatError extends Error {
   /** The files stored for a refused send (kept for the next try: the composer shows them again). */
   kept: Attachment[] = [];
-  constructor(public kind: 'not_found' | 'invalid' | 'too_long' | 'too_large' | 'busy' | 'not_retryable' | 'rate_limited', message: string,
+  constructor(public kind: 'not_found' | 'invalid' | 'too_long' | 'too_large' | 'busy' | 'not_retryable' | 'rate_limited' | 'quota_exceeded', message: string,
     public retryAfterSeconds?: number) { super(message); }
 }
 
@@ -32,6 +34,16 @@ export async function checkSendRate(d: ChatDeps, userId: number): Promise<void> 
   } catch (err) {
     if (!(err instanceof RateLimitedError)) throw err;
     throw new ChatError('rate_limited', `You are sending faster than ${max} messages a minute. Wait ${err.retryAfterSeconds} s and send again; your text is still here.`, err.retryAfterSeconds);
+  }
+}
+
+/** A monthly token quota on the server's key (src/features/usage/quota.ts): refused before Mistral is asked. */
+export async function checkSpend(d: Pick<ChatDeps, 'db' | 'config'>, userId: number, choice: ModelRequest): Promise<void> {
+  try {
+    await checkQuota(d.db, d.config, userId, { serverKey: Boolean(choice.serverKey) });
+  } catch (err) {
+    if (!(err instanceof QuotaExceededError)) throw err;
+    throw new ChatError('quota_exceeded', err.message, secondsUntil(err.resetsAt));
   }
 }
 
@@ -118,6 +130,7 @@ export async function sendMessage(d: ChatDeps, userId: number, threadId: string 
 async function storeExchange(d: ChatDeps, thread: Thread, threadId: string | null, rawContent: unknown, key: string | null,
   afterRaw: unknown, files: Attachment[], choice: Awaited<ReturnType<typeof chooseModelRequest>>): Promise<Sent> {
   const content = validateContent(d.config, rawContent);
+  await checkSpend(d, thread.userId, choice);
   await checkSendRate(d, thread.userId);
   // One answer at a time per thread: the model must see the previous answer before the next question. The check is
   // in insertExchange's transaction, under a lock, and first marks an answer left by a crashed instance interrupted.
@@ -161,6 +174,7 @@ export async function stopAnswer(d: ChatDeps, userId: number, threadId: string, 
 export async function retryAnswer(d: ChatDeps, userId: number, threadId: string, messageId: number): Promise<{ thread: Thread; reply: Message }> {
   const { thread, message } = await findOwnMessage(d, userId, threadId, messageId);
   const choice = await chooseModelRequest({ db: d.db, config: d.config, thread });
+  if (message.role === 'assistant') await checkSpend(d, userId, choice);
   const outcome = message.role === 'assistant' ? await resetForRetry(d.db, thread.id, message.id, choice.model, staleBefore(d.config)) : 'not_retryable';
   if (outcome === 'busy') throw new ChatError('busy', 'An answer is still being written. Wait for it or stop it, then retry.');
   if (outcome === 'not_retryable') throw new ChatError('not_retryable', 'Only a stopped or failed answer can be retried.');

@@ -16,6 +16,7 @@ import type { Attachment } from '../files/files.repo.ts';
 import { conversationInputs, conversationReader, openConversation } from './conversation-stream.ts';
 import type { Source, Step } from './tool-steps.ts';
 import { storeToolFiles } from './tool-files.ts';
+import { countTokens } from '../usage/record.ts';
 
 export type Snapshot = {
   text: string; thinking: string; status: MessageStatus; usage: Usage | null; error: string | null;
@@ -60,6 +61,7 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
     const tools = () => (withTools ? { steps: s.steps, sources: s.sources } : undefined);
     const notify = () => { const w = waiters; waiters = []; for (const f of w) f(); };
     let named: (title: string | null) => void = () => {};
+    let spent: ModelRequest | null = null; // the key and model Mistral was asked with: what usage is counted against
     const job: Job = {
       messageId: reply.id,
       snapshot: () => ({ ...s, steps: s.steps.map((x) => ({ ...x })), sources: [...s.sources], images: [...s.images] }),
@@ -92,6 +94,7 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
 
     async function answer(choice: ModelRequest): Promise<void> {
       if (!choice.apiKey) return finish('error', NO_KEY_MESSAGE);
+      spent = choice;
       // The shown path up to this answer's question: one branch, never another (branches.repo.ts).
       const history = await pathTo(deps.db, thread.id, reply.parentId);
       // A question's files go as chunks after its text (history.ts); images only when the model may see them.
@@ -189,6 +192,8 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
       finalising = true;
       clearInterval(saver);
       await saving;
+      // Tokens Mistral reported (stopped or failed too) are counted before the row is final (src/features/usage).
+      if (spent) await countTokens({ db: deps.db, logger: deps.logger }, thread.userId, spent, s.usage, true);
       // Saved before listeners see the end: whoever reads the database after a final event finds it final.
       await saveFinal(deps.db, reply.id, { content: s.text, thinking: s.thinking || null, status, error, usage: s.usage, tools: tools() });
       s.status = status;

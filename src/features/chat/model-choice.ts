@@ -6,10 +6,14 @@ import type { Db } from '../../db.ts';
 import type { ModelCatalogue } from '../settings/models.ts';
 import { offersThinkHarder } from '../settings/reasoning.ts';
 import { getSettings } from '../settings/settings.repo.ts';
-import { keyFromSettings } from '../settings/settings.service.ts';
+import { keyChoice } from '../settings/settings.service.ts';
 import type { Thread } from '../threads/threads.repo.ts';
 
-export type ModelRequest = { apiKey: string | null; model: string; system: string | null; reasoningEffort: 'high' | null };
+export type ModelRequest = {
+  apiKey: string | null; model: string; system: string | null; reasoningEffort: 'high' | null;
+  /** The key is the server's (MISTRAL_API_KEY), not the user's own: usage counts it apart and a quota may limit it. */
+  serverKey?: boolean;
+};
 
 type ChoiceInput = {
   db: Db; config: Config; thread: Pick<Thread, 'userId' | 'model' | 'context' | 'thinkHarder'>;
@@ -19,7 +23,8 @@ type ChoiceInput = {
 
 export async function chooseModelRequest({ db, config, thread, catalogue }: ChoiceInput): Promise<ModelRequest> {
   const settings = await getSettings(db, thread.userId);
-  const apiKey = keyFromSettings(config, settings) ?? null;
+  const key = keyChoice(config, settings);
+  const apiKey = key.key ?? null;
   const model = thread.model ?? settings.defaultModel ?? config.mistral.defaultModel;
   const system = thread.context?.trim() ? thread.context : settings.defaultContext?.trim() ? settings.defaultContext : null;
   // "Think harder" asks only models with adjustable reasoning (see reasoning.ts); off, nothing is sent (the default).
@@ -33,5 +38,5 @@ export async function chooseModelRequest({ db, config, thread, catalogue }: Choi
     }
     if (adjustable) reasoningEffort = 'high';
   }
-  return { apiKey, model, system, reasoningEffort };
+  return { apiKey, model, system, reasoningEffort, serverKey: Boolean(apiKey) && !key.own };
 }

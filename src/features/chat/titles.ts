@@ -4,14 +4,16 @@
 import { Mistral } from '@mistralai/mistralai';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
+import type { Logger } from '../../http/logger.ts';
 import { findThreadById, setGeneratedTitle, type Thread } from '../threads/threads.repo.ts';
 import { firstUserMessage } from './messages.repo.ts';
 import type { ModelRequest } from './model-choice.ts';
+import { countTokens } from '../usage/record.ts';
 
 const PROMPT = 'Name this conversation in at most five words. Answer with the title only: no quotes, no punctuation at the end.';
 
 /** Names an untitled thread; resolves to the title it stored, or null (already titled, or nothing to name it by). */
-export async function nameThreadIfNew(deps: { db: Db; config: Config }, thread: Thread, choice: ModelRequest,
+export async function nameThreadIfNew(deps: { db: Db; config: Config; logger: Logger }, thread: Thread, choice: ModelRequest,
   onError: (err: unknown) => void = () => {}): Promise<string | null> {
   const current = await findThreadById(deps.db, thread.id);
   if (!current || current.title || current.titleSetByUser) return null;
@@ -26,6 +28,8 @@ export async function nameThreadIfNew(deps: { db: Db; config: Config }, thread: 
         messages: [{ role: 'system', content: PROMPT }, { role: 'user', content: first.content.slice(0, 2000) }],
       }, { timeoutMs: 20_000, retries: { strategy: 'none' } });
       title = cleanTitle(answerText(res.choices?.[0]?.message?.content));
+      // The title call spends tokens too: counted like an answer's, on the same model and key (not as an answer).
+      await countTokens(deps, thread.userId, choice, res.usage, false);
     } catch (err) {
       onError(err);
     }

@@ -47,8 +47,13 @@ export async function effectiveApiKey({ db, config }: Pick<SettingsDeps, 'db' | 
 
 /** An unreadable own key counts as none (the settings page says to enter it again), so the server's key serves. */
 export function keyFromSettings(config: Config, s: StoredSettings): string | undefined {
+  return keyChoice(config, s).key;
+}
+
+/** The key and whose it is (usage and quotas count the server's key apart: a user's own key is never limited). */
+export function keyChoice(config: Config, s: StoredSettings): { key: string | undefined; own: boolean } {
   const own = ownKey(config, s);
-  return own.state === 'ok' ? own.key : config.mistral.apiKey;
+  return own.state === 'ok' ? { key: own.key, own: true } : { key: config.mistral.apiKey, own: false };
 }
 
 export type SettingsInput = { apiKey?: unknown; defaultModel?: unknown; fastModels?: unknown; defaultContext?: unknown; theme?: unknown; defaultTools?: unknown };
