@@ -41,6 +41,8 @@ import { filesRoutes } from './features/files/files.routes.ts';
 import { mb } from './features/chat/attachments.ts';
 // Dictation (issue 13).
 import { dictationRoutes } from './features/chat/dictation.routes.ts';
+// Administration (issue 16).
+import { adminLinkLocal, adminRoutes } from './features/admin/admin.routes.ts';
 
 
 export type AppDeps = {
@@ -109,6 +111,8 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   router.use(sessionMiddleware(db, { secret: config.sessionSecret, basePath: config.basePath }).middleware);
   router.use(loadUser(db, config));
   router.use(trustedHeaderSignIn(db, config));
+  // Administration (issue 16): whether the sidebar shows the Administration link.
+  router.use(adminLinkLocal(config));
   router.use(sidebarOnEveryPage(db, url));
   router.use(themeOnEveryPage(db));
   // Export and import: an upload to the import routes is read here (multipart, or a JSON body up to the import limit),
@@ -146,6 +150,8 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   router.use(transferRoutes({ config, db }));
   // Dictation (issue 13): POST /api/transcribe, and the composer's /transcribe and /threads/:id/transcribe.
   router.use(dictationRoutes({ config, db, generations }));
+  // Administration (issue 16): /admin pages and /api/admin, 404 for anyone but an administrator.
+  router.use(adminRoutes({ config, db }));
 
   router.use(notFound);
   router.use(errorHandler({ logger, isProduction: config.isProduction }));
