@@ -2,7 +2,7 @@
 // Google sign-ins (id_token API and the code flow, which carries an invite through its server-side state), and
 // invite links: uses, expiry, used up, taken atomically.
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { createInvite } from '../../src/features/auth/invites.repo.ts';
 import { admin, adminTestApp, cookieAgent } from '../support/admin.ts';
@@ -10,6 +10,9 @@ import { TEST_SECRETS, type TestApp } from '../support/app.ts';
 import { DIALECTS } from '../support/dialects.ts';
 import { formAgent } from '../support/forms.ts';
 import { googleKey, googleTestApp, signIdToken, startFakeGoogle, type FakeGoogle, type GoogleKey } from '../support/google.ts';
+
+// Each test builds its own app on a fresh database (one per mode): on MySQL that is several migrated databases.
+vi.setConfig({ testTimeout: 180_000 });
 
 const emailApi = (t: TestApp, email: string, extra: Record<string, unknown> = {}) =>
   request(t.app).post('/api/auth/email/register').send({ email, password: 'a-fine-long-password', ...extra });
