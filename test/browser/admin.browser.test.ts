@@ -96,5 +96,5 @@ describeInBrowser('administration', {}, () => {
         }
       }
     }
-  });
+  }, 300_000);
 });
