@@ -44,6 +44,8 @@ import { dictationRoutes } from './features/chat/dictation.routes.ts';
 // Usage and quotas (issue 16).
 import { accountUsageLocal, usageApiRoutes } from './features/usage/usage.routes.ts';
 import { adminUsageRoutes } from './features/usage/admin-usage.routes.ts';
+// Administration (issue 16).
+import { adminLinkLocal, adminRoutes } from './features/admin/admin.routes.ts';
 
 
 export type AppDeps = {
@@ -112,6 +114,8 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   router.use(sessionMiddleware(db, { secret: config.sessionSecret, basePath: config.basePath }).middleware);
   router.use(loadUser(db, config));
   router.use(trustedHeaderSignIn(db, config));
+  // Administration (issue 16): whether the sidebar shows the Administration link.
+  router.use(adminLinkLocal(config));
   router.use(sidebarOnEveryPage(db, url));
   router.use(themeOnEveryPage(db));
   // Export and import: an upload to the import routes is read here (multipart, or a JSON body up to the import limit),
@@ -154,6 +158,8 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   // Usage and quotas (issue 16): GET /api/usage, and the admin usage pages (adminOnly).
   router.use(usageApiRoutes({ config, db }));
   router.use(adminUsageRoutes({ config, db }));
+  // Administration (issue 16): /admin pages and /api/admin, 404 for anyone but an administrator.
+  router.use(adminRoutes({ config, db }));
 
   router.use(notFound);
   router.use(errorHandler({ logger, isProduction: config.isProduction }));

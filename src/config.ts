@@ -61,7 +61,8 @@ const schema = z.object({
   GOOGLE_CLIENT_ID: opt(z.string()),
   GOOGLE_CLIENT_SECRET: opt(z.string()),
   GOOGLE_ALLOWED_DOMAINS: list,
-  REGISTRATION: z.preprocess((v) => emptyToUndefined(v) ?? 'open', z.enum(['open', 'closed'])),
+  // Administration (issue 16): `domains` and `invite` join open and closed (src/features/auth/registration-policy.ts).
+  REGISTRATION: z.preprocess((v) => emptyToUndefined(v) ?? 'open', z.enum(['open', 'domains', 'invite', 'closed'])),
   REGISTRATION_DOMAINS: list,
   // Administration (src/features/admin): these addresses, and nobody else, are administrators.
   ADMIN_EMAILS: list,
@@ -177,6 +178,10 @@ export function loadConfig(env: Env = process.env, opts: { secretsDir?: string; 
   const e = parsed.data;
   const proxyProblem = e.TRUSTED_AUTH_HEADER ? trustProxyForHeaderSignIn(e.TRUST_PROXY) : null;
   if (proxyProblem) throw new ConfigError(`Invalid configuration: TRUST_PROXY=${JSON.stringify(e.TRUST_PROXY ?? '')}: ${proxyProblem}`);
+  // Administration: `domains` with no domains would quietly be `closed`; say so at start-up instead.
+  if (e.REGISTRATION === 'domains' && !e.REGISTRATION_DOMAINS.length) {
+    throw new ConfigError('Invalid configuration: REGISTRATION="domains": set REGISTRATION_DOMAINS to the allowed email domains');
+  }
   let sessionSecret = e.SESSION_SECRET;
   let encryptionKey = e.ENCRYPTION_KEY;
   if (!sessionSecret || !encryptionKey) {

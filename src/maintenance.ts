@@ -8,8 +8,11 @@ import { purgeExpiredTokens } from './features/auth/tokens.repo.ts';
 import { purgeExpiredGuests } from './features/auth/users.repo.ts';
 import { purgeClosedShares } from './features/sharing/shares.repo.ts';
 import { pendingCutoff, purgeUnlinkedFiles } from './features/files/files.repo.ts';
+// Administration (issue 16): invite links no one can use any more, and expired password reset links.
+import { purgeDeadInvites } from './features/auth/invites.repo.ts';
+import { purgeExpiredResets } from './features/auth/password-resets.ts';
 
-export type Purged = { guests: number; tokens: number; attempts: number; sessions: number; sendKeys: number; shares: number; files: number };
+export type Purged = { guests: number; tokens: number; attempts: number; sessions: number; sendKeys: number; shares: number; files: number; invites: number; resets: number };
 
 export async function purgeAuthData(db: Db): Promise<Purged> {
   const guests = await purgeExpiredGuests(db);
@@ -20,5 +23,8 @@ export async function purgeAuthData(db: Db): Promise<Purged> {
   const shares = await purgeClosedShares(db);
   // Files no message carries: left by deleted messages, or chosen in a send refused over a day ago.
   const files = await purgeUnlinkedFiles(db, { pendingBefore: pendingCutoff() });
-  return { guests, tokens, attempts, sessions, sendKeys, shares, files };
+  // Administration (issue 16).
+  const invites = await purgeDeadInvites(db);
+  const resets = await purgeExpiredResets(db);
+  return { guests, tokens, attempts, sessions, sendKeys, shares, files, invites, resets };
 }

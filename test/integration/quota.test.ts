@@ -25,7 +25,7 @@ describe.each(DIALECTS)('quota on %s', (dialect) => {
   let admin: Session;
   beforeAll(async () => {
     t = await chatApp(dialect, { MONTHLY_TOKEN_QUOTA: '1000', ADMIN_EMAILS: ADMIN });
-    admin = await signIn(t, ADMIN);
+    admin = await signIn(t, ADMIN, { emailVerified: true });
   });
   afterAll(async () => { await t?.close(); });
   beforeEach(() => { t.fake.reset(); });

@@ -30,7 +30,7 @@ describe.each(DIALECTS)('admin usage on %s', (dialect) => {
   const MONTH = '2026-10';
   beforeAll(async () => {
     t = await testApp(dialect, { ADMIN_EMAILS: ADMIN, MONTHLY_TOKEN_QUOTA: '5000' });
-    admin = await signIn(t, ADMIN);
+    admin = await signIn(t, ADMIN, { emailVerified: true });
     user = await signIn(t);
     const row = (id: number, model: string, p: number, c: number, server = p + c, month = MONTH) =>
       ({ user_id: id, month, model, prompt_tokens: p, completion_tokens: c, connector_tokens: 0, server_key_tokens: server, answers: 1 });

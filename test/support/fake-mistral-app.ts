@@ -36,8 +36,9 @@ export type Session = { user: User; token: string; cookie: string; csrf: string 
 
 let counter = 0;
 /** A signed-in user with a session cookie and the CSRF token a page gave them. */
-export async function signIn(t: TestApp, email = `u${++counter}-${Date.now()}@example.com`): Promise<Session> {
-  const user = await createUser(t.db, { email, name: 'Tester' });
+/** `emailVerified`: the address is proven (as Google, OIDC or a reset link prove it): needed for an admin. */
+export async function signIn(t: TestApp, email = `u${++counter}-${Date.now()}@example.com`, opts: { emailVerified?: boolean } = {}): Promise<Session> {
+  const user = await createUser(t.db, { email, name: 'Tester', emailVerified: opts.emailVerified });
   const token = await issueToken(t.db, user.id, { ttlDays: 1 });
   const res = await request(t.app).get('/').set('Cookie', `access_token=${token}`);
   const sid = (res.headers['set-cookie'] as unknown as string[] | undefined)?.map((c) => c.split(';')[0]).find((c) => c.startsWith('mc_sid=')) ?? '';

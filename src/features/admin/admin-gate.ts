@@ -5,14 +5,23 @@ import type { Config } from '../../config.ts';
 import { HttpError } from '../../http/http-error.ts';
 import { isGuest, normalizeEmail, type User } from '../auth/users.repo.ts';
 
-export function isAdmin(user: Pick<User, 'email' | 'guestExpiresAt'> | undefined, config: Pick<Config, 'adminEmails'>): boolean {
-  if (!user || isGuest(user)) return false;
-  return config.adminEmails.includes(normalizeEmail(user.email));
+export type AdminCandidate = Pick<User, 'email' | 'guestExpiresAt'> & Partial<Pick<User, 'emailVerifiedAt' | 'disabledAt'>>;
+
+/**
+ * An administrator: a member (not a guest, not disabled) whose address is in ADMIN_EMAILS *and* was shown to be
+ * theirs (emailVerifiedAt: Google, OpenID Connect, the trusted proxy, or a password set through a reset link).
+ * Someone who registered an administrator's address with the email form before its owner is never one.
+ */
+export function isAdmin(user: AdminCandidate | undefined, config: Pick<Config, 'adminEmails'>): boolean {
+  if (!user || isGuest(user) || user.disabledAt) return false;
+  if (config.adminEmails.includes(normalizeEmail(user.email)) && user.emailVerifiedAt) return true;
+  // OpenID Connect (issue 16, oidc branch): an administrators' group claim goes here, as a second way in.
+  return false;
 }
 
 /** Route guard: the same 404 as notFound (src/http/errors.ts) for anyone who is not an administrator. */
 export function adminOnly(config: Pick<Config, 'adminEmails'>) {
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return (req: Request, _res: Response, next: NextFunction): void => {
     if (isAdmin(req.user, config)) return next();
     next(new HttpError(404, 'There is nothing here. The link may be old, or the item was deleted.'));
   };

@@ -27,8 +27,10 @@ function credentialRoutes({ config, db, google }: Deps) {
   });
   r.post('/api/auth/google/token', async (req, res) => {
     if (!google.configured) throw new HttpError(404, 'Google sign-in is not configured on this server.');
-    const idToken = (req.body as Record<string, unknown> | undefined)?.id_token;
-    await signedIn(req, res, 200, await auth.signInWithIdToken(db, config, google, idToken, clientOf(req), req.user));
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    // Administration: a first sign-in may come with an invite code (REGISTRATION=invite).
+    const invite = typeof body.invite === 'string' ? body.invite : null;
+    await signedIn(req, res, 200, await auth.signInWithIdToken(db, config, google, body.id_token, clientOf(req), req.user, { invite }));
   });
   r.use(retryAfterHeader);
   return r;

@@ -9,9 +9,11 @@ import { render } from '../../http/htmx.ts';
 import * as auth from './auth.service.ts';
 import { GoogleTokenError, type Google } from './google.ts';
 import { RateLimitedError } from './rate-limits.ts';
+import { inviteProblem } from './invites.repo.ts';
+import { INVITE_NEEDED, REGISTRATION_CLOSED, registrationOffered } from './registration-policy.ts';
 import { revokeToken } from './tokens.repo.ts';
 import { isGuest } from './users.repo.ts';
-import { addFlash, appUrl, clientOf, endSignedIn, goTo, nextPath, startSignedIn } from './web.ts';
+import { addFlash, appUrl, clientOf, endSignedIn, goTo, nextPath, startSignedIn, takeFlash } from './web.ts';
 
 const GOOGLE_FLOW_MS = 10 * 60 * 1000;
 const FORM_STATUSES = new Set([401, 403, 409, 422, 429]);
@@ -19,11 +21,18 @@ const FORM_STATUSES = new Set([401, 403, 409, 422, 429]);
 type Mode = 'login' | 'register';
 
 export function authController({ config, db, google }: { config: Config; db: Db; google: Google }) {
+  // Administration (issue 16): an invite link's code rides along in the form (and in the Google flow's state).
+  const inviteOf = (req: Request): string => {
+    const v = (req.body as Record<string, unknown> | undefined)?.invite ?? req.query.invite;
+    return typeof v === 'string' && v.length <= 200 ? v : '';
+  };
   const pageLocals = (req: Request, mode: Mode, extra: Record<string, unknown> = {}) => ({
     title: mode === 'login' ? 'Sign in' : 'Create your account',
     mode, next: nextPath(req, config), values: {}, errors: {}, formError: null,
     googleEnabled: google.configured, guestsAllowed: config.guests.allowed && !req.user,
-    registrationOpen: config.registration.mode === 'open', registrationDomains: config.registration.domains,
+    registrationOpen: registrationOffered(config, null), registrationDomains: config.registration.mode === 'invite' ? [] : config.registration.domains,
+    invite: inviteOf(req), registrationOffered: registrationOffered(config, inviteOf(req)),
+    registrationRefusal: config.registration.mode === 'closed' ? REGISTRATION_CLOSED : INVITE_NEEDED,
     isGuest: Boolean(req.user && isGuest(req.user)),
     ...extra,
   });
@@ -51,7 +60,7 @@ export function authController({ config, db, google }: { config: Config; db: Db;
     const nonce = randomBytes(24).toString('base64url');
     // The exchange must name the same redirect_uri as the consent request.
     const uri = redirectUri(req);
-    req.session.google = { state, nonce, verifier, redirectUri: uri, next: nextPath(req, config), linkUserId, startedAt: Date.now() };
+    req.session.google = { state, nonce, verifier, redirectUri: uri, next: nextPath(req, config), linkUserId, startedAt: Date.now(), invite: inviteOf(req) || undefined };
     res.redirect(303, google.authUrl({ redirectUri: uri, state, nonce, challenge }));
   }
 
@@ -60,6 +69,7 @@ export function authController({ config, db, google }: { config: Config; db: Db;
   return {
     showLogin(req: Request, res: Response) {
       if (alreadyIn(req)) return res.redirect(302, appUrl(req, nextPath(req, config)));
+      takeFlash(req, res);
       render(req, res, 'auth/login', pageLocals(req, 'login'));
     },
 
@@ -73,9 +83,12 @@ export function authController({ config, db, google }: { config: Config; db: Db;
       }
     },
 
-    showRegister(req: Request, res: Response) {
+    async showRegister(req: Request, res: Response) {
       if (alreadyIn(req)) return res.redirect(302, appUrl(req, nextPath(req, config)));
-      render(req, res, 'auth/register', pageLocals(req, 'register'));
+      // An invite that can no longer be used says so at once, not after the form is filled in.
+      const invite = inviteOf(req);
+      const problem = invite && config.registration.mode !== 'closed' ? await inviteProblem(db, invite) : null;
+      render(req, res, 'auth/register', pageLocals(req, 'register', problem ? { formError: problem } : {}));
     },
 
     async register(req: Request, res: Response) {
@@ -124,12 +137,16 @@ export function authController({ config, db, google }: { config: Config; db: Db;
           addFlash(req, 'ok', 'Google is linked: you can now sign in with it.');
           return res.redirect(303, appUrl(req, '/account'));
         }
-        const signedIn = await auth.signInWithGoogle(db, config, profile, clientOf(req), req.user);
+        const signedIn = await auth.signInWithGoogle(db, config, profile, clientOf(req), req.user, { invite: pending.invite });
         await startSignedIn(req, res, config, signedIn);
         // pending.next was checked when the flow started; checked again, as the one rule for redirects.
         res.redirect(303, appUrl(req, safeLocalPath(pending.next, '', '/')));
       } catch (err) {
         if (err instanceof GoogleTokenError) return fail(401, err.message);
+        // Administration: refused by the registration policy, or a disabled account: say why on the sign-in page.
+        if (err instanceof HttpError && (err.status === 403 || err.status === 422) && pending.linkUserId === undefined) {
+          return fail(err.status, err.fields?.email ?? err.message);
+        }
         if (err instanceof HttpError && err.status === 409) {
           if (pending.linkUserId !== undefined) {
             addFlash(req, 'error', err.message);

@@ -7,6 +7,7 @@ import { accountController } from './account.controller.ts';
 import { authApiRoutes } from './auth.api.ts';
 import { authController } from './auth.controller.ts';
 import type { Google } from './google.ts';
+import { resetRoutes } from './reset.routes.ts';
 import { retryAfterHeader } from './web.ts';
 
 export function authRoutes(deps: { config: Config; db: Db; google: Google }) {
@@ -30,6 +31,8 @@ export function authRoutes(deps: { config: Config; db: Db; google: Google }) {
   r.post('/account/sessions/:id/revoke', requireUser, acc.revokeSession);
   r.post('/account/delete', requireUser, acc.destroy);
 
+  // Administration (issue 16): /reset/:code, where a reset link made by an administrator is used.
+  r.use(resetRoutes(deps));
   r.use(authApiRoutes(deps));
   r.use(retryAfterHeader);
   return r;

@@ -12,10 +12,28 @@ import { accountBucket, clearFailures, ipBucket, LIMITS, sendBucket, takeAttempt
 import { issueToken, revokeAllTokens, revokeOtherTokens } from './tokens.repo.ts';
 import { assertMayRegister } from './registration-policy.ts';
 import {
-  createGuestUser, createUser, deleteUser, findUserByEmail, findUserByGoogleSub, findUserById, isEmailAddress, isGuest,
+  createGuestUser, createUser, deleteUser, DISABLED_MESSAGE, findUserByEmail, findUserByGoogleSub, findUserById, isEmailAddress, isGuest,
   normalizeEmail,
   updateUser, type User,
 } from './users.repo.ts';
+
+// Administration (issue 16): a disabled account signs in nowhere, and says so (only after the right credentials).
+const refuseDisabled = (user: User) => {
+  if (user.disabledAt) throw new HttpError(403, DISABLED_MESSAGE, 'disabled');
+};
+
+/**
+ * The email form never creates an account for an ADMIN_EMAILS address: it cannot check that the address is the
+ * registrant's, and whoever registered it first would sit on the administrator's address. Its owner signs in with
+ * Google or OpenID Connect (which confirm the address), through the trusted proxy, or sets a password through a reset
+ * link made by the operator (`npm run admin:reset-link`). See README "Administration".
+ */
+export const ADMIN_ADDRESS_RESERVED = 'This address is reserved for an administrator. Sign in with Google (or your organisation\'s sign-in), or ask the server operator for a reset link.';
+
+const inviteOf = (input: unknown): string | null => {
+  const v = (input as Record<string, unknown> | null | undefined)?.invite;
+  return typeof v === 'string' && v.length <= 200 ? v : null;
+};
 
 export type Client = { ip?: string; userAgent?: string };
 export type SignedIn = { user: User; token: string };
@@ -26,7 +44,7 @@ const emailField = z.string({ message: 'Enter your email address.' }).trim()
   // abort: a failed length check ends validation, so nothing below ever sees an over-long value.
   .max(320, { message: 'That email address is too long.', abort: true })
   .refine(isEmailAddress, { message: 'Enter an email address such as name@example.com.' });
-const passwordField = z.string({ message: 'Enter a password.' }).min(8, { message: 'Use at least 8 characters.', abort: true })
+export const passwordField = z.string({ message: 'Enter a password.' }).min(8, { message: 'Use at least 8 characters.', abort: true })
   .max(1024, { message: 'Use at most 1024 characters.', abort: true });
 const nameField = z.string().trim().max(200, { message: 'Use at most 200 characters.' }).optional().nullable();
 
@@ -42,7 +60,7 @@ export function parse<T extends z.ZodTypeAny>(schema: T, input: unknown): z.infe
   throw new HttpError(422, 'Some fields need another look.', 'invalid', fields);
 }
 
-function refuseWeakPassword(password: string, email: string): void {
+export function refuseWeakPassword(password: string, email: string): void {
   const problem = passwordProblem(password, email);
   if (problem) throw new HttpError(422, 'Some fields need another look.', 'invalid', { password: problem });
 }
@@ -64,7 +82,11 @@ export async function register(db: Db, config: Config, input: unknown, client: C
   const email = normalizeEmail(data.email);
   refuseWeakPassword(data.password, email);
   await takeAttempt(db, [{ bucket: accountBucket(email, 'register'), limit: LIMITS.registerPerAccount, what: 'registration attempts for this email address' }]);
-  await assertMayRegister(db, config, email);
+  if (config.adminEmails.includes(email)) throw new HttpError(403, ADMIN_ADDRESS_RESERVED, 'forbidden', { email: ADMIN_ADDRESS_RESERVED });
+  const invite = inviteOf(input);
+  // With an invite, an address that already has an account is refused before a use of the invite is taken.
+  if (invite && (await findUserByEmail(db, email))) throw duplicate();
+  await assertMayRegister(db, config, email, { invite });
   if (await findUserByEmail(db, email)) throw duplicate();
   const passwordHash = await hashPassword(data.password);
   const name = data.name || null;
@@ -97,6 +119,7 @@ export async function login(db: Db, config: Config, input: unknown, client: Clie
   const ok = user?.passwordHash ? await verifyPassword(data.password, user.passwordHash) : await verifyDummy(data.password);
   // A failure keeps its attempt; a success takes it back and clears the account's failures.
   if (!user || !ok) throw new HttpError(401, WRONG_CREDENTIALS, 'unauthorized', { password: WRONG_CREDENTIALS });
+  refuseDisabled(user);
   await attempt.forget();
   await clearFailures(db, accountBucket(email));
   return { user, token: await tokenFor(db, config, user, client) };
@@ -106,19 +129,28 @@ export async function login(db: Db, config: Config, input: unknown, client: Clie
  * Signs in (or creates) the account of a verified Google profile. An email that already belongs to another account
  * is refused: linking happens only from the signed-in account page, never silently.
  */
-export async function signInWithGoogle(db: Db, config: Config, profile: GoogleProfile, client: Client, guest?: User): Promise<SignedIn> {
+export async function signInWithGoogle(db: Db, config: Config, profile: GoogleProfile, client: Client, guest?: User, ctx: { invite?: string | null } = {}): Promise<SignedIn> {
   let user = await findUserByGoogleSub(db, profile.sub);
-  if (!user) {
+  if (user) {
+    refuseDisabled(user);
+    // Google confirms the address on every sign-in (email_verified): the account's address is now shown to be its own.
+    if (!user.emailVerifiedAt && normalizeEmail(profile.email) === user.email) {
+      await updateUser(db, user.id, { emailVerifiedAt: new Date() });
+      user = (await findUserById(db, user.id))!;
+    }
+  } else {
     if (await findUserByEmail(db, profile.email)) {
       throw new HttpError(409, 'An account with this email already exists. Sign in with your password, then link Google from your account page.');
     }
+    // Administration (issue 16): a first Google sign-in creates an account, so the registration policy applies.
+    await assertMayRegister(db, config, normalizeEmail(profile.email), { invite: ctx.invite });
     try {
       if (guest && isGuest(guest)) {
-        await updateUser(db, guest.id, { email: profile.email, name: profile.name, picture: profile.picture, googleSub: profile.sub, guestExpiresAt: null });
+        await updateUser(db, guest.id, { email: profile.email, name: profile.name, picture: profile.picture, googleSub: profile.sub, guestExpiresAt: null, emailVerifiedAt: new Date() });
         await revokeAllTokens(db, guest.id);
         user = (await findUserById(db, guest.id))!;
       } else {
-        user = await createUser(db, { email: profile.email, name: profile.name, picture: profile.picture, googleSub: profile.sub });
+        user = await createUser(db, { email: profile.email, name: profile.name, picture: profile.picture, googleSub: profile.sub, emailVerified: true });
       }
     } catch (err) {
       if (isUniqueViolation(err)) throw new HttpError(409, 'This account already exists. Try signing in again.');
@@ -129,7 +161,7 @@ export async function signInWithGoogle(db: Db, config: Config, profile: GooglePr
 }
 
 /** A Google id_token sent by a script: a bad token counts as a failed sign-in from the address. */
-export async function signInWithIdToken(db: Db, config: Config, google: Google, idToken: unknown, client: Client, guest?: User): Promise<SignedIn> {
+export async function signInWithIdToken(db: Db, config: Config, google: Google, idToken: unknown, client: Client, guest?: User, ctx: { invite?: string | null } = {}): Promise<SignedIn> {
   const attempt = await takeAttempt(db, [failedSignInsFrom(client)]);
   if (typeof idToken !== 'string' || !idToken || idToken.length > 8192) throw new HttpError(401, 'Send a Google id_token.');
   let profile: GoogleProfile;
@@ -140,7 +172,7 @@ export async function signInWithIdToken(db: Db, config: Config, google: Google, 
     throw err;
   }
   await attempt.forget();
-  return signInWithGoogle(db, config, profile, client, guest);
+  return signInWithGoogle(db, config, profile, client, guest, ctx);
 }
 
 export async function linkGoogle(db: Db, user: User, profile: GoogleProfile): Promise<void> {
@@ -158,14 +190,19 @@ export async function createGuest(db: Db, config: Config, client: Client): Promi
   return { user, token: await tokenFor(db, config, user, client) };
 }
 
-/** The user a trusted proxy vouches for, created on first sight. */
+/**
+ * The user a trusted proxy vouches for, created on first sight (the proxy decides who gets in: the registration
+ * policy is the proxy's). The proxy confirms the address, so the account counts as verified. A disabled account is
+ * returned as it is: the caller refuses it.
+ */
 export async function userForTrustedEmail(db: Db, rawEmail: string): Promise<User | null> {
   const email = normalizeEmail(rawEmail);
   if (!isEmailAddress(email)) return null;
   const found = await findUserByEmail(db, email);
-  if (found) return found;
+  if (found && !found.emailVerifiedAt) await updateUser(db, found.id, { emailVerifiedAt: new Date() });
+  if (found) return found.emailVerifiedAt ? found : findUserById(db, found.id);
   try {
-    return await createUser(db, { email, name: null });
+    return await createUser(db, { email, name: null, emailVerified: true });
   } catch (err) {
     if (isUniqueViolation(err)) return findUserByEmail(db, email);
     throw err;
@@ -193,6 +230,11 @@ export async function deleteAccount(db: Db, user: User, confirm: unknown): Promi
   if (typeof confirm !== 'string' || normalizeEmail(confirm) !== user.email) {
     throw new HttpError(422, 'Type your email address to confirm.', 'invalid', { confirm: `Type ${user.email} exactly to confirm.` });
   }
+  await removeAccount(db, user);
+}
+
+/** Every row of an account, in one transaction: deletion by its owner and by an administrator alike. */
+export async function removeAccount(db: Db, user: Pick<User, 'id' | 'email'>): Promise<void> {
   await db.transaction(async (trx) => {
     await clearFailures(trx, accountBucket(user.email));
     await clearFailures(trx, accountBucket(user.email, 'register'));

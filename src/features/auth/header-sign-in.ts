@@ -6,7 +6,9 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
 import { isBearerRequest } from '../../http/csrf.ts';
+import { HttpError } from '../../http/http-error.ts';
 import { userForTrustedEmail } from './auth.service.ts';
+import { DISABLED_MESSAGE, touchLastActive } from './users.repo.ts';
 
 type TrustFn = (addr: string | undefined, i: number) => boolean;
 
@@ -20,6 +22,13 @@ export function trustedHeaderSignIn(db: Db, config: Config) {
     const trusted = (req.app.get('trust proxy fn') as TrustFn)(req.socket.remoteAddress, 0);
     if (!trusted) return next();
     const user = await userForTrustedEmail(db, value);
+    // Administration: the proxy vouches for a disabled account: every page says so (and nothing is signed in).
+    if (user?.disabledAt) {
+      req.user = undefined;
+      res.locals.user = undefined;
+      return next(new HttpError(403, DISABLED_MESSAGE, 'disabled'));
+    }
+    if (user) await touchLastActive(db, user);
     if (user && user.id !== req.user?.id) {
       // The proxy speaks for this request: it wins over a cookie left by someone else.
       req.user = user;

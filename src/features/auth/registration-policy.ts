@@ -1,19 +1,47 @@
-// Who may create an account: REGISTRATION (open, closed) and REGISTRATION_DOMAINS, applied to every way an account
-// is first created (email form, Google, OpenID Connect). A refusal says why.
+// Who may create an account: REGISTRATION (open, domains, invite, closed), REGISTRATION_DOMAINS and invite links,
+// applied to every way an account is first created (email form, Google, OpenID Connect). A refusal says why.
+//   open     anyone (limited to REGISTRATION_DOMAINS when that is set, as before `domains` existed)
+//   domains  REGISTRATION_DOMAINS only
+//   invite   only with a valid invite link (uses one use)
+//   closed   nobody, not even with an invite
+// In open and domains modes an invite is not needed; it admits an address outside REGISTRATION_DOMAINS (an
+// administrator chose to let that person in), and is only used up then.
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
 import { HttpError } from '../../http/http-error.ts';
+import { takeInviteUse } from './invites.repo.ts';
 
 export type RegistrationContext = {
-  /** An invite link's code, when the visitor came through one (REGISTRATION=invite). */
+  /** An invite link's code, when the visitor came through one. */
   invite?: string | null;
 };
 
+export const REGISTRATION_CLOSED = 'Registration is closed. Ask an administrator for an account.';
+export const INVITE_NEEDED = 'Registration is by invitation only. Ask an administrator for an invite link.';
+
+const domainOf = (email: string) => email.split('@').pop()!.toLowerCase();
+
+/** Whether the registration form should be offered at all (closed, or invite mode without a code: no). */
+export function registrationOffered(config: Config, invite: string | null | undefined): boolean {
+  const mode = config.registration.mode;
+  return mode === 'open' || mode === 'domains' || (mode === 'invite' && Boolean(invite));
+}
+
 /** Throws an HttpError saying why when this email may not get a new account; uses up one use of a valid invite. */
-export async function assertMayRegister(_db: Db, config: Config, email: string, _ctx: RegistrationContext = {}): Promise<void> {
-  if (config.registration.mode === 'closed') throw new HttpError(403, 'Registration is closed. Ask an administrator for an account.');
-  const domain = email.split('@').pop()!.toLowerCase();
-  if (config.registration.domains.length && !config.registration.domains.includes(domain)) {
-    throw new HttpError(422, 'Some fields need another look.', 'invalid', { email: `Registration is open to ${config.registration.domains.map((d) => `@${d}`).join(', ')} addresses only.` });
+export async function assertMayRegister(db: Db, config: Config, email: string, ctx: RegistrationContext = {}): Promise<void> {
+  const { mode, domains } = config.registration;
+  const invite = typeof ctx.invite === 'string' && ctx.invite.trim() ? ctx.invite.trim() : null;
+  if (mode === 'closed') throw new HttpError(403, REGISTRATION_CLOSED);
+  const useInvite = async () => {
+    const problem = await takeInviteUse(db, invite!);
+    if (problem) throw new HttpError(403, problem, 'invite');
+  };
+  if (mode === 'invite') {
+    if (!invite) throw new HttpError(403, INVITE_NEEDED, 'invite');
+    return useInvite();
   }
+  if (!domains.length || domains.includes(domainOf(email))) return;
+  if (invite) return useInvite();
+  const only = `Registration is open to ${domains.map((d) => `@${d}`).join(', ')} addresses only.`;
+  throw new HttpError(422, 'Some fields need another look.', 'invalid', { email: only });
 }

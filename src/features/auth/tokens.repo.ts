@@ -2,7 +2,7 @@
 import type { Db } from '../../db.ts';
 import { randomToken, sha256Hex } from '../../lib/crypto.ts';
 import { toDate } from '../../lib/time.ts';
-import { toUser, type User } from './users.repo.ts';
+import { touchLastActive, toUser, type User } from './users.repo.ts';
 
 const DAY = 24 * 3600 * 1000;
 // Last use is written at most this often, so reads stay reads.
@@ -36,6 +36,8 @@ export async function userForToken(db: Db, token: string, opts: { ttlDays: numbe
   const now = new Date();
   const row = await db('access_tokens as t').join('users as u', 'u.id', 't.user_id')
     .where('t.token_hash', sha256Hex(token)).andWhere('t.expires_at', '>', now)
+    // Administration: a disabled account's tokens stop working at once, on every instance (its tokens are also deleted).
+    .whereNull('u.disabled_at')
     .first('u.*', 't.id as token_id', 't.last_used_at as token_last_used_at', 't.expires_at as token_expires_at');
   if (!row) return null;
   const slidTo = new Date(now.getTime() + opts.ttlDays * DAY);
@@ -47,7 +49,10 @@ export async function userForToken(db: Db, token: string, opts: { ttlDays: numbe
   delete row.token_id;
   delete row.token_last_used_at;
   delete row.token_expires_at;
-  return { user: toUser(row), tokenId, renewed };
+  const user = toUser(row);
+  // Administration: "last active" in the admin's user list, written at most once an hour.
+  await touchLastActive(db, user, now);
+  return { user, tokenId, renewed };
 }
 
 export async function revokeToken(db: Db, userId: number, tokenId: number): Promise<boolean> {

@@ -6,6 +6,8 @@ export type User = {
   passwordHash: string | null; googleSub: string | null; createdAt: Date; updatedAt: Date;
   /** Set only for a guest: the row (and everything of theirs) is purged after this. */
   guestExpiresAt?: Date | null;
+  // Administration (issue 16): see migrations/20261210000100_administration.ts.
+  disabledAt?: Date | null; lastActiveAt?: Date | null; emailVerifiedAt?: Date | null;
 };
 
 export const isGuest = (u: Pick<User, 'guestExpiresAt'>): boolean => Boolean(u.guestExpiresAt);
@@ -16,6 +18,7 @@ export function toUser(row: Record<string, unknown>): User {
     passwordHash: (row.password_hash as string) ?? null, googleSub: (row.google_sub as string) ?? null,
     createdAt: toDate(row.created_at), updatedAt: toDate(row.updated_at),
     guestExpiresAt: toDateOrNull(row.guest_expires_at),
+    disabledAt: toDateOrNull(row.disabled_at), lastActiveAt: toDateOrNull(row.last_active_at), emailVerifiedAt: toDateOrNull(row.email_verified_at),
   };
 }
 
@@ -54,11 +57,13 @@ export async function findUserByEmail(db: Db, email: string): Promise<User | nul
   return row ? toUser(row) : null;
 }
 
-export async function createUser(db: Db, input: { email: string; name?: string | null; passwordHash?: string | null; googleSub?: string | null; picture?: string | null }): Promise<User> {
+export async function createUser(db: Db, input: { email: string; name?: string | null; passwordHash?: string | null; googleSub?: string | null; picture?: string | null; emailVerified?: boolean }): Promise<User> {
   const now = new Date();
   const [id] = await db('users').insert({
     email: normalizeEmail(input.email), name: input.name ?? null, picture: input.picture ?? null,
     password_hash: input.passwordHash ?? null, google_sub: input.googleSub ?? null, created_at: now, updated_at: now,
+    // Administration: the address was vouched for by whoever created the account (Google, OIDC, the trusted proxy).
+    email_verified_at: input.emailVerified ? now : null,
   });
   const user = await findUserById(db, Number(id));
   if (!user) throw new Error('user vanished after insert');
@@ -75,7 +80,10 @@ export async function findUserByGoogleSub(db: Db, sub: string): Promise<User | n
   return row ? toUser(row) : null;
 }
 
-export type UserChanges = Partial<{ email: string; name: string | null; picture: string | null; passwordHash: string | null; googleSub: string | null; guestExpiresAt: Date | null }>;
+export type UserChanges = Partial<{
+  email: string; name: string | null; picture: string | null; passwordHash: string | null; googleSub: string | null; guestExpiresAt: Date | null;
+  disabledAt: Date | null; emailVerifiedAt: Date | null;
+}>;
 
 export async function updateUser(db: Db, id: number, changes: UserChanges): Promise<void> {
   const row: Record<string, unknown> = { updated_at: new Date() };
@@ -85,6 +93,8 @@ export async function updateUser(db: Db, id: number, changes: UserChanges): Prom
   if (changes.passwordHash !== undefined) row.password_hash = changes.passwordHash;
   if (changes.googleSub !== undefined) row.google_sub = changes.googleSub;
   if (changes.guestExpiresAt !== undefined) row.guest_expires_at = changes.guestExpiresAt;
+  if (changes.disabledAt !== undefined) row.disabled_at = changes.disabledAt;
+  if (changes.emailVerifiedAt !== undefined) row.email_verified_at = changes.emailVerifiedAt;
   await db('users').where({ id }).update(row);
 }
 
@@ -99,3 +109,15 @@ export async function createGuestUser(db: Db, input: { placeholderEmail: string;
 export async function purgeExpiredGuests(db: Db, now = new Date()): Promise<number> {
   return db('users').whereNotNull('guest_expires_at').andWhere('guest_expires_at', '<', now).delete();
 }
+
+// Administration (issue 16): the last time a user was seen, written at most this often (a read stays a read).
+export const LAST_ACTIVE_EVERY_MS = 3600 * 1000;
+
+/** Records activity when the stored time is older than an hour; returns whether it wrote. */
+export async function touchLastActive(db: Db, user: Pick<User, 'id' | 'lastActiveAt'>, now = new Date()): Promise<boolean> {
+  if (user.lastActiveAt && now.getTime() - user.lastActiveAt.getTime() < LAST_ACTIVE_EVERY_MS) return false;
+  await db('users').where({ id: user.id }).update({ last_active_at: now });
+  return true;
+}
+
+export const DISABLED_MESSAGE = 'This account is disabled. Ask an administrator.';

@@ -9,7 +9,7 @@ import { RateLimitedError } from './rate-limits.ts';
 import type { User } from './users.repo.ts';
 
 type Flash = { kind: 'ok' | 'error'; text: string };
-type PendingGoogle = { state: string; nonce: string; verifier: string; redirectUri: string; next: string; linkUserId?: number; startedAt: number };
+type PendingGoogle = { state: string; nonce: string; verifier: string; redirectUri: string; next: string; linkUserId?: number; startedAt: number; invite?: string };
 
 declare module 'express-session' {
   interface SessionData { flash?: Flash[]; google?: PendingGoogle }
