@@ -41,6 +41,9 @@ import { filesRoutes } from './features/files/files.routes.ts';
 import { mb } from './features/chat/attachments.ts';
 // Dictation (issue 13).
 import { dictationRoutes } from './features/chat/dictation.routes.ts';
+// Single sign-on with OpenID Connect (issue 16).
+import { createOidc } from './features/auth/oidc.ts';
+import { oidcRoutes } from './features/auth/oidc.routes.ts';
 
 
 export type AppDeps = {
@@ -134,6 +137,11 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   router.use(homeRoutes({ config, db, generations, catalogue: models }));
   router.use(accountSharesLocal({ config, db }));
   router.use(authRoutes({ config, db, google }));
+  // Single sign-on with OpenID Connect (issue 16): discovery happens on the first sign-in, not here. The button's
+  // label reaches /login and /register through app.locals (views/auth/_oidc.ejs).
+  const oidc = createOidc(config);
+  app.locals.oidcButton = oidc.configured ? oidc.buttonLabel : null;
+  router.use(oidcRoutes({ config, db, oidc }));
   router.use(settingsRoutes({ config, db, catalogue: models }));
   // Sharing (share links, forks) builds on chat: its Share menu reaches the thread header through this hook.
   router.use(sharingRoutes({ config, db }));

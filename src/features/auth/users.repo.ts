@@ -6,6 +6,8 @@ export type User = {
   passwordHash: string | null; googleSub: string | null; createdAt: Date; updatedAt: Date;
   /** Set only for a guest: the row (and everything of theirs) is purged after this. */
   guestExpiresAt?: Date | null;
+  // Single sign-on (OpenID Connect): in OIDC_ADMIN_GROUP at the last OIDC sign-in (src/features/auth/oidc.repo.ts).
+  oidcAdmin?: boolean;
 };
 
 export const isGuest = (u: Pick<User, 'guestExpiresAt'>): boolean => Boolean(u.guestExpiresAt);
@@ -16,6 +18,8 @@ export function toUser(row: Record<string, unknown>): User {
     passwordHash: (row.password_hash as string) ?? null, googleSub: (row.google_sub as string) ?? null,
     createdAt: toDate(row.created_at), updatedAt: toDate(row.updated_at),
     guestExpiresAt: toDateOrNull(row.guest_expires_at),
+    // Single sign-on (OpenID Connect).
+    oidcAdmin: Boolean(row.oidc_admin),
   };
 }
 
