@@ -87,7 +87,7 @@ describeInBrowser('single sign-on under /chat through nginx', { nginx: true }, (
       op.accounts.set(account, { email: `${account}@example.com`, email_verified: true, name: 'Proxied SSO' });
       const tab = await throughProvider(browser, { origin: nginx.origin, config: live.config }, `${nginx.origin}/chat`, account, javaScript);
       try {
-        const cookie = (await tab.context.cookies(nginx.origin)).find((c) => c.name === 'access_token');
+        const cookie = (await tab.context.cookies(`${nginx.origin}/chat/`)).find((c) => c.name === 'access_token');
         expect(cookie?.path).toBe('/chat');
         expectNoProblems(tab, PROVIDER_NOISE);
       } finally { await tab.close(); }

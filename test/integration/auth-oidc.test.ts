@@ -268,3 +268,18 @@ describe.each(DIALECTS)('OpenID Connect settings on %s', (dialect) => {
     }
   });
 });
+
+describe('OpenID Connect configuration', () => {
+  const base = { NODE_ENV: 'test', ...TEST_SECRETS };
+  it('refuses a half-configured provider, or a plain-http issuer anywhere but this machine', () => {
+    expect(() => loadConfig({ ...base, OIDC_ISSUER: 'https://sso.example' })).toThrow(/OIDC_CLIENT_ID must be set/);
+    expect(() => loadConfig({ ...base, OIDC_CLIENT_ID: 'x' })).toThrow(/OIDC_ISSUER must be set/);
+    expect(() => loadConfig({ ...base, OIDC_ISSUER: 'http://sso.example', OIDC_CLIENT_ID: 'x' })).toThrow(/OIDC_ISSUER="http:\/\/sso.example": must be https/);
+    expect(() => loadConfig({ ...base, OIDC_ISSUER: 'not a url', OIDC_CLIENT_ID: 'x' })).toThrow(/OIDC_ISSUER/);
+  });
+
+  it('has defaults for the label, scopes and groups claim', () => {
+    const c = loadConfig({ ...base, OIDC_ISSUER: 'http://localhost:8080/realms/x', OIDC_CLIENT_ID: 'x', OIDC_SCOPES: 'openid  email groups' });
+    expect(c.oidc).toMatchObject({ scopes: ['openid', 'email', 'groups'], buttonLabel: 'Sign in with single sign-on', groupsClaim: 'groups', clientSecret: undefined });
+  });
+});
