@@ -12,7 +12,7 @@ import { csrfOf, tokenOf } from '../support/forms.ts';
 import { OIDC_CLIENT, OTHER_CLIENT, startOidcProvider, type TestProvider } from '../support/oidc-provider.ts';
 import { isAdmin } from '../../src/features/admin/admin-gate.ts';
 import { hashPassword } from '../../src/features/auth/passwords.ts';
-import { createUser, findUserByEmail } from '../../src/features/auth/users.repo.ts';
+import { createUser, deleteUser, findUserByEmail } from '../../src/features/auth/users.repo.ts';
 
 const PUBLIC = 'http://app.test';
 const CALLBACK = `${PUBLIC}/auth/oidc/callback`;
@@ -100,6 +100,9 @@ describe.each(DIALECTS)('OpenID Connect sign-in on %s (real provider)', (dialect
     expect(other.cb.status).toBe(409);
     expect(other.cb.text).toContain('belongs to another single sign-on identity');
     expect(tokenOf(other.cb)).toBeUndefined();
+    // Deleting the account takes its identity with it (the cascade), so the provider account may start afresh.
+    await deleteUser(t.db, existing.id);
+    expect(await t.db('user_identities').where({ sub: 'carol-sso' })).toEqual([]);
   });
 
   it('refuses an unverified or missing email with a clear page, creating nothing', async () => {
