@@ -3,7 +3,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/dialects.ts';
 import { TEST_SECRETS, testApp } from '../support/app.ts';
-import { deadIssuer, OIDC_CLIENT } from '../support/oidc-provider.ts';
+import { deadIssuer, OIDC_CLIENT, startOidcProvider, type TestProvider } from '../support/oidc-provider.ts';
 import { loadConfig } from '../../src/config.ts';
 
 describe.each(DIALECTS)('OpenID Connect settings on %s', (dialect) => {
@@ -16,6 +16,25 @@ describe.each(DIALECTS)('OpenID Connect settings on %s', (dialect) => {
       expect((await request(t.app).get('/login')).status).toBe(200);
     } finally {
       await t.close();
+    }
+  });
+
+  it('discovers the provider once it is up (a failure is not cached), then keeps the discovery', async () => {
+    const issuer = await deadIssuer();
+    const t = await testApp(dialect, { OIDC_ISSUER: issuer, ...OIDC_CLIENT, PUBLIC_URL: 'http://app.test' });
+    let op: TestProvider | undefined;
+    try {
+      expect((await request(t.app).get('/auth/oidc')).status).toBe(502);
+      op = await startOidcProvider({ redirectUris: ['http://app.test/auth/oidc/callback'], port: Number(new URL(issuer).port) });
+      for (let i = 0; i < 3; i++) {
+        const res = await request(t.app).get('/auth/oidc');
+        expect(res.status).toBe(303);
+        expect(res.headers.location).toMatch(new RegExp(`^${issuer}/auth\\?`));
+      }
+      expect(op.discoveries).toBe(1);
+    } finally {
+      await t.close();
+      await op?.stop();
     }
   });
 

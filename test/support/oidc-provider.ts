@@ -17,6 +17,8 @@ export type TestProvider = {
   accounts: Map<string, OidcAccount>;
   /** Answers the next POST /token with this body instead of the provider's (a genuine token response, tampered). */
   nextTokenResponse: Record<string, unknown> | null;
+  /** How many times the discovery document was fetched. */
+  discoveries: number;
   /** Follows an authorization URL through the login page as `accountId`; returns where the provider sends the browser back. */
   login(authorizationUrl: string, accountId: string): Promise<URL>;
   /** A whole code flow as `client` (not through the app): the token endpoint's JSON. */
@@ -30,7 +32,7 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
  * `redirectUris` may be a function: the provider is built on its first request, so a browser test can start the app
  * (whose port it needs) after learning the issuer.
  */
-export async function startOidcProvider(opts: { redirectUris: string[] | (() => string[]) }): Promise<TestProvider> {
+export async function startOidcProvider(opts: { redirectUris: string[] | (() => string[]); port?: number }): Promise<TestProvider> {
   const accounts = new Map<string, OidcAccount>();
   let provider: Provider | null = null;
   let handle: ReturnType<Provider['callback']> | null = null;
@@ -88,7 +90,7 @@ export async function startOidcProvider(opts: { redirectUris: string[] | (() => 
   }
 
   const t: TestProvider = {
-    issuer: '', accounts, nextTokenResponse: null,
+    issuer: '', accounts, nextTokenResponse: null, discoveries: 0,
     async login(authorizationUrl, accountId) {
       const jar = new Map<string, string>();
       const go = async (url: string, init: RequestInit = {}) => {
@@ -134,6 +136,7 @@ export async function startOidcProvider(opts: { redirectUris: string[] | (() => 
 
   const server = http.createServer((req, res) => {
     provider ??= build();
+    if (req.url === '/.well-known/openid-configuration') t.discoveries++;
     if (req.url?.startsWith('/interaction/')) {
       interaction(req, res).catch((err) => { res.statusCode = 500; res.end(String(err)); });
       return;
@@ -148,7 +151,7 @@ export async function startOidcProvider(opts: { redirectUris: string[] | (() => 
     handle ??= provider.callback();
     handle(req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   t.issuer = issuer;
   return t;
