@@ -46,6 +46,9 @@ import { accountUsageLocal, usageApiRoutes } from './features/usage/usage.routes
 import { adminUsageRoutes } from './features/usage/admin-usage.routes.ts';
 // Administration (issue 16).
 import { adminLinkLocal, adminRoutes } from './features/admin/admin.routes.ts';
+// Single sign-on with OpenID Connect (issue 16).
+import { createOidc } from './features/auth/oidc.ts';
+import { oidcRoutes } from './features/auth/oidc.routes.ts';
 
 
 export type AppDeps = {
@@ -143,6 +146,11 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   // Usage and quotas (issue 16): Account's usage section, read before the account routes render it.
   router.use(accountUsageLocal({ config, db }));
   router.use(authRoutes({ config, db, google }));
+  // Single sign-on with OpenID Connect (issue 16): discovery happens on the first sign-in, not here. The button's
+  // label reaches /login and /register through app.locals (views/auth/_oidc.ejs).
+  const oidc = createOidc(config);
+  app.locals.oidcButton = oidc.configured ? oidc.buttonLabel : null;
+  router.use(oidcRoutes({ config, db, oidc }));
   router.use(settingsRoutes({ config, db, catalogue: models }));
   // Sharing (share links, forks) builds on chat: its Share menu reaches the thread header through this hook.
   router.use(sharingRoutes({ config, db }));

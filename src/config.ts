@@ -68,6 +68,14 @@ const schema = z.object({
   ADMIN_EMAILS: list,
   // Usage and quotas (src/features/usage): tokens a user may spend a month on the server's key (0 or empty: no limit).
   MONTHLY_TOKEN_QUOTA: int(0, 0, Number.MAX_SAFE_INTEGER),
+  // Single sign-on with any OpenID Connect provider (src/features/auth/oidc.ts): on when issuer, id and secret are set.
+  OIDC_ISSUER: opt(z.url({ message: 'must be the provider\'s issuer URL, such as https://sso.example.com/realms/main' })),
+  OIDC_CLIENT_ID: opt(z.string()),
+  OIDC_CLIENT_SECRET: opt(z.string()),
+  OIDC_BUTTON_LABEL: z.preprocess((v) => emptyToUndefined(v) ?? 'Sign in with single sign-on', z.string().max(80)),
+  OIDC_SCOPES: z.preprocess((v) => emptyToUndefined(v) ?? 'openid email profile', z.string().regex(/^[\x21-\x7e ]+$/, { message: 'must be scopes separated by spaces' })),
+  OIDC_ADMIN_GROUP: opt(z.string()),
+  OIDC_GROUPS_CLAIM: z.preprocess((v) => emptyToUndefined(v) ?? 'groups', z.string()),
   TOKEN_TTL_DAYS: int(30, 1, 3650),
   TRUSTED_AUTH_HEADER: opt(z.string().regex(/^[A-Za-z0-9-]+$/, { message: 'must be a header name' })),
   ALLOW_GUESTS: bool(false),
@@ -119,6 +127,11 @@ function toConfig(e: z.infer<typeof schema>, secrets: { sessionSecret: string; e
     adminEmails: e.ADMIN_EMAILS.map((a) => a.normalize('NFC')),
     // Usage and quotas: the default monthly quota per user on the server's key, or null (admins may override per user).
     monthlyTokenQuota: e.MONTHLY_TOKEN_QUOTA || null,
+    // Single sign-on (OpenID Connect): see src/features/auth/oidc.ts.
+    oidc: {
+      issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET, buttonLabel: e.OIDC_BUTTON_LABEL,
+      scopes: e.OIDC_SCOPES.split(' ').filter(Boolean), adminGroup: e.OIDC_ADMIN_GROUP, groupsClaim: e.OIDC_GROUPS_CLAIM,
+    },
     tokenTtlDays: e.TOKEN_TTL_DAYS,
     trustedAuthHeader: e.TRUSTED_AUTH_HEADER?.toLowerCase(),
     guests: { allowed: e.ALLOW_GUESTS, ttlHours: e.GUEST_TTL_HOURS },
@@ -166,6 +179,16 @@ function isProxyAddress(item: string): boolean {
   return (/^\d{1,3}$/.test(range) && Number(range) >= 1 && Number(range) <= max) || (isIP(addr) === 4 && isIP(range) === 4 && range !== '0.0.0.0');
 }
 
+// Single sign-on (OpenID Connect).
+function oidcConfigProblem(e: z.infer<typeof schema>): string | null {
+  if (!e.OIDC_ISSUER) return e.OIDC_CLIENT_ID ? 'OIDC_ISSUER must be set when OIDC_CLIENT_ID is' : null;
+  if (!e.OIDC_CLIENT_ID) return 'OIDC_CLIENT_ID must be set when OIDC_ISSUER is';
+  const u = new URL(e.OIDC_ISSUER);
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) return `OIDC_ISSUER=${JSON.stringify(e.OIDC_ISSUER)}: must be https (http only for localhost)`;
+  return null;
+}
+
 export class ConfigError extends Error {}
 
 /** Parses the environment; throws ConfigError with one line per bad variable. */
@@ -182,6 +205,9 @@ export function loadConfig(env: Env = process.env, opts: { secretsDir?: string; 
   if (e.REGISTRATION === 'domains' && !e.REGISTRATION_DOMAINS.length) {
     throw new ConfigError('Invalid configuration: REGISTRATION="domains": set REGISTRATION_DOMAINS to the allowed email domains');
   }
+  // Single sign-on (OpenID Connect): a half-configured provider, or one over plain http off this machine, is refused.
+  const oidcProblem = oidcConfigProblem(e);
+  if (oidcProblem) throw new ConfigError(`Invalid configuration: ${oidcProblem}`);
   let sessionSecret = e.SESSION_SECRET;
   let encryptionKey = e.ENCRYPTION_KEY;
   if (!sessionSecret || !encryptionKey) {

@@ -65,14 +65,14 @@ export function refuseWeakPassword(password: string, email: string): void {
   if (problem) throw new HttpError(422, 'Some fields need another look.', 'invalid', { password: problem });
 }
 
-const tokenFor = (db: Db, config: Config, user: User, client: Client) =>
+export const tokenFor = (db: Db, config: Config, user: User, client: Client) =>
   issueToken(db, user.id, { ttlDays: isGuest(user) ? config.guests.ttlHours / 24 : config.tokenTtlDays, userAgent: client.userAgent });
 
 const failedSignInsFrom = (client: Client): Check =>
   ({ bucket: ipBucket('login', client.ip), limit: LIMITS.loginPerIp, what: 'failed sign-ins from your network' });
 
 const duplicate = () => new HttpError(409, 'An account with this email already exists. Sign in instead.', 'conflict', { email: 'An account with this email already exists. Sign in instead.' });
-const isUniqueViolation = (err: unknown) => /UNIQUE|Duplicate entry|ER_DUP_ENTRY/i.test(String((err as Error)?.message ?? ''));
+export const isUniqueViolation = (err: unknown) => /UNIQUE|Duplicate entry|ER_DUP_ENTRY/i.test(String((err as Error)?.message ?? ''));
 
 /** A guest who registers keeps their row (and so their threads): it becomes the real account. */
 export async function register(db: Db, config: Config, input: unknown, client: Client, guest?: User): Promise<SignedIn> {

@@ -8,6 +8,8 @@ export type User = {
   guestExpiresAt?: Date | null;
   // Administration (issue 16): see migrations/20261210000100_administration.ts.
   disabledAt?: Date | null; lastActiveAt?: Date | null; emailVerifiedAt?: Date | null;
+  // Single sign-on (OpenID Connect): in OIDC_ADMIN_GROUP at the last OIDC sign-in (src/features/auth/oidc.repo.ts).
+  oidcAdmin?: boolean;
 };
 
 export const isGuest = (u: Pick<User, 'guestExpiresAt'>): boolean => Boolean(u.guestExpiresAt);
@@ -19,6 +21,8 @@ export function toUser(row: Record<string, unknown>): User {
     createdAt: toDate(row.created_at), updatedAt: toDate(row.updated_at),
     guestExpiresAt: toDateOrNull(row.guest_expires_at),
     disabledAt: toDateOrNull(row.disabled_at), lastActiveAt: toDateOrNull(row.last_active_at), emailVerifiedAt: toDateOrNull(row.email_verified_at),
+    // Single sign-on (OpenID Connect).
+    oidcAdmin: Boolean(row.oidc_admin),
   };
 }
 
