@@ -8,8 +8,10 @@ import { purgeExpiredTokens } from './features/auth/tokens.repo.ts';
 import { purgeExpiredGuests } from './features/auth/users.repo.ts';
 import { purgeClosedShares } from './features/sharing/shares.repo.ts';
 import { pendingCutoff, purgeUnlinkedFiles } from './features/files/files.repo.ts';
+// Organise (issue 15): temporary chats past their hour.
+import { purgeExpiredTemporary } from './features/threads/threads.repo.ts';
 
-export type Purged = { guests: number; tokens: number; attempts: number; sessions: number; sendKeys: number; shares: number; files: number };
+export type Purged = { guests: number; tokens: number; attempts: number; sessions: number; sendKeys: number; shares: number; files: number; temporary: number };
 
 export async function purgeAuthData(db: Db): Promise<Purged> {
   const guests = await purgeExpiredGuests(db);
@@ -18,7 +20,8 @@ export async function purgeAuthData(db: Db): Promise<Purged> {
   const sessions = await pruneSessions(db);
   const sendKeys = await purgeOldSendKeys(db);
   const shares = await purgeClosedShares(db);
+  const temporary = await purgeExpiredTemporary(db);
   // Files no message carries: left by deleted messages, or chosen in a send refused over a day ago.
   const files = await purgeUnlinkedFiles(db, { pendingBefore: pendingCutoff() });
-  return { guests, tokens, attempts, sessions, sendKeys, shares, files };
+  return { guests, tokens, attempts, sessions, sendKeys, shares, files, temporary };
 }

@@ -239,6 +239,16 @@
     if (f && f.length && e.target.id === 'content') { e.preventDefault(); attach(f); }
   });
   document.addEventListener('change', function (e) { if (e.target.id === 'files') attach(); });
+  // Shortcuts (keys.js, loaded on the first): none while typing in a field but the composer, where only Ctrl/Esc ones.
+  document.addEventListener('keydown', function (e) {
+    var t = e.target, k = e.key, l = document.getElementById('shortcuts-link'), n = t.id == 'content', s;
+    if (!l || e.defaultPrevented || !n && t.closest('input,textarea,select,[contenteditable]')) return;
+    if (!(e.ctrlKey || e.metaKey ? k == 'k' || (e.altKey ? /^Key[FN]$/.test(e.code) : e.shiftKey && e.code == 'KeyC') : k == 'Escape' ? n : !n && !e.altKey && (k == '/' || k == '?'))) return;
+    if (k != 'Escape') e.preventDefault();
+    if (window.mcKeys) return mcKeys(e);
+    if (l.b) return;
+    l.b = s = document.createElement('script'); s.src = l.getAttribute('data-js'); s.onload = function () { mcKeys(e); }; document.head.appendChild(s);
+  });
   var headMenu = -1;
   document.addEventListener('htmx:beforeRequest', function (e) {
     var d = e.target.closest && e.target.closest('#thread-head details');
