@@ -1,5 +1,6 @@
-// Keyboard shortcuts (issue 15), loaded by app.js on the first key that is one. app.js already checked that the key
-// is a shortcut and that no other field than the composer is being typed in; here each one is done.
+// Keyboard shortcuts (issue 15), loaded by app.js on the first key that may be one (app.js stopped that key's default
+// already); from then on this file listens itself. No shortcut acts while typing in a field, but the composer's own
+// (Ctrl ones and Esc there; "/" and "?" are typed into it like into any other field).
 (function () {
   'use strict';
   var link = document.getElementById('shortcuts-link');
@@ -21,7 +22,7 @@
     var b = last('form[action$="/stop"] button[type=submit]');
     if (b) b.click();
   }
-  function composer() {
+  function focusComposer() {
     var c = document.getElementById('content');
     if (c) c.focus();
   }
@@ -46,16 +47,24 @@
     }, function () { location.href = link.getAttribute('href'); });
   }
 
-  window.mcKeys = function (e) {
-    var k = e.key;
-    if (e.ctrlKey || e.metaKey) {
-      if (k === 'k' || k === 'K' || e.code === 'KeyF') search();
-      else if (e.code === 'KeyN') location.href = path('/');
-      else if (e.code === 'KeyC') copyLast();
-    } else if (k === 'Escape') {
-      var c = document.getElementById('content');
-      if (c && !c.value) stop();
-    } else if (k === '/') composer();
-    else if (k === '?') help();
-  };
+  /** Which shortcut the key is (null: none), where it is pressed. */
+  function which(e) {
+    var t = e.target, k = e.key, c = e.ctrlKey || e.metaKey, composer = t.id === 'content';
+    if (e.isComposing || (!composer && t.closest && t.closest('input,textarea,select,[contenteditable]'))) return null;
+    if (c) return e.altKey ? (e.code === 'KeyF' ? search : e.code === 'KeyN' ? newChat : null)
+      : e.shiftKey ? (e.code === 'KeyC' ? copyLast : null) : e.code === 'KeyK' ? search : null;
+    if (k === 'Escape') return composer && !t.value ? stop : null;
+    if (composer || e.altKey) return null;
+    return k === '/' ? focusComposer : k === '?' ? help : null;
+  }
+  function newChat() { location.href = path('/'); }
+
+  // The key that loaded this file (its default already stopped by app.js), then every key from here.
+  window.mcKeys = function (e) { var f = which(e); if (f) f(); };
+  document.addEventListener('keydown', function (e) {
+    var f = which(e);
+    if (!f || e.defaultPrevented) return;
+    if (e.key !== 'Escape') e.preventDefault();
+    f();
+  });
 })();

@@ -91,6 +91,20 @@ describeInBrowser('keyboard shortcuts', {}, () => {
     } finally { await tab.close(); }
   });
 
+  it('the first keys typed in the composer are typed, not taken as shortcuts (keys.js loads meanwhile)', async () => {
+    const tab = await openTab(f.browser, f.live, { token: await signedInToken(f.live) });
+    try {
+      const { page } = tab;
+      await page.goto(f.live.pageUrl('/'));
+      await page.locator('#content').click();
+      await page.keyboard.type('a/b?');
+      expect(await page.locator('#content').inputValue()).toBe('a/b?');
+      await expect.poll(() => page.evaluate(() => typeof (window as unknown as { mcKeys?: unknown }).mcKeys)).toBe('function');
+      expect(await page.locator('dialog').count()).toBe(0);
+      expectNoProblems(tab);
+    } finally { await tab.close(); }
+  });
+
   it('without JavaScript the shortcuts are a page linked from the sidebar', async () => {
     const tab = await openTab(f.browser, f.live, { javaScript: false, token: await signedInToken(f.live) });
     try {

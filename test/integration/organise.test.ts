@@ -181,6 +181,6 @@ describe.each(DIALECTS)('organising threads on %s', (dialect) => {
     const frag = await get(s, '/shortcuts').set('HX-Request', 'true').expect(200);
     expect(frag.text).not.toContain('<!doctype html>');
     expect(frag.text).toContain('<kbd>Ctrl</kbd> + <kbd>Alt</kbd> + <kbd>N</kbd>');
-    expect((await get(s, '/').expect(200)).text).toMatch(/id="shortcuts-link" data-js="[^"]*keys[^"]*\.js"/);
+    expect((await get(s, '/').expect(200)).text).toMatch(/id="shortcuts-link" data-js-keys="[^"]*keys[^"]*\.js"/);
   });
 });
