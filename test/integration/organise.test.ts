@@ -2,6 +2,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/lib/ids.ts';
+import { createUser } from '../../src/features/auth/users.repo.ts';
+import { issueToken } from '../../src/features/auth/tokens.repo.ts';
 import { purgeAuthData } from '../../src/maintenance.ts';
 import { DIALECTS } from '../support/dialects.ts';
 import { chatApp, signIn, type ChatTestApp, type Session } from '../support/fake-mistral-app.ts';
@@ -182,5 +184,31 @@ describe.each(DIALECTS)('organising threads on %s', (dialect) => {
     expect(frag.text).not.toContain('<!doctype html>');
     expect(frag.text).toContain('<kbd>Ctrl</kbd> + <kbd>Alt</kbd> + <kbd>N</kbd>');
     expect((await get(s, '/').expect(200)).text).toMatch(/id="shortcuts-link" data-js-keys="[^"]*keys[^"]*\.js"/);
+  });
+});
+
+describe.each(DIALECTS)('organising under BASE_PATH=/chat on %s', (dialect) => {
+  let t: ChatTestApp;
+  beforeAll(async () => { t = await chatApp(dialect, { BASE_PATH: '/chat' }); });
+  afterAll(async () => { await t?.close(); });
+
+  it('links, forms and redirects carry the base path; a "back" elsewhere is not followed', async () => {
+    // (signIn reads "/", which is outside /chat: the same steps under the base path.)
+    const user = await createUser(t.db, { email: `base-${Date.now()}@example.com`, name: 'Based' });
+    const token = await issueToken(t.db, user.id, { ttlDays: 1 });
+    const first = await request(t.app).get('/chat/').set('Cookie', `access_token=${token}`).expect(200);
+    const sid = ((first.headers['set-cookie'] as unknown as string[] | undefined) ?? []).map((c) => c.split(';')[0]).find((c) => c.startsWith('mc_sid=')) ?? '';
+    const s = { user, cookie: [`access_token=${token}`, sid].filter(Boolean).join('; '), csrf: /"X-CSRF-Token": "([^"]+)"/.exec(first.text)![1] };
+    const id = newId();
+    await t.db('threads').insert({ id, user_id: s.user.id, title: 'Based', title_set_by_user: true, created_at: new Date(), updated_at: new Date() });
+    const home = (await request(t.app).get('/chat/').set('Cookie', s.cookie).expect(200)).text;
+    expect(home).toContain('href="/chat/archived"');
+    expect(home).toContain('href="/chat/shortcuts"');
+    const select = (await request(t.app).get('/chat/threads?select=1').set('Cookie', s.cookie).expect(200)).text;
+    expect(select).toContain('action="/chat/threads/bulk"');
+    const pin = await request(t.app).post(`/chat/threads/${id}/pin`).set('Cookie', s.cookie).type('form').send({ _csrf: s.csrf, on: '1' });
+    expect(pin.headers.location).toBe(`/chat/threads/${id}#latest`);
+    const away = await request(t.app).post('/chat/threads/bulk').set('Cookie', s.cookie).type('form').send({ _csrf: s.csrf, action: 'archive', ids: id, back: 'https://evil.example/' });
+    expect(away.headers.location).toBe('/chat/threads?select=1');
   });
 });
