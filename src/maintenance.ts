@@ -11,8 +11,13 @@ import { pendingCutoff, purgeUnlinkedFiles } from './features/files/files.repo.t
 // Administration (issue 16): invite links no one can use any more, and expired password reset links.
 import { purgeDeadInvites } from './features/auth/invites.repo.ts';
 import { purgeExpiredResets } from './features/auth/password-resets.ts';
+// Organise (issue 15): temporary chats past their hour.
+import { purgeExpiredTemporary } from './features/threads/threads.repo.ts';
 
-export type Purged = { guests: number; tokens: number; attempts: number; sessions: number; sendKeys: number; shares: number; files: number; invites: number; resets: number };
+export type Purged = {
+  guests: number; tokens: number; attempts: number; sessions: number; sendKeys: number; shares: number; files: number;
+  invites: number; resets: number; temporary: number;
+};
 
 export async function purgeAuthData(db: Db): Promise<Purged> {
   const guests = await purgeExpiredGuests(db);
@@ -21,10 +26,11 @@ export async function purgeAuthData(db: Db): Promise<Purged> {
   const sessions = await pruneSessions(db);
   const sendKeys = await purgeOldSendKeys(db);
   const shares = await purgeClosedShares(db);
+  const temporary = await purgeExpiredTemporary(db);
   // Files no message carries: left by deleted messages, or chosen in a send refused over a day ago.
   const files = await purgeUnlinkedFiles(db, { pendingBefore: pendingCutoff() });
   // Administration (issue 16).
   const invites = await purgeDeadInvites(db);
   const resets = await purgeExpiredResets(db);
-  return { guests, tokens, attempts, sessions, sendKeys, shares, files, invites, resets };
+  return { guests, tokens, attempts, sessions, sendKeys, shares, files, invites, resets, temporary };
 }

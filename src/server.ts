@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   });
   const purge = () => {
     purgeAuthData(db).then((n) => {
-      if (n.guests || n.tokens || n.attempts || n.sessions || n.sendKeys) logger.info(n, 'purged expired sign-in data, sessions and send keys');
+      if (n.guests || n.tokens || n.attempts || n.sessions || n.sendKeys || n.temporary) logger.info(n, 'purged expired sign-in data, sessions and send keys');
     }, (err: unknown) => logger.warn({ err }, 'purging expired sign-in data failed; will retry'));
   };
   purge();

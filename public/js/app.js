@@ -216,17 +216,18 @@
     for (i = 0; i < all.length; i++) if (!all[i].contains(e.target)) all[i].open = false;
   });
   // Parts loaded on first use, so a first visit carries none of them: attachments (attach.js: chips, drop, paste).
-  // The composer names each part's URL (data-js-<name>). Files dropped or pasted before it loads wait in `queued`.
+  // The composer (or, for keys.js, the sidebar's Shortcuts link) names each part's URL (data-js-<name>). Files
+  // dropped or pasted before it loads wait in `queued`.
   var loaded = {}, queued = null;
   function load(name, done) {
-    var c = document.getElementById('composer'), s;
+    var c = document.querySelector('[data-js-' + name + ']'), s;
     if (loaded[name]) return loaded[name] === 1 ? done() : loaded[name].push(done);
     if (!c || !c.getAttribute('data-js-' + name)) return;
     loaded[name] = [done];
     s = document.createElement('script');
     s.src = c.getAttribute('data-js-' + name);
     s.onload = function () { var w = loaded[name]; loaded[name] = 1; w.forEach(function (f) { f(); }); };
-    document.head.appendChild(s);
+    return document.head.appendChild(s);
   }
   window.mcLoad = load;
   function attach(files) { queued = files || queued; load('attach', function () { window.mcAttach(queued); queued = null; }); }
@@ -239,6 +240,12 @@
     if (f && f.length && e.target.id === 'content') { e.preventDefault(); attach(f); }
   });
   document.addEventListener('change', function (e) { if (e.target.id === 'files') attach(); });
+  // Shortcuts: keys.js, loaded by the first key that may be one (then it listens itself); typing in a field goes on.
+  addEventListener('keydown', function (e) {
+    var c = e.ctrlKey || e.metaKey;
+    if (!window.mcKeys && (c ? /^(SKeyC|AKey[FN]|KeyK)$/.test((e.shiftKey ? 'S' : '') + (e.altKey ? 'A' : '') + e.code) : /^[/?]|Esc/.test(e.key))
+      && load('keys', function () { mcKeys(e); }) && (c || !e.target.closest('input,textarea'))) e.preventDefault();
+  });
   var headMenu = -1;
   document.addEventListener('htmx:beforeRequest', function (e) {
     var d = e.target.closest && e.target.closest('#thread-head details');

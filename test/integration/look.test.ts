@@ -10,7 +10,7 @@ import { formAgent } from '../support/forms.ts';
 import { manyThreads } from '../browser/data.ts';
 
 const ICONS = ['clip', 'file', 'mic', 'share', 'sliders', 'copy', 'check', 'menu', 'plus', 'pencil', 'trash', 'x', 'down', 'sun', 'moon', 'monitor', 'gear', 'user', 'logout', 'stop',
-  'retry', 'send', 'chevron'];
+  'retry', 'send', 'chevron', 'pin', 'archive'];
 const count = (text: string, part: string) => text.split(part).length - 1;
 /** The opening tag of the element with this id. */
 const tagOf = (html: string, id: string) => new RegExp(`<[a-z]+ [^>]*id="${id}"[^>]*>`).exec(html)?.[0] ?? '';
@@ -69,7 +69,8 @@ describe.each(DIALECTS)('how pages read on %s', (dialect) => {
       const res = await request(t.app).get(path).set('Cookie', s.cookie);
       const sprite = /<svg class="sprite"[\s\S]*?<\/svg>/.exec(res.text)?.[0] ?? '';
       expect(count(res.text, 'class="sprite"'), path).toBe(1);
-      expect(sprite.length, path).toBeLessThan(3000);
+      // (3000 until issue 15 added the pin and archive icons.)
+      expect(sprite.length, path).toBeLessThan(3300);
       for (const id of ICONS) expect(sprite, `${path}: i-${id}`).toContain(`<symbol id="i-${id}" viewBox="0 0 24 24">`);
       // Every icon used is in the sprite, and is hidden from assistive technology.
       const used = [...res.text.matchAll(/<svg class="icon"([^>]*)><use href="#i-([a-z]+)"><\/use><\/svg>/g)];

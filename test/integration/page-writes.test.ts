@@ -36,8 +36,9 @@ describe.each(DIALECTS)('page views on %s', (dialect) => {
     for (const path of [`/threads/${thread.id}`, `/threads/${thread.id}`, '/']) {
       const sql = await queriesOf(path);
       expect(writes(sql), `${path}:\n${sql.join('\n')}`).toEqual([]);
-      // (9 on a thread: the versions of its messages are one read, its open share links another.)
-      expect(sql.length).toBeLessThanOrEqual(9);
+      // (9 on a thread: the versions of its messages are one read, its open share links another; 10 since issue 15:
+      // the pinned threads are a small read of their own above the list's page.)
+      expect(sql.length).toBeLessThanOrEqual(10);
     }
   });
 

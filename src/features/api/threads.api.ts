@@ -8,8 +8,8 @@ import type { Message } from '../chat/messages.repo.ts';
 import { pagePath, siblingsOf, type Siblings } from '../chat/branches.repo.ts';
 import { editMessage, regenerateAnswer, showBranch } from '../chat/branches.service.ts';
 import { jsonFormatter, parseOffsets, sourceFor, streamEvents, type SseTiming } from '../chat/sse.ts';
-import { createThread, decodeCursor, findThread, listThreads, updateThread, type Thread, type ThreadInput } from '../threads/threads.repo.ts';
-import { cleanTitle, removeThread, ThreadInputError, THREADS_PER_PAGE } from '../threads/threads.service.ts';
+import { createThread, decodeCursor, findThread, listPinned, listThreads, markThreads, updateThread, type Thread, type ThreadInput } from '../threads/threads.repo.ts';
+import { cleanTitle, idsOf, removeThread, removeThreads, ThreadInputError, THREADS_PER_PAGE } from '../threads/threads.service.ts';
 import { checkModelId, SettingsInputError } from '../settings/settings-input.ts';
 import { filesOf } from '../chat/chat.controller.ts';
 import { urlFor, type UrlFor } from '../../http/base-path.ts';
@@ -18,7 +18,9 @@ import { getSettings } from '../settings/settings.repo.ts';
 
 export const JSON_SSE_TIMING: SseTiming = { heartbeatMs: 15_000, pollMs: 500, minIntervalMs: 50 };
 
-export const threadJson = (t: Thread) => ({ id: t.id, title: t.title, titleSetByUser: t.titleSetByUser, model: t.model, context: t.context, thinkHarder: t.thinkHarder, tools: t.tools, createdAt: t.createdAt, updatedAt: t.updatedAt });
+export const threadJson = (t: Thread) => ({ id: t.id, title: t.title, titleSetByUser: t.titleSetByUser, model: t.model, context: t.context, thinkHarder: t.thinkHarder, tools: t.tools, createdAt: t.createdAt, updatedAt: t.updatedAt,
+  // Organise (issue 15): a temporary chat's temporaryUntil is when it is deleted (null for a kept one).
+  pinned: Boolean(t.pinnedAt), archived: Boolean(t.archivedAt), temporary: Boolean(t.temporaryUntil), temporaryUntil: t.temporaryUntil });
 /** `siblings`: the message's versions (its parent's children, 1-based index); where not read, just itself. */
 export const messageJson = (m: Message, siblings: Siblings = { index: 1, count: 1, ids: [m.id] }, url?: UrlFor) => ({ id: m.id, parentId: m.parentId, siblings, role: m.role, content: m.content, thinking: m.thinking, status: m.status, error: m.error, model: m.model, usage: m.usage, createdAt: m.createdAt, attachments: attachmentsJson(m, url), steps: m.steps, sources: m.sources });
 
@@ -28,11 +30,18 @@ export const attachmentsJson = (m: Message, url: UrlFor = (p) => p) => m.attachm
   ...(a.kind === 'image' ? { thumbnailUrl: url(`/files/${a.id}/thumbnail`) } : {}), ...(a.pages != null ? { pages: a.pages } : {}),
 }));
 
+type ApiThreadInput = ThreadInput & { titleSetByUser?: boolean; pinned?: boolean; archived?: boolean };
+
 /** title, model and context from a JSON body: strings (or null to clear model/context), within limits. */
-function threadInput(body: unknown): ThreadInput & { titleSetByUser?: boolean } {
+function threadInput(body: unknown): ApiThreadInput {
   const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-  const out: ThreadInput & { titleSetByUser?: boolean } = {};
+  const out: ApiThreadInput = {};
   const fields: Record<string, string> = {};
+  // Organise (issue 15): pinned and archived (PATCH), temporary (POST, a new thread only).
+  for (const k of ['pinned', 'archived', 'temporary'] as const) {
+    if (b[k] === undefined) continue;
+    if (typeof b[k] === 'boolean') out[k] = b[k]; else fields[k] = `${k} is true or false.`;
+  }
   try {
     if (b.title !== undefined) { out.title = cleanTitle(b.title); out.titleSetByUser = true; }
   } catch (err) {
@@ -81,14 +90,25 @@ export function threadsApiRoutes(d: ChatRouteDeps) {
   };
 
   r.get('/api/thread', requireUser, async (req, res) => {
-    const { threads, nextCursor } = await listThreads(d.db, userOf(req).id, { cursor: decodeCursor(req.query.cursor), limit: THREADS_PER_PAGE });
-    res.json({ threads: threads.map(threadJson), nextCursor });
+    // ?archived=true: the archived ones. Otherwise the first page starts with the pinned ones (the cursor pages the rest).
+    const archived = req.query.archived === 'true';
+    const cursor = decodeCursor(req.query.cursor);
+    const { threads, nextCursor } = await listThreads(d.db, userOf(req).id, { cursor, limit: THREADS_PER_PAGE, archived });
+    const pinned = archived || cursor ? [] : await listPinned(d.db, userOf(req).id);
+    res.json({ threads: [...pinned, ...threads].map(threadJson), nextCursor });
+  });
+  // Bulk delete: {ids}; only the caller's own threads go (anyone else's ids are ignored), `deleted` says how many.
+  r.post('/api/thread/delete', requireUser, async (req, res) => {
+    const ids = req.body?.ids;
+    if (!Array.isArray(ids) || !ids.length || ids.length > 500) throw new HttpError(422, 'Some fields are not valid.', undefined, { ids: 'ids is a list of 1 to 500 conversation ids.' });
+    res.json({ deleted: await removeThreads(d.db, userOf(req).id, idsOf(ids)) });
   });
   r.post('/api/thread', requireUser, async (req, res) => {
     const body = { ...req.body };
     // A multipart form's fields are strings.
     if (typeof body.thinkHarder === 'string') body.thinkHarder = body.thinkHarder === 'true';
-    const input = threadInput(body);
+    if (typeof body.temporary === 'string') body.temporary = body.temporary === 'true';
+    const { pinned: _p, archived: _a, ...input } = threadInput(body);
     if (body.content === undefined) {
       // Like a new chat on the web, a thread starts with the user's default tools unless the body names its own.
       const tools = input.tools ?? (await getSettings(d.db, userOf(req).id)).defaultTools;
@@ -105,7 +125,14 @@ export function threadsApiRoutes(d: ChatRouteDeps) {
   });
   r.patch('/api/thread/:id', requireUser, async (req, res) => {
     const t = await own(req);
-    const updated = await updateThread(d.db, userOf(req).id, t.id, threadInput(req.body));
+    const { pinned, archived, temporary, ...input } = threadInput(req.body);
+    if (temporary !== undefined) throw new HttpError(422, 'Some fields are not valid.', undefined, { temporary: 'A conversation is temporary from its start only.' });
+    if ((pinned !== undefined || archived !== undefined) && t.temporaryUntil) {
+      throw new HttpError(409, 'A temporary chat is not listed, so it cannot be pinned or archived.');
+    }
+    if (pinned !== undefined) await markThreads(d.db, userOf(req).id, [t.id], 'pinned_at', pinned);
+    if (archived !== undefined) await markThreads(d.db, userOf(req).id, [t.id], 'archived_at', archived);
+    const updated = await updateThread(d.db, userOf(req).id, t.id, input);
     res.json({ thread: threadJson(updated!) });
   });
   r.delete('/api/thread/:id', requireUser, async (req, res) => {

@@ -48,10 +48,12 @@ export function chatController(d: ChatRouteDeps) {
     async create(req: Request, res: Response) {
       const content = String(req.body?.content ?? '');
       const chosenModel = String(req.body?.model ?? '');
+      // Organise (issue 15): a temporary chat, never listed and deleted an hour after it starts.
+      const temporary = req.body?.temporary === 'on';
       const settings = await getSettings(d.db, userOf(req).id);
       try {
         const model = newChatModel(d.config, settings, req.body?.model);
-        const { thread, reply } = await sendMessage(d, userOf(req).id, null, req.body?.content, { sendKey: req.body?.sendKey, model, files: filesOf(req, res) });
+        const { thread, reply } = await sendMessage(d, userOf(req).id, null, req.body?.content, { sendKey: req.body?.sendKey, model, files: filesOf(req, res), thread: temporary ? { temporary } : undefined });
         // With JavaScript the thread page streams the answer over SSE; without, a page that follows it (follow.ts).
         if (req.get('HX-Request') === 'true') return void res.set('HX-Redirect', urlOf(req)(`/threads/${thread.id}#m-${reply.id}`)).status(204).end();
         res.redirect(303, followUrl(req, thread.id, reply.id));
@@ -61,7 +63,7 @@ export function chatController(d: ChatRouteDeps) {
         if (!isInputError(err) && !limited && !badModel) throw toHttpError(err);
         // The text and the model choice are kept; the reason goes beside the field it concerns.
         const files = err instanceof ChatError ? presentAttachments(err.kept, urlOf(req)) : [];
-        const typed = { content, chosenModel, files, ...(badModel ? { modelError: err.message } : { error: (err as ChatError).message }) };
+        const typed = { content, chosenModel, temporary, files, ...(badModel ? { modelError: err.message } : { error: (err as ChatError).message }) };
         const status = limited ? 429 : badModel ? 422 : inputStatus(err as ChatError);
         if (wantsFragment(req)) {
           if (limited) throw toHttpError(err);

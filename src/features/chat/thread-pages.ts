@@ -28,6 +28,8 @@ export type Composer = {
   files?: AttachmentView[];
   /** Dictation (issue 13): where the composer's audio goes to be transcribed into it (views/files/_dictation.ejs). */
   transcribeAction?: string;
+  /** Organise (issue 15): a new chat's "Temporary" switch (undefined: a thread's composer, which has none). */
+  temporary?: boolean;
 };
 
 /** A thread's composer (its page, and a refused send or a dictation re-rendering it). */
@@ -38,13 +40,13 @@ export function threadComposer(req: Request, threadId: string, rest: Partial<Com
 
 /** The new-chat composer: like the thread header's model menu, it offers Default (the user's) and the fast list. */
 export function newChatComposer(d: ChatRouteDeps, req: Request, settings: StoredSettings, typed: Partial<Composer> & { chosenModel?: string; modelError?: string } = {}): Composer {
-  const { chosenModel = '', modelError, ...rest } = typed;
+  const { chosenModel = '', modelError, temporary = false, ...rest } = typed;
   // A refused choice stays shown (selected, with its error) so the person sees what was sent.
   const models = [...new Set([...settings.fastModels, ...(chosenModel ? [chosenModel] : [])])];
   const defaultModel = settings.defaultModel ?? d.config.mistral.defaultModel;
   return {
     action: urlOf(req)('/threads'), htmx: true, swapNone: true, sendKey: newSendKey(), transcribeAction: urlOf(req)('/transcribe'), ...rest,
-    model: { defaultModel, models, chosen: chosenModel, error: modelError },
+    model: { defaultModel, models, chosen: chosenModel, error: modelError }, temporary,
   };
 }
 

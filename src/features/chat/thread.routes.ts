@@ -5,12 +5,15 @@ import { branchesController } from './branches.controller.ts';
 import { chatController } from './chat.controller.ts';
 import { threadConfigRoutes } from './thread-config.ts';
 import { threadPage, threadsController } from './thread-pages.ts';
+import { organiseRoutes } from './organise.ts';
 
 export function threadsRoutes(d: ChatRouteDeps) {
   const r = Router();
   const threads = threadsController(d);
   const chat = chatController(d);
   const branches = branchesController(d);
+  // Organise (issue 15): pin, archive, the select mode (GET /threads?select=1) and bulk actions; before GET /threads.
+  r.use(organiseRoutes(d));
   r.use('/threads', requireUser);
   r.get('/threads', threads.index);
   r.post('/threads', chat.create);

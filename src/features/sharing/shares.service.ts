@@ -52,6 +52,8 @@ const toShared = (m: Message): SharedMessage => ({
 export async function shareThread(d: SharingDeps, userId: number, threadId: string, expiresInDays: unknown): Promise<{ share: Share; code: string }> {
   const thread = await findThread(d.db, userId, threadId);
   if (!thread) throw noThread();
+  // Organise (issue 15): a temporary chat goes within the hour; a link to it would soon lead nowhere.
+  if (thread.temporaryUntil) throw new HttpError(409, 'A temporary chat cannot be shared: it is deleted an hour after it starts.');
   const expiresAt = parseExpiry(expiresInDays);
   const messages = finalPart((await pathUp(d.db, thread.id, { leafOf: thread.currentLeafId })).messages);
   if (!messages.length) throw new HttpError(409, 'There is nothing to share yet: send a message first.');

@@ -12,17 +12,24 @@ export type Thread = {
   currentLeafId: number | null;
   /** Mistral's built-in connectors switched on (issue 14); empty: answers go through chat completions. */
   tools: ToolName[];
+  /** Organise (issue 15): when pinned / archived (null: not); a temporary chat's deadline (null: a kept chat). */
+  pinnedAt: Date | null; archivedAt: Date | null; temporaryUntil: Date | null;
 };
+
+const dateOrNull = (v: unknown): Date | null => (v == null ? null : toDate(v));
+/** A temporary chat lives this long from its start; the maintenance job deletes it after (purgeExpiredTemporary). */
+export const TEMPORARY_MS = 3600_000;
 
 export function toThread(r: Record<string, unknown>): Thread {
   return {
     id: String(r.id), userId: Number(r.user_id), title: (r.title as string) ?? null, titleSetByUser: Boolean(r.title_set_by_user),
     model: (r.model as string) ?? null, context: (r.context as string) ?? null, thinkHarder: Boolean(r.think_harder), createdAt: toDate(r.created_at), updatedAt: toDate(r.updated_at),
     currentLeafId: r.current_leaf_id == null ? null : Number(r.current_leaf_id), tools: toolsOf(readJson(r.tools, [])),
+    pinnedAt: dateOrNull(r.pinned_at), archivedAt: dateOrNull(r.archived_at), temporaryUntil: dateOrNull(r.temporary_until),
   };
 }
 
-export type ThreadInput = { title?: string | null; model?: string | null; context?: string | null; thinkHarder?: boolean; tools?: ToolName[] };
+export type ThreadInput = { title?: string | null; model?: string | null; context?: string | null; thinkHarder?: boolean; tools?: ToolName[]; temporary?: boolean };
 
 /** A thread that is not stored yet: a new chat is stored with its first message (insertExchange), or by createThread. */
 export function newThread(userId: number, input: ThreadInput = {}): Thread {
@@ -30,7 +37,8 @@ export function newThread(userId: number, input: ThreadInput = {}): Thread {
   return {
     id: newId(), userId, title: input.title ?? null, titleSetByUser: Boolean(input.title), model: input.model ?? null,
     context: input.context ?? null, thinkHarder: Boolean(input.thinkHarder), createdAt: now, updatedAt: now, currentLeafId: null,
-    tools: input.tools ?? [],
+    tools: input.tools ?? [], pinnedAt: null, archivedAt: null,
+    temporaryUntil: input.temporary ? new Date(now.getTime() + TEMPORARY_MS) : null,
   };
 }
 
@@ -39,6 +47,7 @@ export async function insertThread(db: Db, t: Thread): Promise<void> {
   await db('threads').insert({
     id: t.id, user_id: t.userId, title: t.title, title_set_by_user: t.titleSetByUser, model: t.model, context: t.context,
     think_harder: t.thinkHarder, created_at: t.createdAt, updated_at: t.updatedAt, tools: toolsColumn(t.tools),
+    pinned_at: t.pinnedAt, archived_at: t.archivedAt, temporary_until: t.temporaryUntil,
   });
 }
 
@@ -65,9 +74,14 @@ export function decodeCursor(s: unknown): Cursor | null {
   return m ? { updatedAt: Number(m[1]), id: m[2] } : null;
 }
 
-/** Newest first, paged by (updated_at, id) on the (user_id, updated_at, id) index. */
-export async function listThreads(db: Db, userId: number, opts: { cursor?: Cursor | null; limit: number }): Promise<{ threads: Thread[]; nextCursor: string | null }> {
-  const q = db('threads').where({ user_id: userId });
+/**
+ * Newest first, paged by (updated_at, id) on the (user_id, updated_at, id) index. Temporary chats are never listed;
+ * `archived` lists only archived ones, else only the others, and pinned ones are left to listPinned (shown above the
+ * pages, so a cursor never has to step over them).
+ */
+export async function listThreads(db: Db, userId: number, opts: { cursor?: Cursor | null; limit: number; archived?: boolean }): Promise<{ threads: Thread[]; nextCursor: string | null }> {
+  const q = db('threads').where({ user_id: userId }).whereNull('temporary_until');
+  if (opts.archived) q.whereNotNull('archived_at'); else q.whereNull('archived_at').whereNull('pinned_at');
   if (opts.cursor) {
     const at = new Date(opts.cursor.updatedAt);
     const id = opts.cursor.id;
@@ -76,6 +90,20 @@ export async function listThreads(db: Db, userId: number, opts: { cursor?: Curso
   const rows = await q.orderBy([{ column: 'updated_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(opts.limit + 1);
   const threads = rows.slice(0, opts.limit).map(toThread);
   return { threads, nextCursor: rows.length > opts.limit ? encodeCursor(threads[threads.length - 1]) : null };
+}
+
+/** Pinned (not archived) threads, the latest pinned first: a small list shown above the paged one. */
+export async function listPinned(db: Db, userId: number, limit = 100): Promise<Thread[]> {
+  const rows = await db('threads').where({ user_id: userId }).whereNotNull('pinned_at').whereNull('archived_at').whereNull('temporary_until')
+    .orderBy([{ column: 'pinned_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit);
+  return rows.map(toThread);
+}
+
+/** Pins or archives (true: now, false: clears) the caller's own threads among `ids`; how many were theirs. */
+export async function markThreads(db: Db, userId: number, ids: string[], what: 'pinned_at' | 'archived_at', on: boolean): Promise<number> {
+  if (!ids.length) return 0;
+  // A temporary chat is never listed, so it is neither pinned nor archived.
+  return db('threads').where({ user_id: userId }).whereIn('id', ids).whereNull('temporary_until').update({ [what]: on ? new Date() : null });
 }
 
 /**
@@ -106,6 +134,16 @@ export async function touchThread(db: Db, id: string, at = new Date()): Promise<
 
 export async function deleteThread(db: Db, userId: number, id: string): Promise<boolean> {
   return (await db('threads').where({ id, user_id: userId }).delete()) > 0;
+}
+
+/** Deletes the caller's own threads among `ids` (anyone else's are left alone); how many went. */
+export async function deleteThreads(db: Db, userId: number, ids: string[]): Promise<number> {
+  return ids.length ? db('threads').where({ user_id: userId }).whereIn('id', ids).delete() : 0;
+}
+
+/** Maintenance: temporary chats past their hour (messages go by foreign keys; their files by the files purge after). */
+export async function purgeExpiredTemporary(db: Db, now = new Date()): Promise<number> {
+  return db('threads').where('temporary_until', '<', now).delete();
 }
 
 /** Unscoped: only for the server's own jobs (titles), never for a request. */

@@ -2,7 +2,7 @@
 import { pendingCutoff, purgeUnlinkedFiles } from '../files/files.repo.ts';
 import type { Db } from '../../db.ts';
 import type { UrlFor } from '../../http/base-path.ts';
-import { decodeCursor, deleteThread, listThreads, updateThread, type Thread } from './threads.repo.ts';
+import { decodeCursor, deleteThread, deleteThreads, listPinned, listThreads, updateThread, type Thread } from './threads.repo.ts';
 
 export const THREADS_PER_PAGE = 30;
 const DAY = 24 * 3600 * 1000;
@@ -20,20 +20,29 @@ export function groupLabel(at: Date, now: Date): string {
 }
 
 export type ThreadListView = {
-  groups: Array<{ label: string; threads: Array<{ id: string; title: string | null }> }>;
+  groups: Array<{ label: string; threads: Array<{ id: string; title: string | null; pinned?: boolean }> }>;
   nextUrl: string | null; lastGroup: string | null;
 };
 
-export async function threadListView(db: Db, url: UrlFor, userId: number, q: { cursor?: unknown; group?: unknown } = {}, now = new Date()): Promise<ThreadListView> {
-  const { threads, nextCursor } = await listThreads(db, userId, { cursor: decodeCursor(q.cursor), limit: THREADS_PER_PAGE });
-  const groups: ThreadListView['groups'] = [];
+/**
+ * The list: on its first page the pinned threads as a group of their own ("Pinned") above the newest; `archived`:
+ * the Archived view instead (/archived), paged the same way.
+ */
+export async function threadListView(db: Db, url: UrlFor, userId: number, q: { cursor?: unknown; group?: unknown } = {}, now = new Date(),
+  opts: { archived?: boolean } = {}): Promise<ThreadListView> {
+  const cursor = decodeCursor(q.cursor);
+  const [{ threads, nextCursor }, pinned] = await Promise.all([
+    listThreads(db, userId, { cursor, limit: THREADS_PER_PAGE, archived: opts.archived }),
+    cursor || opts.archived ? [] : listPinned(db, userId),
+  ]);
+  const groups: ThreadListView['groups'] = pinned.length ? [{ label: 'Pinned', threads: pinned.map((t) => ({ id: t.id, title: t.title, pinned: true })) }] : [];
   for (const t of threads) {
     const label = groupLabel(t.updatedAt, now);
     if (groups.at(-1)?.label !== label) groups.push({ label, threads: [] });
     groups.at(-1)!.threads.push({ id: t.id, title: t.title });
   }
   const last = groups.at(-1)?.label ?? null;
-  const nextUrl = nextCursor ? url(`/threads?cursor=${nextCursor}&group=${encodeURIComponent(last ?? '')}`) : null;
+  const nextUrl = nextCursor ? url(`${opts.archived ? '/archived' : '/threads'}?cursor=${nextCursor}&group=${encodeURIComponent(last ?? '')}`) : null;
   return { groups, nextUrl, lastGroup: typeof q.group === 'string' && q.group ? q.group : null };
 }
 
@@ -57,4 +66,17 @@ export async function removeThread(db: Db, userId: number, id: string): Promise<
   const removed = await deleteThread(db, userId, id);
   if (removed) await purgeUnlinkedFiles(db, { userId, pendingBefore: pendingCutoff() });
   return removed;
+}
+
+/** Bulk delete: only the caller's own threads among `ids` go, then the files only they carried. */
+export async function removeThreads(db: Db, userId: number, ids: string[]): Promise<number> {
+  const removed = await deleteThreads(db, userId, ids);
+  if (removed) await purgeUnlinkedFiles(db, { userId, pendingBefore: pendingCutoff() });
+  return removed;
+}
+
+/** Ids from a form (`ids`, one or many) or a JSON body: well-formed ones only, at most 500. */
+export function idsOf(raw: unknown): string[] {
+  const list = Array.isArray(raw) ? raw : raw === undefined || raw === null ? [] : [raw];
+  return [...new Set(list.filter((x): x is string => typeof x === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(x)))].slice(0, 500);
 }

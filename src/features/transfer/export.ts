@@ -44,7 +44,8 @@ export async function* messagePages(db: Db, threadId: string): AsyncGenerator<Me
 export async function* threadPages(db: Db, userId: number): AsyncGenerator<Thread[]> {
   let after = '';
   for (;;) {
-    const rows = await db('threads').where({ user_id: userId }).andWhere('id', '>', after).orderBy('id').limit(THREAD_PAGE);
+    // Temporary chats (issue 15) are left out: they are not kept.
+    const rows = await db('threads').where({ user_id: userId }).whereNull('temporary_until').andWhere('id', '>', after).orderBy('id').limit(THREAD_PAGE);
     if (!rows.length) return;
     const page = rows.map(toThread);
     yield page;

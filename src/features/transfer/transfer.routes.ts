@@ -21,6 +21,8 @@ export function transferRoutes({ config, db }: { config: Config; db: Db }) {
     if (format !== 'md' && format !== 'json') throw new HttpError(400, 'The format is md or json.');
     const t = await findThread(db, userOf(req).id, threadIdParam(req));
     if (!t) throw new HttpError(404, 'There is no such conversation.');
+    // Organise (issue 15): a temporary chat is not kept, so it is not exported either.
+    if (t.temporaryUntil) throw new HttpError(409, 'A temporary chat cannot be exported: it is deleted an hour after it starts.');
     const body = format === 'md' ? await threadMarkdownExport(db, t) : await threadJsonExport(db, t);
     res.set('Content-Disposition', attachment(downloadName(t.title, format)));
     res.type(format === 'md' ? 'text/markdown; charset=utf-8' : 'application/json; charset=utf-8').send(body);
