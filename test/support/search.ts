@@ -15,7 +15,7 @@ export async function seedThread(db: Db, userId: number, t: SeedThread): Promise
   const messageIds: number[] = [];
   let parent: number | null = null;
   for (const [i, content] of t.messages.entries()) {
-    const [mid] = await db('messages').insert({
+    const [mid]: number[] = await db('messages').insert({
       thread_id: id, parent_id: parent, role: i % 2 ? 'assistant' : 'user', content, status: 'complete', thinking: null, error: null,
       model: i % 2 ? 'mistral-small-latest' : null, usage: null, created_at: new Date(at.getTime() + i), updated_at: new Date(at.getTime() + i),
     });

@@ -88,12 +88,13 @@ async function present(db: Db, userId: number, found: Found[], terms: Term[]): P
   const threadIds = [...new Set(found.map((f) => f.threadId))];
   const messageIds = found.map((f) => f.messageId).filter((id): id is number => id !== null);
   const [threads, messages, files] = await Promise.all([
-    db('threads').whereIn('id', threadIds).andWhere({ user_id: userId }).select('id', 'title', 'created_at'),
+    // By primary key only, the owner checked below: with `user_id = ?` in the WHERE, SQLite walks the user's index.
+    db('threads').whereIn('id', threadIds).select('id', 'user_id', 'title'),
     messageIds.length ? db('messages').whereIn('id', messageIds).select('id', 'role', 'content', 'created_at') : [],
     messageIds.length ? db('message_files as mf').join('files as f', 'f.id', 'mf.file_id').whereIn('mf.message_id', messageIds)
       .andWhere('f.user_id', userId).orderBy('mf.position').select('mf.message_id', 'f.text') : [],
   ]);
-  const threadById = new Map(threads.map((t) => [String(t.id), t]));
+  const threadById = new Map(threads.filter((t) => Number(t.user_id) === userId).map((t) => [String(t.id), t]));
   const messageById = new Map(messages.map((m: Record<string, any>) => [Number(m.id), m]));
   const out: SearchHit[] = [];
   for (const f of found) {
