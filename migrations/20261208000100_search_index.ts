@@ -8,6 +8,11 @@
 // creation time in ms × 2^21, plus 2 × (id mod 2^20) (+1 for titles), so ORDER BY rowid DESC LIMIT n stops early.
 // MySQL/MariaDB: FULLTEXT indexes on the columns themselves (InnoDB keeps them transactionally); no triggers, which a
 // server with binary logging refuses to create without SUPER.
+//
+// A later SQLite migration that REBUILDS messages, threads, message_files or files (knex's alter(), dropColumn(),
+// dropForeign(): copy to a temporary table, drop, rename) fails on these triggers ("no such table: main.messages"),
+// and dropping a table drops its triggers: call dropSearchTriggers(knex) before and createSearchTriggers(knex) after.
+// Adding a column needs nothing.
 import type { Knex } from 'knex';
 
 const LIVE = `('pending', 'streaming')`;
@@ -24,11 +29,13 @@ const indexMessages = (where: string) => `INSERT INTO search_index (rowid, body,
 const indexTitles = (where: string) => `INSERT INTO search_index (rowid, body, uid, thread_id, message_id)
   SELECT ${threadKey('t')}, t.title, 'u' || t.user_id, t.id, NULL FROM threads t WHERE ${where} AND t.title IS NOT NULL`;
 
-const SQLITE_UP = [
+const SQLITE_TABLE = [
   // remove_diacritics 2: "cafe" finds "café" (as MariaDB's accent-insensitive collation does).
   `CREATE VIRTUAL TABLE search_index USING fts5(body, uid, thread_id UNINDEXED, message_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')`,
   // Relevance counts the text only, not the user token every row has.
   `INSERT INTO search_index (search_index, rank) VALUES ('rank', 'bm25(1.0, 0.0)')`,
+];
+const SQLITE_TRIGGERS = [
   `CREATE TRIGGER search_message_insert AFTER INSERT ON messages WHEN NEW.status NOT IN ${LIVE} BEGIN
     ${indexMessages('m.id = NEW.id')}; END`,
   // Progress saves of a live answer (both states live) touch nothing; anything else re-indexes the row.
@@ -51,9 +58,6 @@ const SQLITE_UP = [
     ${indexTitles('t.id = NEW.id')}; END`,
   `CREATE TRIGGER search_thread_delete AFTER DELETE ON threads BEGIN
     DELETE FROM search_index WHERE rowid = ${threadKey('OLD')}; END`,
-  // What exists already.
-  indexMessages('1 = 1'),
-  indexTitles('1 = 1'),
 ];
 
 const TRIGGERS = ['search_message_insert', 'search_message_update', 'search_message_delete', 'search_file_link',
@@ -67,7 +71,20 @@ export async function up(knex: Knex): Promise<void> {
     await knex.raw('ALTER TABLE files ADD FULLTEXT INDEX files_text_fulltext (text)');
     return;
   }
-  for (const sql of SQLITE_UP) await knex.raw(sql);
+  for (const sql of SQLITE_TABLE) await knex.raw(sql);
+  await createSearchTriggers(knex);
+}
+
+/** SQLite only: the triggers, and the index rebuilt from the tables (what exists already, or what a rebuild moved). */
+export async function createSearchTriggers(knex: Knex): Promise<void> {
+  await knex.raw(`DELETE FROM search_index`);
+  for (const sql of SQLITE_TRIGGERS) await knex.raw(sql);
+  await knex.raw(indexMessages('1 = 1'));
+  await knex.raw(indexTitles('1 = 1'));
+}
+
+export async function dropSearchTriggers(knex: Knex): Promise<void> {
+  for (const name of TRIGGERS) await knex.raw(`DROP TRIGGER IF EXISTS ${name}`);
 }
 
 export async function down(knex: Knex): Promise<void> {
@@ -77,6 +94,6 @@ export async function down(knex: Knex): Promise<void> {
     await knex.raw('ALTER TABLE messages DROP INDEX messages_content_fulltext');
     return;
   }
-  for (const name of TRIGGERS) await knex.raw(`DROP TRIGGER IF EXISTS ${name}`);
+  await dropSearchTriggers(knex);
   await knex.raw('DROP TABLE IF EXISTS search_index');
 }

@@ -177,6 +177,36 @@ describe.each(DIALECTS)('search on %s', (dialect) => {
   });
 });
 
+describe.each(DIALECTS)('opening a hit on %s', (dialect) => {
+  let t: ChatTestApp;
+  beforeAll(async () => { t = await chatApp(dialect); });
+  afterAll(async () => { await t?.close(); });
+
+  it('shows a hit on another branch than the shown one, without remembering that branch', async () => {
+    const u = await signIn(t);
+    const a = await seedThread(t.db, u.user.id, { title: 'Branches', messages: ['first question', 'old answer about gerbils'] });
+    // An edit of the first question, answered: the thread now shows the new branch.
+    const now = new Date();
+    const [q2] = await t.db('messages').insert({ thread_id: a.id, parent_id: null, role: 'user', content: 'edited question', status: 'complete', created_at: now, updated_at: now });
+    const [a2] = await t.db('messages').insert({ thread_id: a.id, parent_id: Number(q2), role: 'assistant', content: 'new answer', status: 'complete', created_at: now, updated_at: now });
+    await t.db('threads').where({ id: a.id }).update({ current_leaf_id: Number(a2) });
+    const hit = (await request(t.app).get('/api/search?q=gerbils').set('Authorization', `Bearer ${u.token}`)).body.results[0];
+    expect(hit.messageId).toBe(a.messageIds[1]);
+    const shown = await request(t.app).get(`/threads/${a.id}`).set('Cookie', u.cookie);
+    expect(shown.text).not.toContain(`id="m-${a.messageIds[1]}"`);
+    const opened = await request(t.app).get(`/threads/${a.id}?at=${hit.messageId}`).set('Cookie', u.cookie);
+    expect(opened.text).toContain(`id="m-${a.messageIds[1]}"`);
+    expect(opened.text).not.toContain(`id="m-${Number(a2)}"`);
+    // The composer sends into the branch shown; the thread still remembers the other one.
+    expect(opened.text).toContain(`name="after" id="send-after" value="${a.messageIds[1]}"`);
+    expect(Number((await t.db('threads').where({ id: a.id }).first()).current_leaf_id)).toBe(Number(a2));
+    // Another thread's message, or another user's thread: the thread as usual / not found.
+    expect((await request(t.app).get(`/threads/${a.id}?at=999999`).set('Cookie', u.cookie)).status).toBe(200);
+    const other = await signIn(t);
+    expect((await request(t.app).get(`/threads/${a.id}?at=${hit.messageId}`).set('Cookie', other.cookie)).status).toBe(404);
+  });
+});
+
 describe.each(DIALECTS)('search under /chat on %s', (dialect) => {
   let t: ChatTestApp;
   beforeAll(async () => { t = await chatApp(dialect, { BASE_PATH: '/chat' }); });
