@@ -13,11 +13,13 @@ import { concurrentStreams } from './concurrent-streams.ts';
 import { firstByte } from './first-byte.ts';
 import { growth } from './growth.ts';
 import { pageWeight } from './page-weight.ts';
+// Search (issue 15)
+import { search } from './search.ts';
 import { sseOverhead } from './sse-overhead.ts';
 import { threadThroughput } from './thread-throughput.ts';
 
 // In the order of docs/PERFORMANCE.md. MySQL ones use BENCH_MYSQL_URL (else TEST_MYSQL_URL, else root on 127.0.0.1).
-const BENCHMARKS: Benchmark[] = [pageWeight, firstByte, sseOverhead, concurrentStreams, threadThroughput, growth, branches,
+const BENCHMARKS: Benchmark[] = [pageWeight, firstByte, sseOverhead, concurrentStreams, threadThroughput, growth, branches, search,
   // Issue 18: CPU per request as ratios to /healthz.
   cpuPerRequest];
 

@@ -32,6 +32,8 @@ import { threadsRoutes } from './features/chat/thread.routes.ts';
 import { transferRoutes } from './features/transfer/transfer.routes.ts';
 import { importUploads } from './features/transfer/upload.ts';
 import { sharingApiRoutes } from './features/sharing/shares.api.ts';
+// Search (issue 15)
+import { searchRoutes } from './features/search/search.routes.ts';
 import { accountSharesLocal, sharingRoutes } from './features/sharing/shares.routes.ts';
 import { shareHeaderExtras } from './features/sharing/share-views.ts';
 // Files and voice (issue 13).
@@ -155,6 +157,8 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   // Sharing (share links, forks) builds on chat: its Share menu reaches the thread header through this hook.
   router.use(sharingRoutes({ config, db }));
   router.use(sharingApiRoutes({ config, db }));
+  // Search (issue 15): GET /search and GET /api/search.
+  router.use(searchRoutes({ db }));
   router.use(threadsRoutes({ config, db, generations, catalogue: models, headerExtras: shareHeaderExtras(db) }));
   router.use(threadsApiRoutes({ config, db, generations, catalogue: models }));
   // Files (issue 13): their bytes, thumbnails and OCR text, to their owner.

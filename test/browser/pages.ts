@@ -98,6 +98,8 @@ export const PAGES: PageSpec[] = [
   { name: 'long-thread', path: manyMessages, signedIn: true, heading: '120 messages', screenshot: true },
   { name: 'older-messages', path: olderMessages, signedIn: true, heading: '120 messages', screenshot: true },
   { name: 'conversations', path: conversations, signedIn: true, heading: 'Conversations', screenshot: true },
+  // Search (issue 15): results with a marked hit.
+  { name: 'search', path: async (db, userId) => { await richThread(db, userId); return '/search?q=circles'; }, signedIn: true, heading: 'Search', screenshot: true },
   { name: 'settings', path: '/settings', signedIn: true, heading: 'Settings', screenshot: true },
   { name: 'account', path: '/account', signedIn: true, heading: 'Account', screenshot: true },
   // A share page: read signed out (the owner made it; the reader has no account) and by a signed-in reader.

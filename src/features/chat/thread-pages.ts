@@ -6,7 +6,7 @@ import { render, wantsFragment } from '../../http/htmx.ts';
 import type { UrlFor } from '../../http/base-path.ts';
 import { MESSAGES_PER_PAGE, positiveInt, threadIdParam, urlOf, userOf, type ChatRouteDeps } from './chat.context.ts';
 import { recoverThread, staleBefore } from './chat.service.ts';
-import { pagePath, pathIdsAfter } from './branches.repo.ts';
+import { latestLeafUnder, pagePath, pathIdsAfter } from './branches.repo.ts';
 import { isFinal } from './messages.repo.ts';
 import { presentPath, type AttachmentView } from './present.ts';
 import { newSendKey } from './send-keys.repo.ts';
@@ -81,14 +81,28 @@ async function newerLinks(d: ChatRouteDeps, url: UrlFor, thread: Thread, newestS
   return { newerUrl: url(`/threads/${threadId}${page}#m-${ids[0]}`), latestUrl };
 }
 
+/**
+ * `?at=<message>` (a search hit, issue 15): the page that shows that message, on its own branch. The branch is shown,
+ * not remembered (a GET writes nothing): its latest page when the message is in it (the composer then sends into that
+ * branch, as from any tab showing it), else the page that ends with the message. Anything else: the thread as usual.
+ */
+async function openAt(d: ChatRouteDeps, thread: Thread, at: number | undefined, before: number | undefined): Promise<{ thread: Thread; before?: number }> {
+  if (!at || before) return { thread, before };
+  const leaf = await latestLeafUnder(d.db, thread.id, at);
+  if (leaf === null) return { thread, before };
+  const shown = { ...thread, currentLeafId: leaf };
+  const after = await pathIdsAfter(d.db, thread.id, leaf, at, MESSAGES_PER_PAGE);
+  return after.length < MESSAGES_PER_PAGE ? { thread: shown } : { thread: shown, before: after[0] };
+}
+
 /** `headerExtra`: more locals for the header (a refused rename: its error and the typed title). */
 export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, composer: Partial<Composer> = {}, status?: number,
   headerExtra: Record<string, unknown> = {}): Promise<void> {
   const url = urlOf(req);
   const user = userOf(req);
-  const thread = await findThread(d.db, user.id, threadIdParam(req));
-  if (!thread) throw new HttpError(404, 'There is no such conversation.');
-  const before = positiveInt(req.query.before);
+  const found = await findThread(d.db, user.id, threadIdParam(req));
+  if (!found) throw new HttpError(404, 'There is no such conversation.');
+  const { thread, before } = await openAt(d, found, positiveInt(req.query.at), positiveInt(req.query.before));
   // The sidebar and the header do not depend on the messages: read side by side (on MySQL, on separate connections).
   const [page, sidebar, header] = await Promise.all([
     pagePath(d.db, thread, { beforeId: before, limit: MESSAGES_PER_PAGE }),
