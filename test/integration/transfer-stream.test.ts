@@ -75,7 +75,9 @@ describe.each(DIALECTS)('streamed account export on %s', (dialect) => {
           pieces++;
           const text = carry + c;
           heads += text.split('\n{"id":"').length - 1;
-          carry = text.slice(-10);
+          // One character short of the marker: a marker wholly inside the carry was already counted (a chunk that
+          // ended just after it was counted twice, now and then, depending on where the chunks split).
+          carry = text.slice(-7);
         });
         res.on('end', () => resolve({ pieces, heads, tail: carry, type: String(res.headers['content-disposition']) }));
         res.on('error', reject);
