@@ -7,7 +7,8 @@
 // keeps to the user's rows. The rowid is the sort key "newest first": the message's (or for a title, the thread's)
 // creation time in ms × 2^21, plus 2 × (id mod 2^20) (+1 for titles), so ORDER BY rowid DESC LIMIT n stops early.
 // MySQL/MariaDB: FULLTEXT indexes on the columns themselves (InnoDB keeps them transactionally); no triggers, which a
-// server with binary logging refuses to create without SUPER.
+// server with binary logging refuses to create without SUPER. Migration 20261213000100 replaces them by indexes over
+// (search_owner, text) so that a search reads only the user's rows: undo it before this one.
 //
 // A later SQLite migration that REBUILDS messages, threads, message_files or files (knex's alter(), dropColumn(),
 // dropForeign(): copy to a temporary table, drop, rename) fails on these triggers ("no such table: main.messages"),

@@ -2,6 +2,7 @@
 // time, and the same rows the app would write).
 import type { Db } from '../../src/db.ts';
 import { createThread, touchThread } from '../../src/features/threads/threads.repo.ts';
+import { searchOwner } from '../../src/features/search/owner.ts';
 import { insertAnswer, insertExchange, saveFinal } from '../../src/features/chat/messages.repo.ts';
 import { linkAsPath } from '../support/message-paths.ts';
 
@@ -26,7 +27,7 @@ export async function longConversation(db: Db, userId: number, n: number): Promi
   const rows = Array.from({ length: n }, (_, i) => {
     const at = new Date(start + i * 1000);
     const user = i % 2 === 0;
-    return { thread_id: thread.id, role: user ? 'user' : 'assistant', content: `Message ${i + 1}`, thinking: null, status: 'complete',
+    return { thread_id: thread.id, search_owner: searchOwner(userId), role: user ? 'user' : 'assistant', content: `Message ${i + 1}`, thinking: null, status: 'complete',
       error: null, model: user ? null : 'mistral-small-latest', usage: null, created_at: at, updated_at: at };
   });
   await db.batchInsert('messages', rows, 50);

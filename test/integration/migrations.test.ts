@@ -18,6 +18,10 @@ const BRANCH_MIGRATION = '20261203000100_message_branches.ts';
 // Search (issue 15): its SQLite triggers name messages and threads, so a migration that rebuilds those tables (knex's
 // SQLite alter) runs with the search index undone first, as a rollback in order would.
 const SEARCH_MIGRATION = '20261208000100_search_index.ts';
+// Search on MySQL by owner: it replaces the search migration's FULLTEXT indexes, so it is undone before it, redone after.
+const SEARCH_OWNER_MIGRATION = '20261213000100_search_owner.ts';
+const downSearch = async (db: Db) => { await db.migrate.down({ name: SEARCH_OWNER_MIGRATION }); await db.migrate.down({ name: SEARCH_MIGRATION }); };
+const upSearch = async (db: Db) => { await db.migrate.up({ name: SEARCH_MIGRATION }); await db.migrate.up({ name: SEARCH_OWNER_MIGRATION }); };
 
 /** A thread holding a reply chain `depth` messages deep (each the parent of the next); returns the ids in order. */
 async function replyChain(db: Db, userId: number, threadId: string, depth: number): Promise<number[]> {
@@ -105,7 +109,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
 
   it('the parent-link migration keeps every message and link, and undoes cleanly', async () => {
     const user = await createUser(t.db, { email: 'links@example.com' });
-    await t.db.migrate.down({ name: SEARCH_MIGRATION });
+    await downSearch(t.db);
     await t.db.migrate.down({ name: PARENT_MIGRATION });
     const ids = await replyChain(t.db, user.id, 'thread-links0001', 5);
     const before = await t.db('messages').where({ thread_id: 'thread-links0001' }).orderBy('id').select('id', 'parent_id', 'content');
@@ -113,14 +117,14 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     const after = await t.db('messages').where({ thread_id: 'thread-links0001' }).orderBy('id').select('id', 'parent_id', 'content');
     expect(after).toEqual(before);
     expect(after.map((m: { parent_id: number | null }) => m.parent_id === null ? null : Number(m.parent_id))).toEqual([null, ...ids.slice(0, 4)]);
-    await t.db.migrate.up({ name: SEARCH_MIGRATION });
+    await upSearch(t.db);
     const [, pending] = await t.db.migrate.list();
     expect(pending).toEqual([]);
   });
 
   it('the branches migration links each earlier message to the previous one of its thread, and undoes cleanly', async () => {
     const user = await createUser(t.db, { email: 'branches@example.com' });
-    await t.db.migrate.down({ name: SEARCH_MIGRATION });
+    await downSearch(t.db);
     await t.db.migrate.down({ name: BRANCH_MIGRATION });
     const now = new Date();
     for (const id of ['thread-linear001', 'thread-linear002']) await t.db('threads').insert({ id, user_id: user.id, created_at: now, updated_at: now });
@@ -140,7 +144,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     await t.db.migrate.down({ name: BRANCH_MIGRATION });
     expect(await t.db.schema.hasColumn('threads', 'current_leaf_id')).toBe(false);
     await t.db.migrate.up({ name: BRANCH_MIGRATION });
-    await t.db.migrate.up({ name: SEARCH_MIGRATION });
+    await upSearch(t.db);
     const [, pending] = await t.db.migrate.list();
     expect(pending).toEqual([]);
   });

@@ -1,8 +1,10 @@
 // Searching a user's conversations: SQLite through the FTS5 table `search_index`, MySQL/MariaDB through the FULLTEXT
-// indexes on messages.content, threads.title and files.text (migration 20261208000100). Only the user's threads,
+// indexes on (search_owner, content|title|text) of messages, threads and files (migrations 20261208000100 and
+// 20261213000100). On both, the user's own word is part of the match, so the engine reads only the user's rows. Only the user's threads,
 // never a temporary one, archived ones only when asked; one page of hits at a time, by keyset (newest) or by rank.
 import type { Db } from '../../db.ts';
 import { fts5Query, mysqlQuery, type Term } from './query.ts';
+import { searchOwner } from './owner.ts';
 import { plainStart, snippet } from './snippet.ts';
 
 export type Sort = 'newest' | 'relevance';
@@ -51,23 +53,26 @@ async function findSqlite(db: Db, userId: number, terms: Term[], opts: SearchOpt
 }
 
 async function findMysql(db: Db, userId: number, terms: Term[], opts: SearchOptions, cursor: string | null): Promise<Found[]> {
-  const q = mysqlQuery(terms);
-  if (!q) return [];
+  const words = mysqlQuery(terms);
+  if (!words) return [];
+  // The owner's word is required as well: InnoDB intersects it with the words in the index, so only the user's rows
+  // are fetched. The joins' `user_id = ?` stay as the guard (a text could contain another user's word).
+  const q = `+${searchOwner(userId)} ${words}`;
   const filter = threadFilter(opts.archived);
   const against = 'AGAINST(? IN BOOLEAN MODE)';
   // A hit is a message (its text, or the OCR text of a file it carries) or a thread's title. `k2` orders hits of
   // the same time: titles after messages, then by id.
   const hits = `
-    SELECT m.created_at AS ts, CONCAT('0', LPAD(m.id, 20, '0')) AS k2, m.thread_id AS tid, m.id AS mid, MATCH(m.content) ${against} AS score
+    SELECT m.created_at AS ts, CONCAT('0', LPAD(m.id, 20, '0')) AS k2, m.thread_id AS tid, m.id AS mid, MATCH(m.search_owner, m.content) ${against} AS score
       FROM messages m JOIN threads t ON t.id = m.thread_id
-      WHERE MATCH(m.content) ${against} AND t.user_id = ? AND m.status NOT IN ('pending', 'streaming')${filter}
+      WHERE MATCH(m.search_owner, m.content) ${against} AND t.user_id = ? AND m.status NOT IN ('pending', 'streaming')${filter}
     UNION ALL
-    SELECT m.created_at, CONCAT('0', LPAD(m.id, 20, '0')), m.thread_id, m.id, MATCH(f.text) ${against}
+    SELECT m.created_at, CONCAT('0', LPAD(m.id, 20, '0')), m.thread_id, m.id, MATCH(f.search_owner, f.text) ${against}
       FROM files f JOIN message_files mf ON mf.file_id = f.id JOIN messages m ON m.id = mf.message_id JOIN threads t ON t.id = m.thread_id
-      WHERE MATCH(f.text) ${against} AND f.user_id = ? AND t.user_id = ? AND m.status NOT IN ('pending', 'streaming')${filter}
+      WHERE MATCH(f.search_owner, f.text) ${against} AND f.user_id = ? AND t.user_id = ? AND m.status NOT IN ('pending', 'streaming')${filter}
     UNION ALL
-    SELECT t.created_at, CONCAT('1', t.id), t.id, NULL, MATCH(t.title) ${against}
-      FROM threads t WHERE MATCH(t.title) ${against} AND t.user_id = ?${filter}`;
+    SELECT t.created_at, CONCAT('1', t.id), t.id, NULL, MATCH(t.search_owner, t.title) ${against}
+      FROM threads t WHERE MATCH(t.search_owner, t.title) ${against} AND t.user_id = ?${filter}`;
   const args = [q, q, userId, q, q, userId, userId, q, q, userId];
   // A message found by its text and by a file is one hit (the best score).
   const grouped = `SELECT ts, k2, tid, mid, MAX(score) AS score FROM (${hits}) h GROUP BY ts, k2, tid, mid`;
