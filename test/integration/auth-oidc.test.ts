@@ -13,6 +13,7 @@ import { OIDC_CLIENT, OTHER_CLIENT, startOidcProvider, type TestProvider } from 
 import { isAdmin } from '../../src/features/admin/admin-gate.ts';
 import { hashPassword } from '../../src/features/auth/passwords.ts';
 import { createUser, deleteUser, findUserByEmail } from '../../src/features/auth/users.repo.ts';
+import { createInvite } from '../../src/features/auth/invites.repo.ts';
 
 const PUBLIC = 'http://app.test';
 const CALLBACK = `${PUBLIC}/auth/oidc/callback`;
@@ -245,6 +246,43 @@ describe.each(DIALECTS)('OpenID Connect sign-in on %s (real provider)', (dialect
       expect((await ok.agent.get('/api/user')).body.email).toBe('kim@example.com');
     } finally {
       await c.close();
+    }
+  });
+
+  it('REGISTRATION=invite and domains apply to a first single sign-on: the register page\'s button carries the invite, one use is taken', async () => {
+    const c = await testApp(dialect, { OIDC_ISSUER: op.issuer, ...OIDC_CLIENT, PUBLIC_URL: PUBLIC, REGISTRATION: 'invite' });
+    const d = await testApp(dialect, { OIDC_ISSUER: op.issuer, ...OIDC_CLIENT, PUBLIC_URL: PUBLIC, REGISTRATION: 'domains', REGISTRATION_DOMAINS: 'corp.example' });
+    try {
+      op.accounts.set('lee', { email: 'lee@example.com', email_verified: true });
+      const refused = await signIn('lee', c.app);
+      expect(refused.cb.status).toBe(403);
+      expect(await findUserByEmail(c.db, 'lee@example.com')).toBeNull();
+      // An invite for one person: the register page's single sign-on button carries it through the provider.
+      const inviter = await createUser(c.db, { email: 'inviter@example.com' });
+      const { code } = await createInvite(c.db, { uses: 1, expiresInDays: 1, createdBy: inviter.id });
+      const page = await request(c.app).get(`/register?invite=${code}`);
+      expect(page.text).toContain(`href="/auth/oidc?invite=${code}"`);
+      const { agent, authUrl } = await start(c.app, request.agent(c.app), `/auth/oidc?invite=${code}`);
+      const back = await op.login(authUrl, 'lee');
+      const cb = await agent.get(back.pathname + back.search);
+      expect(cb.status, cb.text).toBe(303);
+      expect((await agent.get('/api/user')).body.email).toBe('lee@example.com');
+      expect((await c.db('invites').first()).uses_left).toBe(0);
+      // Used up: the next new person through the same link is refused, and says why.
+      op.accounts.set('max', { email: 'max@example.com', email_verified: true });
+      const again = await start(c.app, request.agent(c.app), `/auth/oidc?invite=${code}`);
+      const maxBack = await op.login(again.authUrl, 'max');
+      const used = await again.agent.get(maxBack.pathname + maxBack.search);
+      expect(used.status).toBe(403);
+      expect(await findUserByEmail(c.db, 'max@example.com')).toBeNull();
+      // REGISTRATION=domains: only addresses of the listed domains get an account.
+      expect((await signIn('lee', d.app)).cb.status).toBe(422);
+      op.accounts.set('nia', { email: 'nia@corp.example', email_verified: true });
+      expect((await signIn('nia', d.app)).cb.status).toBe(303);
+      expect(await findUserByEmail(d.db, 'nia@corp.example')).not.toBeNull();
+    } finally {
+      await c.close();
+      await d.close();
     }
   });
 
