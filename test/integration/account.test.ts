@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/dialects.ts';
-import { testApp, type TestApp } from '../support/app.ts';
+import { testApp, type TestApp, tablesOf } from '../support/app.ts';
 import { hashPassword } from '../../src/features/auth/passwords.ts';
 import { accountBucket } from '../../src/features/auth/rate-limits.ts';
 import { issueToken } from '../../src/features/auth/tokens.repo.ts';
@@ -21,15 +21,6 @@ async function signedIn(t: TestApp, email: string, password = 'old-password-1') 
   const page = await agent.get('/account');
   expect(page.status).toBe(200);
   return { user, token, agent, page, csrf: csrfOf(page.text) };
-}
-
-async function tablesOf(t: TestApp): Promise<string[]> {
-  if (t.dialect === 'mysql') {
-    const [rows] = await t.db.raw('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = database()');
-    return (rows as Array<{ name: string }>).map((r) => r.name);
-  }
-  const rows = await t.db.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
-  return (rows as Array<{ name: string }>).map((r) => r.name);
 }
 
 describe.each(DIALECTS)('account page on %s', (dialect) => {

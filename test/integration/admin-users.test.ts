@@ -9,17 +9,8 @@ import { accountBucket } from '../../src/features/auth/rate-limits.ts';
 import { createUser } from '../../src/features/auth/users.repo.ts';
 import { createLogger } from '../../src/http/logger.ts';
 import { admin, adminTestApp, cookieAgent, member, type Member } from '../support/admin.ts';
-import type { TestApp } from '../support/app.ts';
+import { tablesOf, type TestApp } from '../support/app.ts';
 import { DIALECTS } from '../support/dialects.ts';
-
-async function tablesOf(t: TestApp): Promise<string[]> {
-  if (t.dialect === 'mysql') {
-    const [rows] = await t.db.raw('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = database()');
-    return (rows as Array<{ name: string }>).map((r) => r.name);
-  }
-  const rows = await t.db.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
-  return (rows as Array<{ name: string }>).map((r) => r.name);
-}
 
 describe.each(DIALECTS)('administering users on %s', (dialect) => {
   let t: TestApp;

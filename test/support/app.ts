@@ -18,3 +18,13 @@ export async function testApp(dialect: Dialect, env: Record<string, string> = {}
   const app = createApp({ config, db: t.db, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
   return { ...t, app, config, close: () => t.drop() };
 }
+
+/** Every table of the test database: to check that deleting an account leaves no row of it anywhere. */
+export async function tablesOf(t: TestApp): Promise<string[]> {
+  if (t.dialect === 'mysql') {
+    const [rows] = await t.db.raw('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = database()');
+    return (rows as Array<{ name: string }>).map((r) => r.name);
+  }
+  const rows = await t.db.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+  return (rows as Array<{ name: string }>).map((r) => r.name);
+}
