@@ -57,6 +57,8 @@ describeInBrowser('administration, usage, search and lists under /chat through n
         await page.getByLabel('This many tokens a month:').check();
         await page.locator('#quota-tokens').fill('1234');
         await page.getByRole('button', { name: 'Save quota' }).click();
+        // The answer is the quota page again with a flash: wait for it, or the next goto aborts the form's navigation.
+        await page.getByText('The quota of ada@example.com is now 1,234').waitFor();
         await expect.poll(async () => (await live.db('users').where({ id: adaId }).first()).monthly_token_quota).toBe(1234);
         expect(new URL(page.url()).pathname).toMatch(/^\/chat\/admin\//);
 

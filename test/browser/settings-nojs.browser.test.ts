@@ -55,11 +55,15 @@ describeInBrowser('settings with JavaScript off', {}, () => {
       expect(await page.locator('#model-codestral-latest button').getAttribute('aria-pressed')).toBe('true');
 
       await page.goto(base('/'));
+      // A slow first answer: the thread page is drawn while it is written, and follows it to "Done." (follow.ts).
+      f.fake.enqueue({ tokens: ['Slowly', ' written.'], firstTokenDelayMs: 1500, tokenDelayMs: 200 });
       await page.getByLabel('Message', { exact: true }).fill('First, on the default model');
       await page.getByRole('button', { name: 'Send' }).click();
       await page.waitForURL(/\/threads\//);
       const threadPath = new URL(page.url()).pathname;
-      const status = () => page.locator('.msg-assistant').last().getAttribute('data-status', { timeout: 1000 }).catch(() => null);
+      // Complete: the page was drawn after the answer ended, or the followed page (the answer was still being
+      // written when it was drawn, so its data-status stays "streaming") ended with "Done.".
+      const status = () => page.locator('.msg-assistant').last().evaluate((m) => (m.querySelector('.msg-complete') ? 'complete' : m.getAttribute('data-status')), undefined, { timeout: 1000 }).catch(() => null);
       await expect.poll(status, { timeout: 20_000, interval: 250 }).toBe('complete');
       expect((f.fake.chatRequests.at(-1)?.body as { model: string }).model).toBe('mistral-small-latest');
 
@@ -87,7 +91,7 @@ describeInBrowser('settings with JavaScript off', {}, () => {
       expect(body.messages.at(-1)).toEqual({ role: 'user', content: 'Now on codestral' });
       expect(body.reasoning_effort).toBeUndefined();
       await expect.poll(status, { timeout: 20_000, interval: 250 }).toBe('complete');
-      expect(await page.locator('.msg-assistant').last().locator('.msg-model').textContent()).toBe('codestral-latest');
+      expect(await page.locator('.msg-assistant').last().locator('.msg-model').last().textContent()).toBe('codestral-latest');
       expectNoProblems(tab);
     } finally { await tab.close(); }
   });

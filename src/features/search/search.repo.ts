@@ -47,7 +47,8 @@ async function findSqlite(db: Db, userId: number, terms: Term[], opts: SearchOpt
     return r.map((x, i) => ({ threadId: String(x.thread_id), messageId: x.message_id == null ? null : Number(x.message_id), key: String(offset + i + 1) }));
   }
   const before = cursor && /^\d+$/.test(cursor) ? ` AND s.rowid < ${cursor}` : '';
-  const r = rows(await db.raw(`SELECT s.rowid AS k, s.thread_id, s.message_id FROM search_index s JOIN threads t ON t.id = s.thread_id
+  // The rowid passes 2^53: read it as text, or the cursor is rounded and a page repeats or skips a hit.
+  const r = rows(await db.raw(`SELECT CAST(s.rowid AS TEXT) AS k, s.thread_id, s.message_id FROM search_index s JOIN threads t ON t.id = s.thread_id
     WHERE search_index MATCH ?${before} AND t.user_id = ?${filter} ORDER BY s.rowid DESC LIMIT ?`, [match, userId, opts.limit + 1]));
   return r.map((x) => ({ threadId: String(x.thread_id), messageId: x.message_id == null ? null : Number(x.message_id), key: String(x.k) }));
 }
