@@ -50,15 +50,18 @@ async function seedUser(db: Db, label: string, threads: number, perThread: numbe
   await db.transaction(async (trx) => { for (let first = 0; first < threads; first += 100) {
     const batch = Array.from({ length: Math.min(100, threads - first) }, (_, k) => {
       const at = new Date(base + (first + k) * 60_000);
-      return { id: newId(), user_id: user.id, search_owner: searchOwner(user.id), title: `Topic ${first + k} ${WORDS[(first + k) % WORDS.length]}`, title_set_by_user: true, created_at: at, updated_at: at };
+      return { id: newId(), user_id: user.id, search_owner: searchOwner(user.id, (first + k) * perThread), title: `Topic ${first + k} ${WORDS[(first + k) % WORDS.length]}`, title_set_by_user: true, created_at: at, updated_at: at };
     });
     await trx('threads').insert(batch);
     const rows = batch.flatMap((t) => Array.from({ length: perThread }, () => {
       const i = n++;
-      return { thread_id: t.id, search_owner: t.search_owner, role: i % 2 ? 'assistant' : 'user', content: text(i, threads * perThread, kettleEvery), status: 'complete', created_at: new Date(t.created_at.getTime() + i % perThread), updated_at: t.created_at };
+      return { thread_id: t.id, search_owner: searchOwner(user.id, i), role: i % 2 ? 'assistant' : 'user', content: text(i, threads * perThread, kettleEvery), status: 'complete', created_at: new Date(t.created_at.getTime() + i % perThread), updated_at: t.created_at };
     }));
     for (let i = 0; i < rows.length; i += 500) await trx('messages').insert(rows.slice(i, i + 500));
-  } });
+  }
+  // What the app's inserts count (owner.ts): the user's messages, whose buckets MySQL's search walks.
+  await trx('users').where({ id: user.id }).update({ search_seq: n });
+  });
   log(`search: ${label}: ${threads} threads, ${n} messages inserted in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return { userId: user.id, token, label };
 }
@@ -96,7 +99,7 @@ async function plan(db: Db, dialect: Dialect, userId: number): Promise<string> {
     return r.map((x) => x.detail).join(' | ');
   }
   const r = rowsOf(await db.raw(`EXPLAIN SELECT m.id FROM messages m JOIN threads t ON t.id = m.thread_id
-    WHERE MATCH(m.search_owner, m.content) AGAINST(? IN BOOLEAN MODE) AND t.user_id = ? AND t.temporary_until IS NULL AND t.archived_at IS NULL`, [`+${searchOwner(userId)} +kettle`, userId]));
+    WHERE MATCH(m.search_words) AGAINST(? IN BOOLEAN MODE) AND t.user_id = ? AND t.temporary_until IS NULL AND t.archived_at IS NULL`, [`+(${searchOwner(userId)}xkettle)`, userId]));
   return r.map((x) => `${x.table}:${x.type}:${x.key ?? '-'}:rows=${x.rows}`).join(' | ');
 }
 
@@ -107,8 +110,8 @@ async function handlerReads(db: Db, s: Subject): Promise<number> {
     const q = (sql: string, args: unknown[] = []) => new Promise<any[]>((ok, ko) => conn.query(sql, args, (e: Error | null, r: any[]) => (e ? ko(e) : ok(r))));
     const reads = async () => (await q("SHOW SESSION STATUS LIKE 'Handler_read%'")).reduce((n, r) => n + Number(r.Value), 0);
     const before = await reads();
-    await q(`SELECT m.id FROM messages m JOIN threads t ON t.id = m.thread_id WHERE MATCH(m.search_owner, m.content) AGAINST(? IN BOOLEAN MODE)
-      AND t.user_id = ? AND t.temporary_until IS NULL AND t.archived_at IS NULL ORDER BY m.created_at DESC LIMIT 21`, [`+${searchOwner(s.userId)} +kettle`, s.userId]);
+    await q(`SELECT m.id FROM messages m JOIN threads t ON t.id = m.thread_id WHERE MATCH(m.search_words) AGAINST(? IN BOOLEAN MODE)
+      AND t.user_id = ? AND t.temporary_until IS NULL AND t.archived_at IS NULL ORDER BY m.created_at DESC LIMIT 21`, [`+(${searchOwner(s.userId)}xkettle)`, s.userId]);
     return (await reads()) - before;
   } finally {
     await db.client.releaseConnection(conn);

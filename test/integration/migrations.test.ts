@@ -20,8 +20,11 @@ const BRANCH_MIGRATION = '20261203000100_message_branches.ts';
 const SEARCH_MIGRATION = '20261208000100_search_index.ts';
 // Search on MySQL by owner: it replaces the search migration's FULLTEXT indexes, so it is undone before it, redone after.
 const SEARCH_OWNER_MIGRATION = '20261213000100_search_owner.ts';
-const downSearch = async (db: Db) => { await db.migrate.down({ name: SEARCH_OWNER_MIGRATION }); await db.migrate.down({ name: SEARCH_MIGRATION }); };
-const upSearch = async (db: Db) => { await db.migrate.up({ name: SEARCH_MIGRATION }); await db.migrate.up({ name: SEARCH_OWNER_MIGRATION }); };
+// And the owner-bucket words replace those in turn.
+const SEARCH_WORDS_MIGRATION = '20261215000100_search_words.ts';
+const SEARCH_CHAIN = [SEARCH_MIGRATION, SEARCH_OWNER_MIGRATION, SEARCH_WORDS_MIGRATION];
+const downSearch = async (db: Db) => { for (const name of [...SEARCH_CHAIN].reverse()) await db.migrate.down({ name }); };
+const upSearch = async (db: Db) => { for (const name of SEARCH_CHAIN) await db.migrate.up({ name }); };
 
 /** A thread holding a reply chain `depth` messages deep (each the parent of the next); returns the ids in order. */
 async function replyChain(db: Db, userId: number, threadId: string, depth: number): Promise<number[]> {

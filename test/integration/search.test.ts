@@ -178,6 +178,32 @@ describe.each(DIALECTS)('search on %s', (dialect) => {
     expect(seen).toHaveLength(45);
   });
 
+  it('finds and pages newest first across a long history (MySQL asks its 256-message buckets newest first)', async () => {
+    const u = await signIn(t);
+    const a = await seedThread(t.db, u.user.id, { title: 'Long history', messages: [] });
+    const base = Date.now() - 3_600_000;
+    const rows = Array.from({ length: 700 }, (_, i) => ({
+      thread_id: a.id, search_owner: searchOwner(u.user.id, i), role: 'user', status: 'complete',
+      content: `entry ${i}${i % 25 === 7 ? ' caracal' : ''}${i === 3 ? ' yeti' : ''}`, created_at: new Date(base + i * 1000), updated_at: new Date(base + i * 1000),
+    }));
+    for (let i = 0; i < rows.length; i += 100) await t.db('messages').insert(rows.slice(i, i + 100));
+    await t.db('users').where({ id: u.user.id }).update({ search_seq: 700 });
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    for (let n = 0; n < 5; n++) {
+      const page: { results: Hit[]; nextCursor: string | null } = await api(u, 'caracal', cursor ? `&cursor=${encodeURIComponent(cursor)}` : '');
+      seen.push(...page.results.map((h) => h.messageId!));
+      cursor = page.nextCursor;
+      if (!cursor) break;
+    }
+    expect(seen).toHaveLength(28);
+    expect(seen).toEqual([...new Set(seen)].sort((x, y) => y - x));
+    // The oldest bucket's only hit, and a prefix, are found too.
+    expect((await api(u, 'yeti')).results.map((h) => h.snippet)).toEqual(['entry 3 <mark>yeti</mark>']);
+    expect((await api(u, 'carac*')).results).toHaveLength(20);
+    expect((await api(u, 'caracal', '&sort=relevance')).results).toHaveLength(20);
+  });
+
   it('works as a plain GET page (JavaScript off) and as htmx fragments, under the base path through url()', async () => {
     const u = await signIn(t);
     const a = await seedThread(t.db, u.user.id, { title: 'Meerkat', messages: ['meerkat watch', 'meerkats stand guard'] });

@@ -1,7 +1,7 @@
 // Search (issue 15): conversations written straight into the database, for the search tests and the benchmark.
 import type { Db } from '../../src/db.ts';
 import { newId } from '../../src/lib/ids.ts';
-import { searchOwner } from '../../src/features/search/owner.ts';
+import { fileOwner, searchOwner } from '../../src/features/search/owner.ts';
 
 export type SeedThread = { title?: string | null; messages: string[]; archived?: boolean; temporary?: boolean; at?: Date };
 
@@ -28,7 +28,7 @@ export async function seedThread(db: Db, userId: number, t: SeedThread): Promise
 
 /** A document with OCR text attached to a message (what files/ocr.ts stores), linked as a send links it. */
 export async function attachDocument(db: Db, userId: number, messageId: number, text: string): Promise<number> {
-  const [fileId] = await db('files').insert({ user_id: userId, search_owner: searchOwner(userId), name: 'scan.pdf', mime: 'application/pdf', kind: 'document', size: 100, pages: 1, text, created_at: new Date(), sent_at: new Date() });
+  const [fileId] = await db('files').insert({ user_id: userId, search_owner: fileOwner(userId), name: 'scan.pdf', mime: 'application/pdf', kind: 'document', size: 100, pages: 1, text, created_at: new Date(), sent_at: new Date() });
   await db('message_files').insert({ message_id: messageId, file_id: Number(fileId), position: 0 });
   return Number(fileId);
 }
@@ -36,8 +36,9 @@ export async function attachDocument(db: Db, userId: number, messageId: number, 
 /** Rows of the search index that mention a thread: SQLite's FTS5 table, or MySQL's FULLTEXT-indexed rows. */
 export async function indexedRows(db: Db, word: string): Promise<number> {
   if (db.client.config.client === 'mysql2') {
-    const [m] = await db.raw('SELECT COUNT(*) AS n FROM messages WHERE MATCH(search_owner, content) AGAINST(? IN BOOLEAN MODE)', [`+${word}`]);
-    const [t] = await db.raw('SELECT COUNT(*) AS n FROM threads WHERE MATCH(search_owner, title) AGAINST(? IN BOOLEAN MODE)', [`+${word}`]);
+    // The FULLTEXT-indexed column holds each word as `<owner>x<word>` (migration 20261215000100).
+    const [m] = await db.raw('SELECT COUNT(*) AS n FROM messages WHERE search_words LIKE ?', [`%x${word}%`]);
+    const [t] = await db.raw('SELECT COUNT(*) AS n FROM threads WHERE search_words LIKE ?', [`%x${word}%`]);
     return Number(m[0].n) + Number(t[0].n);
   }
   const rows = await db.raw('SELECT COUNT(*) AS n FROM search_index WHERE search_index MATCH ?', [`body : "${word}"`]);

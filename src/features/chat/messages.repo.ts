@@ -6,7 +6,7 @@ import { insertThread, type Thread } from '../threads/threads.repo.ts';
 import { linkFiles, type Attachment } from '../files/files.repo.ts';
 import type { Source, Step } from './tool-steps.ts';
 import { claimSendKey, recordSent, releaseSendKey } from './send-keys.repo.ts';
-import { searchOwner } from '../search/owner.ts';
+import { reserveSearchSeq } from '../search/owner.ts';
 
 export type MessageStatus = 'pending' | 'streaming' | 'complete' | 'stopped' | 'error' | 'interrupted';
 export const LIVE_STATUSES: MessageStatus[] = ['pending', 'streaming'];
@@ -47,11 +47,10 @@ export function rawRows(result: unknown): Array<Record<string, any>> {
   return Array.isArray(result[0]) ? result[0] : result;
 }
 
-/** Locks the thread row for the rest of the transaction: sends and retries in one thread take turns. */
-/** Locks the thread; its shown leaf, and its owner's search word for the rows inserted under the lock. */
-async function lockThread(trx: Db, threadId: string): Promise<{ leaf: number | null; owner: string }> {
+/** Locks the thread for the rest of the transaction (sends and retries in one thread take turns): its shown leaf and owner. */
+async function lockThread(trx: Db, threadId: string): Promise<{ leaf: number | null; userId: number }> {
   const row = await trx('threads').where({ id: threadId }).forUpdate().first('id', 'current_leaf_id', 'user_id');
-  return { leaf: row?.current_leaf_id == null ? null : Number(row.current_leaf_id), owner: row ? searchOwner(Number(row.user_id)) : '' };
+  return { leaf: row?.current_leaf_id == null ? null : Number(row.current_leaf_id), userId: row ? Number(row.user_id) : 0 };
 }
 
 const liveIn = (trx: Db, threadId: string) => trx('messages').where({ thread_id: threadId }).whereIn('status', LIVE_STATUSES).first('id', 'updated_at');
@@ -91,7 +90,6 @@ export async function insertExchange(db: Db, threadId: string, content: string, 
     if (opts.newThread) await insertThread(trx, opts.newThread);
     const lock = opts.newThread ? null : await lockThread(trx, threadId);
     const locked = lock?.leaf ?? null;
-    const owner = opts.newThread ? searchOwner(opts.newThread.userId) : lock!.owner;
     const claim = opts.sendKey ? await claimSendKey(trx, opts.sendKey.userId, opts.sendKey.key, threadId) : null;
     if (await busyIn(trx, threadId, opts.staleBefore)) {
       // Refused: the key stays unused, so the same form sends once the answer has ended.
@@ -103,6 +101,7 @@ export async function insertExchange(db: Db, threadId: string, content: string, 
       : typeof place.after === 'number' && await trx('messages').where({ id: place.after, thread_id: threadId }).first('id') ? place.after
         : await shownLeaf(trx, threadId, locked);
     const now = new Date();
+    const owner = await reserveSearchSeq(trx, opts.newThread ? opts.newThread.userId : lock!.userId, 2);
     const base = { thread_id: threadId, search_owner: owner, thinking: null, error: null, usage: null, created_at: now, updated_at: now };
     const [userId] = await trx('messages').insert({ ...base, parent_id: parentId, role: 'user', content, status: 'complete', model: null });
     const [replyId] = await trx('messages').insert({ ...base, parent_id: Number(userId), role: 'assistant', content: '', status: 'pending', model });
@@ -120,8 +119,9 @@ export async function insertExchange(db: Db, threadId: string, content: string, 
  */
 export async function insertAnswer(db: Db, threadId: string, questionId: number, model: string, staleBefore?: Date): Promise<Message | null> {
   return db.transaction(async (trx) => {
-    const { owner } = await lockThread(trx, threadId);
+    const { userId } = await lockThread(trx, threadId);
     if (await busyIn(trx, threadId, staleBefore)) return null;
+    const owner = await reserveSearchSeq(trx, userId, 1);
     const now = new Date();
     const [replyId] = await trx('messages').insert({
       thread_id: threadId, search_owner: owner, parent_id: questionId, role: 'assistant', content: '', thinking: null, status: 'pending', error: null,

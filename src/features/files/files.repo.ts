@@ -2,7 +2,7 @@
 // its owner except findFileById, which the share page uses after checking that the share holds the file.
 import type { Db } from '../../db.ts';
 import { toDate } from '../../lib/time.ts';
-import { searchOwner } from '../search/owner.ts';
+import { fileOwner } from '../search/owner.ts';
 
 export type FileKind = 'image' | 'document' | 'text';
 export type StoredFile = {
@@ -35,7 +35,7 @@ export type NewFile = Omit<StoredFile, 'id' | 'createdAt' | 'sentAt'> & { text: 
 
 export async function insertFile(db: Db, f: NewFile): Promise<number> {
   const [id] = await db('files').insert({
-    user_id: f.userId, search_owner: searchOwner(f.userId), name: f.name, mime: f.mime, kind: f.kind, size: f.size, pages: f.pages, width: f.width, height: f.height,
+    user_id: f.userId, search_owner: fileOwner(f.userId), name: f.name, mime: f.mime, kind: f.kind, size: f.size, pages: f.pages, width: f.width, height: f.height,
     thumb_width: f.thumbWidth, thumb_height: f.thumbHeight, text: f.text, created_at: new Date(), sent_at: null,
   });
   return Number(id);

@@ -1,7 +1,31 @@
-// The owner word of a searchable row (messages, threads, files: column `search_owner`, migration 20261213000100).
-// MySQL/MariaDB's FULLTEXT indexes cover (search_owner, text) and every search requires the user's word, so InnoDB
-// intersects it with the searched words and fetches only the user's rows. `uid_<id>`: at least 3 characters
-// (innodb_ft_min_token_size), one word for InnoDB (which counts `_` as a letter), and never a term of a query, which
-// splits typed text at `_` (query.ts). SQLite stores it too (its FTS5 table has its own user word, see the search
-// migration) so that every insert site is the same on both dialects.
-export const searchOwner = (userId: number): string => `uid_${userId}`;
+// The owner word of a searchable row (messages, threads, files: column `search_owner`, migrations 20261213000100 and
+// 20261215000100). On MySQL/MariaDB every word of the text is indexed as `<owner>x<word>` (a generated column,
+// `search_words`), so a word's document list in the FULLTEXT index holds one user's matches of one bucket only:
+// - messages and threads: `u<user id>b<bucket>`, the bucket being the user's message count when the row was written
+//   divided by BUCKET_SIZE (`users.search_seq`, counted by reserveSearchSeq). A search newest first asks the newest
+//   buckets first and stops when a page is full, so it costs what a page costs, not what the user's history does.
+// - files: `u<user id>` (a user's files are few; a file's hit takes the bucket of the message that carries it).
+// SQLite stores the same values and ignores them: its FTS5 table has its own user token (see the search migration).
+import type { Db } from '../../db.ts';
+
+export const BUCKET_SIZE = 256;
+
+/** The owner word of a message or thread written when the user's message count was `seq`. */
+export const searchOwner = (userId: number, seq = 0): string => `u${userId}b${Math.floor(seq / BUCKET_SIZE)}`;
+export const fileOwner = (userId: number): string => `u${userId}`;
+
+/**
+ * Counts `count` new messages of the user (inside the inserting transaction: the user's row stays locked until it
+ * ends, so a user's concurrent sends take turns) and answers their owner word.
+ */
+export async function reserveSearchSeq(trx: Db, userId: number, count: number): Promise<string> {
+  await trx('users').where({ id: userId }).increment('search_seq', count);
+  const row = await trx('users').where({ id: userId }).first('search_seq');
+  return searchOwner(userId, Math.max(0, Number(row?.search_seq ?? count) - count));
+}
+
+/** The owner word of a thread created now (the bucket its first messages will have). */
+export async function threadOwner(db: Db, userId: number): Promise<string> {
+  const row = await db('users').where({ id: userId }).first('search_seq');
+  return searchOwner(userId, Number(row?.search_seq ?? 0));
+}

@@ -43,21 +43,12 @@ export function fts5Query(terms: Term[]): string {
 }
 
 /**
- * MySQL/MariaDB boolean mode: every term required (+). InnoDB drops words shorter than innodb_ft_min_token_size (3)
- * and stopwords when it indexes; a required one would match nothing, so they are left out of the query (a phrase
- * keeps them: InnoDB checks a phrase against the text itself). Null when nothing searchable is left.
+ * MySQL/MariaDB boolean mode over `search_words`, where each word is indexed as `<owner>x<word>` (owner.ts): every term
+ * required (+), each as the alternatives of the given owner words (the buckets searched at once; a row has one).
+ * Prefixed words are never stopwords nor too short, so every word counts, as on SQLite. Null when there is no term.
  */
-export function mysqlQuery(terms: Term[], minLength = 3): string | null {
-  const out: string[] = [];
-  for (const t of terms) {
-    if (t.words.length > 1) { out.push(`+"${t.words.join(' ')}"`); continue; }
-    const w = t.words[0];
-    if ([...w].length < minLength && !t.prefix) continue;
-    if (MYSQL_STOPWORDS.has(w)) continue;
-    out.push(`+${w}${t.prefix ? '*' : ''}`);
-  }
-  return out.length ? out.join(' ') : null;
+export function mysqlQuery(terms: Term[], owners: string[]): string | null {
+  if (!terms.length || !owners.length) return null;
+  const one = (o: string, t: Term) => (t.words.length > 1 ? `"${t.words.map((w) => `${o}x${w}`).join(' ')}"` : `${o}x${t.words[0]}${t.prefix ? '*' : ''}`);
+  return terms.map((t) => `+(${owners.map((o) => one(o, t)).join(' ')})`).join(' ');
 }
-
-/** InnoDB's default stopword list (INFORMATION_SCHEMA.INNODB_FT_DEFAULT_STOPWORD). */
-const MYSQL_STOPWORDS = new Set(('a about an are as at be by com de en for from how i in is it la of on or that the this to was what when where who will with und the www').split(' '));

@@ -1,10 +1,11 @@
-// Searching a user's conversations: SQLite through the FTS5 table `search_index`, MySQL/MariaDB through the FULLTEXT
-// indexes on (search_owner, content|title|text) of messages, threads and files (migrations 20261208000100 and
-// 20261213000100). On both, the user's own word is part of the match, so the engine reads only the user's rows. Only the user's threads,
-// never a temporary one, archived ones only when asked; one page of hits at a time, by keyset (newest) or by rank.
+// Searching a user's conversations: SQLite through the FTS5 table `search_index` (migration 20261208000100),
+// MySQL/MariaDB through FULLTEXT indexes over words prefixed with their owner and bucket (search-mysql.ts, migration
+// 20261215000100). On both, the user's own word is part of the match, so the engine reads only the user's rows. Only
+// the user's threads, never a temporary one, archived ones only when asked; one page of hits at a time, by keyset
+// (newest) or by rank.
 import type { Db } from '../../db.ts';
-import { fts5Query, mysqlQuery, type Term } from './query.ts';
-import { searchOwner } from './owner.ts';
+import { fts5Query, type Term } from './query.ts';
+import { findMysql } from './search-mysql.ts';
 import { plainStart, snippet } from './snippet.ts';
 
 export type Sort = 'newest' | 'relevance';
@@ -14,17 +15,17 @@ export type SearchPage = { results: SearchHit[]; nextCursor: string | null };
 export type SearchOptions = { sort: Sort; archived: ArchivedFilter; cursor?: string | null; limit: number };
 
 /** Relevance pages are read by offset (a rank is not a stable key); past this many hits the list ends. */
-const MAX_RELEVANCE_OFFSET = 1000;
+export const MAX_RELEVANCE_OFFSET = 1000;
 
 const rows = (r: unknown): Array<Record<string, any>> => (Array.isArray(r) ? (Array.isArray(r[0]) ? r[0] : r) : []);
 const isMysql = (db: Db) => db.client.config.client === 'mysql2';
 
-function threadFilter(archived: ArchivedFilter): string {
+export function threadFilter(archived: ArchivedFilter): string {
   const a = archived === 'exclude' ? ' AND t.archived_at IS NULL' : archived === 'only' ? ' AND t.archived_at IS NOT NULL' : '';
   return ` AND t.temporary_until IS NULL${a}`;
 }
 
-type Found = { threadId: string; messageId: number | null; key: string };
+export type Found = { threadId: string; messageId: number | null; key: string };
 
 export async function searchUser(db: Db, userId: number, terms: Term[], opts: SearchOptions): Promise<SearchPage> {
   if (!terms.length) return { results: [], nextCursor: null };
@@ -51,41 +52,6 @@ async function findSqlite(db: Db, userId: number, terms: Term[], opts: SearchOpt
   const r = rows(await db.raw(`SELECT CAST(s.rowid AS TEXT) AS k, s.thread_id, s.message_id FROM search_index s JOIN threads t ON t.id = s.thread_id
     WHERE search_index MATCH ?${before} AND t.user_id = ?${filter} ORDER BY s.rowid DESC LIMIT ?`, [match, userId, opts.limit + 1]));
   return r.map((x) => ({ threadId: String(x.thread_id), messageId: x.message_id == null ? null : Number(x.message_id), key: String(x.k) }));
-}
-
-async function findMysql(db: Db, userId: number, terms: Term[], opts: SearchOptions, cursor: string | null): Promise<Found[]> {
-  const words = mysqlQuery(terms);
-  if (!words) return [];
-  // The owner's word is required as well: InnoDB intersects it with the words in the index, so only the user's rows
-  // are fetched. The joins' `user_id = ?` stay as the guard (a text could contain another user's word).
-  const q = `+${searchOwner(userId)} ${words}`;
-  const filter = threadFilter(opts.archived);
-  const against = 'AGAINST(? IN BOOLEAN MODE)';
-  // A hit is a message (its text, or the OCR text of a file it carries) or a thread's title. `k2` orders hits of
-  // the same time: titles after messages, then by id.
-  const hits = `
-    SELECT m.created_at AS ts, CONCAT('0', LPAD(m.id, 20, '0')) AS k2, m.thread_id AS tid, m.id AS mid, MATCH(m.search_owner, m.content) ${against} AS score
-      FROM messages m JOIN threads t ON t.id = m.thread_id
-      WHERE MATCH(m.search_owner, m.content) ${against} AND t.user_id = ? AND m.status NOT IN ('pending', 'streaming')${filter}
-    UNION ALL
-    SELECT m.created_at, CONCAT('0', LPAD(m.id, 20, '0')), m.thread_id, m.id, MATCH(f.search_owner, f.text) ${against}
-      FROM files f JOIN message_files mf ON mf.file_id = f.id JOIN messages m ON m.id = mf.message_id JOIN threads t ON t.id = m.thread_id
-      WHERE MATCH(f.search_owner, f.text) ${against} AND f.user_id = ? AND t.user_id = ? AND m.status NOT IN ('pending', 'streaming')${filter}
-    UNION ALL
-    SELECT t.created_at, CONCAT('1', t.id), t.id, NULL, MATCH(t.search_owner, t.title) ${against}
-      FROM threads t WHERE MATCH(t.search_owner, t.title) ${against} AND t.user_id = ?${filter}`;
-  const args = [q, q, userId, q, q, userId, userId, q, q, userId];
-  // A message found by its text and by a file is one hit (the best score).
-  const grouped = `SELECT ts, k2, tid, mid, MAX(score) AS score FROM (${hits}) h GROUP BY ts, k2, tid, mid`;
-  if (opts.sort === 'relevance') {
-    const offset = Math.min(Number(cursor ?? 0) || 0, MAX_RELEVANCE_OFFSET);
-    const r = rows(await db.raw(`${grouped} ORDER BY score DESC, ts DESC, k2 DESC LIMIT ? OFFSET ?`, [...args, opts.limit + 1, offset]));
-    return r.map((x, i) => ({ threadId: String(x.tid), messageId: x.mid == null ? null : Number(x.mid), key: String(offset + i + 1) }));
-  }
-  const [ts, k2] = cursor?.split('|') ?? [];
-  const after = ts && k2 && /^\d+$/.test(ts) ? { sql: ' HAVING (ts, k2) < (?, ?)', args: [new Date(Number(ts)), k2] } : { sql: '', args: [] };
-  const r = rows(await db.raw(`${grouped}${after.sql} ORDER BY ts DESC, k2 DESC LIMIT ?`, [...args, ...after.args, opts.limit + 1]));
-  return r.map((x) => ({ threadId: String(x.tid), messageId: x.mid == null ? null : Number(x.mid), key: `${new Date(x.ts).getTime()}|${x.k2}` }));
 }
 
 /** Titles, texts and snippets of a page of hits: three reads by primary key, whatever the dialect. */

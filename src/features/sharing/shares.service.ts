@@ -11,7 +11,7 @@ import { pathTo, pathUp } from '../chat/branches.repo.ts';
 import { findUserMessage, isFinal, type Message } from '../chat/messages.repo.ts';
 import { findThread, insertThread, newThread, type Thread, type ThreadInput } from '../threads/threads.repo.ts';
 import { findOpenShare, insertShare, type Share, type SharedMessage } from './shares.repo.ts';
-import { searchOwner } from '../search/owner.ts';
+import { reserveSearchSeq } from '../search/owner.ts';
 
 export type SharingDeps = { config: Config; db: Db };
 
@@ -80,9 +80,10 @@ async function copyIntoNewThread(db: Db, userId: number, input: ThreadInput, mes
     await insertThread(trx, thread);
     const now = new Date();
     let parent: number | null = null;
+    const owner = await reserveSearchSeq(trx, userId, messages.length);
     for (const m of messages) {
       const [id]: number[] = await trx('messages').insert({
-        thread_id: thread.id, search_owner: searchOwner(userId), parent_id: parent, role: m.role, content: m.content, thinking: m.thinking, status: m.status, error: m.error,
+        thread_id: thread.id, search_owner: owner, parent_id: parent, role: m.role, content: m.content, thinking: m.thinking, status: m.status, error: m.error,
         model: m.model, usage: writeJson(m.usage), created_at: new Date(m.createdAt), updated_at: now,
       });
       parent = Number(id);

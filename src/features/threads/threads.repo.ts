@@ -4,7 +4,7 @@ import { newId } from '../../lib/ids.ts';
 import { toDate } from '../../lib/time.ts';
 import { readJson } from '../../lib/json.ts';
 import { toolsColumn, toolsOf, type ToolName } from '../../lib/tools.ts';
-import { searchOwner } from '../search/owner.ts';
+import { threadOwner } from '../search/owner.ts';
 
 export type Thread = {
   id: string; userId: number; title: string | null; titleSetByUser: boolean; model: string | null; context: string | null;
@@ -46,7 +46,7 @@ export function newThread(userId: number, input: ThreadInput = {}): Thread {
 /** Stores a thread from newThread (db may be a transaction). */
 export async function insertThread(db: Db, t: Thread): Promise<void> {
   await db('threads').insert({
-    id: t.id, user_id: t.userId, search_owner: searchOwner(t.userId), title: t.title, title_set_by_user: t.titleSetByUser, model: t.model, context: t.context,
+    id: t.id, user_id: t.userId, search_owner: await threadOwner(db, t.userId), title: t.title, title_set_by_user: t.titleSetByUser, model: t.model, context: t.context,
     think_harder: t.thinkHarder, created_at: t.createdAt, updated_at: t.updatedAt, tools: toolsColumn(t.tools),
     pinned_at: t.pinnedAt, archived_at: t.archivedAt, temporary_until: t.temporaryUntil,
   });

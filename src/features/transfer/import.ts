@@ -8,7 +8,7 @@ import { takeAttempt } from '../auth/rate-limits.ts';
 import { newThread, insertThread } from '../threads/threads.repo.ts';
 import { parseImportText, readImport } from './formats.ts';
 import { ImportError, type ImportFormat, type ImportThread } from './import-model.ts';
-import { searchOwner } from '../search/owner.ts';
+import { reserveSearchSeq } from '../search/owner.ts';
 
 const HOUR = 60 * 60 * 1000;
 export const importBucket = (userId: number) => `import:user:${userId}`;
@@ -23,9 +23,10 @@ export async function storeThreads(db: Db, userId: number, threads: ImportThread
       const thread = { ...newThread(userId), title: t.title, titleSetByUser: t.titleSetByUser, model: t.model, context: t.context, thinkHarder: t.thinkHarder, createdAt: t.createdAt, updatedAt: t.updatedAt };
       await insertThread(trx, thread);
       const ids = new Map<string, number>();
+      const owner = await reserveSearchSeq(trx, userId, t.messages.length);
       for (const m of t.messages) {
         const [id] = await trx('messages').insert({
-          thread_id: thread.id, search_owner: searchOwner(userId), parent_id: m.parentKey === null ? null : ids.get(m.parentKey)!, role: m.role, content: m.content,
+          thread_id: thread.id, search_owner: owner, parent_id: m.parentKey === null ? null : ids.get(m.parentKey)!, role: m.role, content: m.content,
           thinking: m.thinking, status: m.status, error: m.error, model: m.model, usage: writeJson(m.usage), created_at: m.createdAt, updated_at: m.createdAt,
         });
         ids.set(m.key, Number(id));
