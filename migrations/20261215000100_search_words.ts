@@ -3,7 +3,7 @@
 // the owner word and of every searched word, and fetched every one of the user's matches to sort them newest first
 // (20,000 rows for a common word over 100,000 messages). Now:
 // - `users.search_seq` counts each user's messages; a message or thread carries `u<user>b<bucket>` (the count when
-//   it was written / 256; files `u<user>`), see src/features/search/owner.ts;
+//   it was written / 2,048; files `u<user>`), see src/features/search/owner.ts;
 // - a STORED generated column `search_words` writes every word of the text as `<owner>x<word>` (nothing while an
 //   answer is live: a streamed answer is indexed once, when final), under a FULLTEXT index: a word's doclist holds
 //   one user's matches in one bucket, and a search asks the newest buckets first (search.repo.ts).
@@ -11,7 +11,8 @@
 // SQLite: the counter and the owner values only (its FTS5 table is unchanged).
 import type { Knex } from 'knex';
 
-const BUCKET = 256;
+/** src/features/search/owner.ts's BUCKET_SIZE when this was written (rows keep their bucket: it must not follow later changes). */
+const BUCKET = 2048;
 const isMysql = (knex: Knex) => knex.client.config.client === 'mysql2';
 const TABLES = [
   { table: 'messages', text: 'content', live: true },

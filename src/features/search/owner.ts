@@ -8,7 +8,12 @@
 // SQLite stores the same values and ignores them: its FTS5 table has its own user token (see the search migration).
 import type { Db } from '../../db.ts';
 
-export const BUCKET_SIZE = 256;
+/**
+ * 2,048: a common word's first bucket is a few hundred matches, a rare word's search a few statements over 100,000
+ * messages (docs/PERFORMANCE.md, 256 and 1,024 measured too). Changing it needs a migration that rewrites every
+ * search_owner (and users.search_seq stays): rows keep the bucket they were written with.
+ */
+export const BUCKET_SIZE = 2048;
 
 /** The owner word of a message or thread written when the user's message count was `seq`. */
 export const searchOwner = (userId: number, seq = 0): string => `u${userId}b${Math.floor(seq / BUCKET_SIZE)}`;

@@ -1,5 +1,5 @@
 // Search on MySQL/MariaDB (migration 20261215000100): each word is indexed as `<owner>x<word>`, the owner word naming
-// the user and a bucket of 256 of their messages (owner.ts). Newest first asks the newest bucket, then the 8 before
+// the user and a bucket of 2,048 of their messages (owner.ts). Newest first asks the newest bucket, then the 8 before
 // it, then the 64 before those…, and stops once a page is full: InnoDB reads only those buckets' matches, so a page
 // costs about the same over 100 messages or 100,000. Relevance has to score every match, all buckets at once.
 import type { Db } from '../../db.ts';
