@@ -47,7 +47,7 @@ export function rawRows(result: unknown): Array<Record<string, any>> {
   return Array.isArray(result[0]) ? result[0] : result;
 }
 
-/** Locks the thread for the rest of the transaction (sends and retries in one thread take turns): its shown leaf and owner. */
+/** Locks the thread for the rest of the transaction (sends and retries in one thread take turns): its leaf and user. */
 async function lockThread(trx: Db, threadId: string): Promise<{ leaf: number | null; userId: number }> {
   const row = await trx('threads').where({ id: threadId }).forUpdate().first('id', 'current_leaf_id', 'user_id');
   return { leaf: row?.current_leaf_id == null ? null : Number(row.current_leaf_id), userId: row ? Number(row.user_id) : 0 };
@@ -87,8 +87,13 @@ export type Placement = { after: 'leaf' | number } | { parentId: number | null }
 export async function insertExchange(db: Db, threadId: string, content: string, model: string,
   opts: { newThread?: Thread; staleBefore?: Date; sendKey?: { userId: number; key: string }; place?: Placement; files?: Attachment[] } = {}): Promise<{ message: Message; reply: Message } | null> {
   return db.transaction(async (trx) => {
-    if (opts.newThread) await insertThread(trx, opts.newThread);
+    // Locks in this order: the thread (a locking read: the transaction's snapshot starts after the sends before it
+    // ended, so the busy check below sees their answers), then the user's row (their message count, for search:
+    // owner.ts), before anything that refers to the user: on MySQL a reference takes a shared lock on their row, which
+    // two of the user's sends could not both upgrade (a deadlock).
     const lock = opts.newThread ? null : await lockThread(trx, threadId);
+    const owner = await reserveSearchSeq(trx, opts.newThread?.userId ?? lock!.userId, 2);
+    if (opts.newThread) await insertThread(trx, opts.newThread);
     const locked = lock?.leaf ?? null;
     const claim = opts.sendKey ? await claimSendKey(trx, opts.sendKey.userId, opts.sendKey.key, threadId) : null;
     if (await busyIn(trx, threadId, opts.staleBefore)) {
@@ -101,7 +106,6 @@ export async function insertExchange(db: Db, threadId: string, content: string, 
       : typeof place.after === 'number' && await trx('messages').where({ id: place.after, thread_id: threadId }).first('id') ? place.after
         : await shownLeaf(trx, threadId, locked);
     const now = new Date();
-    const owner = await reserveSearchSeq(trx, opts.newThread ? opts.newThread.userId : lock!.userId, 2);
     const base = { thread_id: threadId, search_owner: owner, thinking: null, error: null, usage: null, created_at: now, updated_at: now };
     const [userId] = await trx('messages').insert({ ...base, parent_id: parentId, role: 'user', content, status: 'complete', model: null });
     const [replyId] = await trx('messages').insert({ ...base, parent_id: Number(userId), role: 'assistant', content: '', status: 'pending', model });
@@ -120,8 +124,8 @@ export async function insertExchange(db: Db, threadId: string, content: string, 
 export async function insertAnswer(db: Db, threadId: string, questionId: number, model: string, staleBefore?: Date): Promise<Message | null> {
   return db.transaction(async (trx) => {
     const { userId } = await lockThread(trx, threadId);
+    const owner = await reserveSearchSeq(trx, userId, 1); // in insertExchange's order
     if (await busyIn(trx, threadId, staleBefore)) return null;
-    const owner = await reserveSearchSeq(trx, userId, 1);
     const now = new Date();
     const [replyId] = await trx('messages').insert({
       thread_id: threadId, search_owner: owner, parent_id: questionId, role: 'assistant', content: '', thinking: null, status: 'pending', error: null,

@@ -77,10 +77,11 @@ export async function shareThread(d: SharingDeps, userId: number, threadId: stri
 async function copyIntoNewThread(db: Db, userId: number, input: ThreadInput, messages: SharedMessage[]): Promise<Thread> {
   const thread = newThread(userId, input);
   return db.transaction(async (trx) => {
+    // The user's row first: see insertExchange (messages.repo.ts).
+    const owner = await reserveSearchSeq(trx, userId, messages.length);
     await insertThread(trx, thread);
     const now = new Date();
     let parent: number | null = null;
-    const owner = await reserveSearchSeq(trx, userId, messages.length);
     for (const m of messages) {
       const [id]: number[] = await trx('messages').insert({
         thread_id: thread.id, search_owner: owner, parent_id: parent, role: m.role, content: m.content, thinking: m.thinking, status: m.status, error: m.error,

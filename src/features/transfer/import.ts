@@ -21,9 +21,10 @@ export async function storeThreads(db: Db, userId: number, threads: ImportThread
     const out: Array<{ id: string; title: string | null }> = [];
     for (const t of threads) {
       const thread = { ...newThread(userId), title: t.title, titleSetByUser: t.titleSetByUser, model: t.model, context: t.context, thinkHarder: t.thinkHarder, createdAt: t.createdAt, updatedAt: t.updatedAt };
+      // The user's row first: see insertExchange (messages.repo.ts).
+      const owner = await reserveSearchSeq(trx, userId, t.messages.length);
       await insertThread(trx, thread);
       const ids = new Map<string, number>();
-      const owner = await reserveSearchSeq(trx, userId, t.messages.length);
       for (const m of t.messages) {
         const [id] = await trx('messages').insert({
           thread_id: thread.id, search_owner: owner, parent_id: m.parentKey === null ? null : ids.get(m.parentKey)!, role: m.role, content: m.content,
