@@ -5,7 +5,7 @@ import { english, say, type Text, type Translatable } from '../i18n/text.ts';
 
 /**
  * An error a person should read. Languages (issue 17): the message (and each field's) may be a catalogue Text,
- * `tr('auth:wrongCredentials')`, translated where it is shown (`localized(t)`); `message` and `fields` stay English
+ * `tr('auth:error.wrongCredentials')`, translated where it is shown (`localized(t)`); `message` and `fields` stay English
  * (logs, and code written before i18n). A plain string is shown as is in every language: not converted yet.
  */
 export class HttpError extends Error {

@@ -1,5 +1,5 @@
 // A sentence to be translated later, when the reader's language is known: services and repositories have no request,
-// so they throw or store `tr('auth:wrongCredentials')` and the page, the htmx box or the JSON answer translates it.
+// so they throw or store `tr('auth:error.wrongCredentials')` and the page, the htmx box or the JSON answer translates it.
 import type { TFunction } from 'i18next';
 import { tFor } from './catalogue.ts';
 
@@ -12,7 +12,7 @@ export const tr = (key: string, values?: Record<string, unknown>): Text => (valu
 
 export const isText = (v: unknown): v is Text => typeof v === 'object' && v !== null && typeof (v as Text).key === 'string';
 
-/** Translates a Text (and any Text among its values: "Too many {{what}}…" with what = tr('errors:rateLimit.signIns')). */
+/** Translates a Text (and any Text among its values: "Too many {{what}}…" with what = tr('errors:rateLimit.signInsFromNetwork')). */
 export function say(t: TFunction, m: Translatable): string {
   if (!isText(m)) return m;
   const values = m.values ? Object.fromEntries(Object.entries(m.values).map(([k, v]) => [k, isText(v) ? say(t, v) : v])) : {};
