@@ -4,7 +4,7 @@ import compression from 'compression';
 import cookieParser from 'cookie-parser';
 import ejs from 'ejs';
 import express, { Router, type Request, type Response } from 'express';
-import type { Config } from './config.ts';
+import { DEFAULT_OIDC_BUTTON, type Config } from './config.ts';
 import { isReady, type Db } from './db.ts';
 import { PROJECT_ROOT } from './lib/paths.ts';
 import { createAssets } from './http/assets.ts';
@@ -161,6 +161,8 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   // label reaches /login and /register through app.locals (views/auth/_oidc.ejs).
   const oidc = createOidc(config);
   app.locals.oidcButton = oidc.configured ? oidc.buttonLabel : null;
+  // Languages (issue 17): the default label is said in the page's language (views/auth/_oidc.ejs).
+  app.locals.oidcDefaultButton = DEFAULT_OIDC_BUTTON;
   router.use(oidcRoutes({ config, db, oidc }));
   // Languages (issue 17): POST /language (cookie) and POST /account/language (saved).
   router.use(languageRoutes({ config, db }));

@@ -50,6 +50,7 @@ export const PAGES: Page[] = [
   { name: 'register refused (common password)', status: 422, go: (c) => postSignedOut(c, '/register', '/register', { email: 'new@example.com', password: 'password123' }), allow: () => ['new@example.com'] },
   { name: 'register refused (taken)', status: 409, go: (c) => postSignedOut(c, '/register', '/register', { email: c.member.user.email, password: 'a long unusual passphrase' }), allow: people },
   { name: 'register refused (admin address)', status: 403, go: (c) => postSignedOut(c, '/register', '/register', { email: ADMIN.replace('boss', 'boss'), password: 'a long unusual passphrase' }), allow: () => [ADMIN] },
+  { name: 'single sign-on failed (expired flow)', status: 400, go: (c) => signedOut(c, '/auth/oidc/callback?state=stale&code=x') },
   { name: 'reset page', status: 200, go: async (c) => signedOut(c, `/reset/${(await createResetLink(c.t.db, c.member.user.id)).code}`), allow: people },
   { name: 'reset refused', status: 422, go: async (c) => { const { code } = await createResetLink(c.t.db, c.member.user.id); return postSignedOut(c, `/reset/${code}`, `/reset/${code}`, { password: 'short' }); }, allow: people },
   { name: 'reset link gone (404 page)', status: 404, go: (c) => signedOut(c, '/reset/no-such-code') },
@@ -75,7 +76,8 @@ export const PAGES: Page[] = [
 describe.each(DIALECTS)('pseudo-locale: no text outside the catalogue on %s', (dialect) => {
   let c: Ctx;
   beforeAll(async () => {
-    const t = await adminTestApp(dialect);
+    // Single sign-on configured (never reached: the pages below stop before discovery), so its button shows too.
+    const t = await adminTestApp(dialect, { OIDC_ISSUER: 'http://127.0.0.1:9/', OIDC_CLIENT_ID: 'mc', OIDC_CLIENT_SECRET: 'secret' });
     c = { t, member: await member(t, 'ada@example.com', { name: 'Ada Member' }), admin: await admin(t) };
   });
   afterAll(async () => { await c?.t.close(); });
