@@ -14,7 +14,7 @@ export const PSEUDO = 'xx';
 
 /** One file per feature area: locales/<lang>/<namespace>.json. A new area adds its name here. */
 export const NAMESPACES = [
-  'common', 'auth', 'account', 'errors',
+  'common', 'auth', 'account', 'errors', 'settings',
 ] as const;
 export type Namespace = (typeof NAMESPACES)[number];
 

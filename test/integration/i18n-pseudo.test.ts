@@ -24,6 +24,9 @@ const XX = { 'Accept-Language': 'xx' };
 const SHELL_PENDING = ['#thread-list' /* threads: groups, titles, More, Archived/Select…/Shortcuts */];
 const ACCOUNT_PENDING = [...SHELL_PENDING, '#account-shares' /* sharing */, '#usage' /* usage */];
 const people = (c: Ctx) => [c.member.user.email, 'Ada Member', c.admin.user.email, 'The Boss'];
+/** Model names are names (MISTRAL_MODELS below): never translated. */
+const MODELS = ['mistral-small-latest', 'codestral-latest'];
+const peopleAndModels = (c: Ctx) => [...people(c), ...MODELS];
 
 const signedOut = (c: Ctx, path: string) => request(c.t.app).get(path).set(XX);
 const as = (who: Member, c: Ctx, path: string) => request(c.t.app).get(path).set(XX).set('Cookie', who.cookie);
@@ -33,11 +36,11 @@ async function postSignedOut(c: Ctx, page: string, path: string, form: Record<st
   const p = await agent.get(page).set(XX);
   return agent.post(path).set(XX).type('form').send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(p.text)![1], ...form });
 }
-async function postAs(who: Member, c: Ctx, path: string, form: Record<string, string>) {
+async function postAs(who: Member, c: Ctx, path: string, form: Record<string, string>, headers: Record<string, string> = {}) {
   const agent = request.agent(c.t.app);
   agent.set('Cookie', who.cookie);
   const page = await agent.get('/account').set(XX);
-  return agent.post(path).set(XX).type('form').send({ _csrf: csrfOf(page.text), ...form });
+  return agent.post(path).set(XX).set(headers).type('form').send({ _csrf: csrfOf(page.text), ...form });
 }
 
 export const PAGES: Page[] = [
@@ -70,6 +73,13 @@ export const PAGES: Page[] = [
   { name: 'account: wrong current password', status: 422, go: (c) => postAs(c.member, c, '/account/password', { current: 'not-it', password: 'a long unusual passphrase' }), allow: people, pending: ACCOUNT_PENDING },
   { name: 'account: delete not confirmed', status: 422, go: (c) => postAs(c.member, c, '/account/delete', { confirm: 'nope' }), allow: (c) => [...people(c), 'nope'], pending: ACCOUNT_PENDING },
   { name: 'signed-in 404 page', status: 404, go: (c) => as(c.member, c, '/no-such-page'), allow: people, pending: SHELL_PENDING },
+  { name: 'settings page (configured models)', status: 200, go: (c) => as(c.member, c, '/settings'), allow: peopleAndModels, pending: SHELL_PENDING },
+  { name: 'settings: saved notice', status: 200, go: (c) => as(c.member, c, '/settings?saved=defaults'), allow: peopleAndModels, pending: SHELL_PENDING },
+  { name: 'settings: key refused (shape)', status: 422, go: (c) => postAs(c.member, c, '/settings/api-key', { apiKey: 'no' }), allow: peopleAndModels, pending: SHELL_PENDING },
+  { name: 'settings: key refused (htmx fragment)', status: 422, go: (c) => postAs(c.member, c, '/settings/api-key', { apiKey: 'no' }, { 'HX-Request': 'true', 'HX-Target': 'key-section' }), allow: peopleAndModels },
+  { name: 'settings: context too long', status: 422, go: (c) => postAs(c.member, c, '/settings/defaults', { defaultModel: 'mistral-small-latest', defaultContext: 'x'.repeat(20_001) }), allow: (c) => [...peopleAndModels(c), 'x'.repeat(20_001)], pending: SHELL_PENDING },
+  { name: 'settings: unknown theme', status: 422, go: (c) => postAs(c.member, c, '/settings/appearance', { theme: 'neon' }), allow: peopleAndModels, pending: SHELL_PENDING },
+  { name: 'settings: fast list refused (htmx box)', status: 422, go: (c) => postAs(c.member, c, '/settings/fast-models', { model: '<b>', action: 'add' }, { 'HX-Request': 'true' }) },
   { name: 'admin: account page', status: 200, go: (c) => as(c.admin, c, '/account'), allow: people, pending: ACCOUNT_PENDING },
 ];
 
@@ -77,7 +87,8 @@ describe.each(DIALECTS)('pseudo-locale: no text outside the catalogue on %s', (d
   let c: Ctx;
   beforeAll(async () => {
     // Single sign-on configured (never reached: the pages below stop before discovery), so its button shows too.
-    const t = await adminTestApp(dialect, { OIDC_ISSUER: 'http://127.0.0.1:9/', OIDC_CLIENT_ID: 'mc', OIDC_CLIENT_SECRET: 'secret' });
+    const t = await adminTestApp(dialect, { OIDC_ISSUER: 'http://127.0.0.1:9/', OIDC_CLIENT_ID: 'mc', OIDC_CLIENT_SECRET: 'secret',
+      MISTRAL_MODELS: MODELS.join(',') });
     c = { t, member: await member(t, 'ada@example.com', { name: 'Ada Member' }), admin: await admin(t) };
   });
   afterAll(async () => { await c?.t.close(); });
