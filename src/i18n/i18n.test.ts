@@ -3,7 +3,8 @@ import ejs from 'ejs';
 import { describe, expect, it } from 'vitest';
 import { tFor } from './catalogue.ts';
 import { dateTime, number } from './format.ts';
-import { localized } from './negotiate.ts';
+import { chooseLanguage, localized } from './negotiate.ts';
+import express, { type Request } from 'express';
 import { english, say, tr } from './text.ts';
 
 describe('i18n pieces', () => {
@@ -38,5 +39,18 @@ describe('i18n pieces', () => {
     expect(dateTime('fr', d)).toBe('5 mars 2024, 14:07 UTC');
     expect(number('en', 1234.56, 1)).toBe('1,234.6');
     expect(number('fr', 1234.56, 1)).toBe('1\u202f234,6');
+  });
+
+  it('offers the pseudo-locale only when asked to (the app: NODE_ENV=test), never by cookie or header otherwise', () => {
+    const app = express();
+    const req = (headers: Record<string, string>, cookies: Record<string, string> = {}, user?: object) =>
+      Object.assign(Object.create(app.request), { app, headers, cookies, user }) as Request;
+    expect(chooseLanguage(req({ 'accept-language': 'xx' }))).toBe('en');
+    expect(chooseLanguage(req({}, { lang: 'xx' }))).toBe('en');
+    expect(chooseLanguage(req({ 'accept-language': 'xx' }), { pseudo: true })).toBe('xx');
+    // The order: saved setting > cookie > header.
+    expect(chooseLanguage(req({ 'accept-language': 'fr' }, { lang: 'en' }))).toBe('en');
+    expect(chooseLanguage(req({ 'accept-language': 'en' }, { lang: 'en' }, { language: 'fr' }))).toBe('fr');
+    expect(chooseLanguage(req({ 'accept-language': 'fr' }, {}, { language: null }))).toBe('fr');
   });
 });
