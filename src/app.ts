@@ -4,7 +4,7 @@ import compression from 'compression';
 import cookieParser from 'cookie-parser';
 import ejs from 'ejs';
 import express, { Router, type Request, type Response } from 'express';
-import type { Config } from './config.ts';
+import { DEFAULT_OIDC_BUTTON, type Config } from './config.ts';
 import { isReady, type Db } from './db.ts';
 import { PROJECT_ROOT } from './lib/paths.ts';
 import { createAssets } from './http/assets.ts';
@@ -51,6 +51,10 @@ import { adminLinkLocal, adminRoutes } from './features/admin/admin.routes.ts';
 // Single sign-on with OpenID Connect (issue 16).
 import { createOidc } from './features/auth/oidc.ts';
 import { oidcRoutes } from './features/auth/oidc.routes.ts';
+// Languages (issue 17).
+import { LANGUAGE_NAMES, LANGUAGES } from './i18n/languages.ts';
+import { languageOnEveryRequest } from './i18n/negotiate.ts';
+import { languageRoutes } from './i18n/language.routes.ts';
 
 
 export type AppDeps = {
@@ -90,6 +94,8 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   app.locals.importMaxBytes = config.transfer.maxBytes;
   // Files: the composer's file input says the limits.
   app.locals.fileLimits = { files: config.files.maxPerMessage, size: mb(config.files.maxFileBytes) };
+  // Languages (issue 17): the switch lists these (the pseudo-locale of the tests never).
+  Object.assign(app.locals, { languages: LANGUAGES, languageNames: LANGUAGE_NAMES });
 
   // Health checks answer before anything that touches sessions or logs every probe.
   const health = Router();
@@ -119,6 +125,9 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   router.use(sessionMiddleware(db, { secret: config.sessionSecret, basePath: config.basePath }).middleware);
   router.use(loadUser(db, config));
   router.use(trustedHeaderSignIn(db, config));
+  // Languages (issue 17): res.locals.t/lang from the user's setting > `lang` cookie > Accept-Language; the tests'
+  // pseudo-locale (xx) is accepted only under NODE_ENV=test.
+  router.use(languageOnEveryRequest({ pseudo: config.env === 'test' }));
   // Administration (issue 16): whether the sidebar shows the Administration link.
   router.use(adminLinkLocal(config));
   router.use(sidebarOnEveryPage(db, url));
@@ -152,7 +161,11 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   // label reaches /login and /register through app.locals (views/auth/_oidc.ejs).
   const oidc = createOidc(config);
   app.locals.oidcButton = oidc.configured ? oidc.buttonLabel : null;
+  // Languages (issue 17): the default label is said in the page's language (views/auth/_oidc.ejs).
+  app.locals.oidcDefaultButton = DEFAULT_OIDC_BUTTON;
   router.use(oidcRoutes({ config, db, oidc }));
+  // Languages (issue 17): POST /language (cookie) and POST /account/language (saved).
+  router.use(languageRoutes({ config, db }));
   router.use(settingsRoutes({ config, db, catalogue: models }));
   // Sharing (share links, forks) builds on chat: its Share menu reaches the thread header through this hook.
   router.use(sharingRoutes({ config, db }));

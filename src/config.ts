@@ -5,6 +5,9 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
+/** Languages (issue 17): the single sign-on button's label when OIDC_BUTTON_LABEL is not set (translated when shown). */
+export const DEFAULT_OIDC_BUTTON = 'Sign in with single sign-on';
+
 export type Env = Record<string, string | undefined>;
 
 const DEFAULT_DATABASE_URL = 'sqlite:data/mistralchat.sqlite3';
@@ -72,7 +75,8 @@ const schema = z.object({
   OIDC_ISSUER: opt(z.url({ message: 'must be the provider\'s issuer URL, such as https://sso.example.com/realms/main' })),
   OIDC_CLIENT_ID: opt(z.string()),
   OIDC_CLIENT_SECRET: opt(z.string()),
-  OIDC_BUTTON_LABEL: z.preprocess((v) => emptyToUndefined(v) ?? 'Sign in with single sign-on', z.string().max(80)),
+  // Languages (issue 17): this default is shown translated (auth:oidc.button); a label the operator sets, as written.
+  OIDC_BUTTON_LABEL: z.preprocess((v) => emptyToUndefined(v) ?? DEFAULT_OIDC_BUTTON, z.string().max(80)),
   OIDC_SCOPES: z.preprocess((v) => emptyToUndefined(v) ?? 'openid email profile', z.string().regex(/^[\x21-\x7e ]+$/, { message: 'must be scopes separated by spaces' })),
   OIDC_ADMIN_GROUP: opt(z.string()),
   OIDC_GROUPS_CLAIM: z.preprocess((v) => emptyToUndefined(v) ?? 'groups', z.string()),

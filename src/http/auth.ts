@@ -9,6 +9,7 @@ import type { User } from '../features/auth/users.repo.ts';
 import { cookiePath, safeLocalPath } from './base-path.ts';
 import { HttpError } from './http-error.ts';
 import { redirectToPage } from './htmx.ts';
+import { tr } from '../i18n/text.ts';
 
 export const TOKEN_COOKIE = 'access_token';
 
@@ -75,7 +76,7 @@ const isApi = (req: Request) => req.path === '/api' || req.path.startsWith('/api
 /** Pages: signed-out visitors go to /login?next=<this page>; htmx gets HX-Redirect; the API gets 401 JSON. */
 export function requireUser(req: Request, res: Response, next: NextFunction): void {
   if (req.user) return next();
-  if (isApi(req)) return next(new HttpError(401, 'Sign in first: send a valid access token.'));
+  if (isApi(req)) return next(new HttpError(401, tr('errors:signInFirst')));
   const url = req.app.locals.url as (p: string) => string;
   const basePath = String(req.app.locals.basePath);
   // For htmx, the page the user is on (HX-Current-URL, a header anyone can send): kept only if it is a path of ours.

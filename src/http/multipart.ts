@@ -10,6 +10,7 @@ import path from 'node:path';
 import busboy from 'busboy';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { HttpError } from './http-error.ts';
+import { tr } from '../i18n/text.ts';
 
 export type UploadedFile = { field: string; name: string; declaredType: string; size: number; path: string };
 export type RefusedUpload = { field: string; name: string; reason: 'too_big' | 'too_many' };
@@ -49,7 +50,7 @@ async function readMultipart(req: Request, res: Response, route: UploadRoute, ma
       defParamCharset: 'utf8',
     });
   } catch {
-    throw new HttpError(400, 'The form could not be read. Reload the page and send again.');
+    throw new HttpError(400, tr('errors:formUnreadable'));
   }
   const writes: Promise<void>[] = [];
   const counts = new Map<string, number>();
@@ -91,13 +92,13 @@ async function readMultipart(req: Request, res: Response, route: UploadRoute, ma
   parser.on('filesLimit', () => { uploads.refused.push({ field: '', name: '', reason: 'too_many' }); });
   await new Promise<void>((resolve, reject) => {
     parser.on('close', resolve);
-    parser.on('error', () => reject(new HttpError(400, 'The form could not be read. Reload the page and send again.')));
-    req.on('aborted', () => reject(new HttpError(400, 'The upload was cut off. Send again.')));
+    parser.on('error', () => reject(new HttpError(400, tr('errors:formUnreadable'))));
+    req.on('aborted', () => reject(new HttpError(400, tr('errors:uploadCut'))));
     req.pipe(parser);
   });
   await Promise.all(writes);
   // Files keep the order they were chosen in, whatever order their writes finished in.
   uploads.files.sort((a, b) => Number(path.basename(a.path)) - Number(path.basename(b.path)));
-  if (fieldTooLong) throw new HttpError(413, 'A field of this form is too long. Shorten the message and send again.');
+  if (fieldTooLong) throw new HttpError(413, tr('errors:fieldTooLong'));
   req.body = body;
 }

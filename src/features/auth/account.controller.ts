@@ -10,6 +10,8 @@ import type { Google } from './google.ts';
 import { listTokens, revokeAllTokens, revokeToken } from './tokens.repo.ts';
 import { isGuest } from './users.repo.ts';
 import { addFlash, appUrl, endSignedIn, goTo, takeFlash } from './web.ts';
+import { tr, type Text } from '../../i18n/text.ts';
+import { localizedError, sayTo } from '../../i18n/negotiate.ts';
 
 type Section = 'name' | 'password' | 'delete';
 
@@ -18,18 +20,20 @@ export function accountController({ config, db, google }: { config: Config; db: 
     const user = req.user!;
     takeFlash(req, res);
     const sessions = (await listTokens(db, user.id)).map((t) => ({
-      id: t.id, device: describeDevice(t.userAgent), lastUsedAt: t.lastUsedAt, createdAt: t.createdAt, current: t.id === req.tokenId,
+      id: t.id, device: sayTo(res, describeDevice(t.userAgent)), lastUsedAt: t.lastUsedAt, createdAt: t.createdAt, current: t.id === req.tokenId,
     }));
     const body = (req.body ?? {}) as Record<string, string>;
     render(req, res, 'account/index', {
-      title: 'Account',
+      title: sayTo(res, tr('account:title')),
       account: {
         name: user.name ?? '', email: user.email, guest: isGuest(user), guestExpiresAt: user.guestExpiresAt ?? null,
         hasPassword: Boolean(user.passwordHash), hasGoogle: Boolean(user.googleSub),
+        // Languages (issue 17): the saved choice, null for automatic.
+        language: user.language ?? null,
       },
       googleEnabled: google.configured,
       sessions,
-      failed: failed ? { section: failed.section, message: failed.err.message, fields: failed.err.fields ?? {} } : null,
+      failed: failed ? { section: failed.section, ...localizedError(res, failed.err), fields: localizedError(res, failed.err).fields ?? {} } : null,
       values: failed ? { name: body.name ?? user.name ?? '', confirm: body.confirm ?? '' } : { name: user.name ?? '', confirm: '' },
     }, { status: failed?.err.status });
   }
@@ -44,7 +48,7 @@ export function accountController({ config, db, google }: { config: Config; db: 
       }
     };
 
-  const back = (req: Request, res: Response, text: string) => {
+  const back = (req: Request, res: Response, text: Text) => {
     addFlash(req, 'ok', text);
     goTo(req, res, appUrl(req, '/account'));
   };
@@ -54,25 +58,25 @@ export function accountController({ config, db, google }: { config: Config; db: 
 
     updateName: guarded('name', async (req, res) => {
       await auth.updateName(db, req.user!, req.body);
-      back(req, res, 'Your name is saved.');
+      back(req, res, tr('account:profile.saved'));
     }),
 
     changePassword: guarded('password', async (req, res) => {
-      if (isGuest(req.user!)) throw new HttpError(403, 'Register to set a password.');
+      if (isGuest(req.user!)) throw new HttpError(403, tr('account:password.registerFirst'));
       const had = Boolean(req.user!.passwordHash);
       await auth.changePassword(db, req.user!, req.body, req.tokenId);
-      back(req, res, had ? 'Your password is changed; other devices are signed out.' : 'Your password is set.');
+      back(req, res, had ? tr('account:password.changed') : tr('account:password.set'));
     }),
 
     async revokeSession(req: Request, res: Response) {
       const id = Number(req.params.id);
       // Another user's sign-in (or none) is simply not found.
-      if (!Number.isInteger(id) || !(await revokeToken(db, req.user!.id, id))) throw new HttpError(404, 'That sign-in is already gone.');
+      if (!Number.isInteger(id) || !(await revokeToken(db, req.user!.id, id))) throw new HttpError(404, tr('account:sessions.gone'));
       if (id === req.tokenId) {
         await endSignedIn(req, res, config);
         return goTo(req, res, appUrl(req, '/login'));
       }
-      back(req, res, 'That device is signed out.');
+      back(req, res, tr('account:sessions.revoked'));
     },
 
     async revokeAll(req: Request, res: Response) {

@@ -9,6 +9,7 @@ import * as auth from './auth.service.ts';
 import type { Google } from './google.ts';
 import { revokeToken } from './tokens.repo.ts';
 import { clientOf, endSignedIn, publicUser, retryAfterHeader, startSignedIn } from './web.ts';
+import { tr } from '../../i18n/text.ts';
 
 type Deps = { config: Config; db: Db; google: Google };
 
@@ -26,7 +27,7 @@ function credentialRoutes({ config, db, google }: Deps) {
     await signedIn(req, res, 200, await auth.login(db, config, req.body, clientOf(req)));
   });
   r.post('/api/auth/google/token', async (req, res) => {
-    if (!google.configured) throw new HttpError(404, 'Google sign-in is not configured on this server.');
+    if (!google.configured) throw new HttpError(404, tr('auth:google.notConfigured'));
     const body = (req.body ?? {}) as Record<string, unknown>;
     // Administration: a first sign-in may come with an invite code (REGISTRATION=invite).
     const invite = typeof body.invite === 'string' ? body.invite : null;

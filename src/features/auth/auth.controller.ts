@@ -14,6 +14,8 @@ import { INVITE_NEEDED, REGISTRATION_CLOSED, registrationOffered } from './regis
 import { revokeToken } from './tokens.repo.ts';
 import { isGuest } from './users.repo.ts';
 import { addFlash, appUrl, clientOf, endSignedIn, goTo, nextPath, startSignedIn, takeFlash } from './web.ts';
+import { tr, type Translatable } from '../../i18n/text.ts';
+import { localizedError, sayTo } from '../../i18n/negotiate.ts';
 
 const GOOGLE_FLOW_MS = 10 * 60 * 1000;
 const FORM_STATUSES = new Set([401, 403, 409, 422, 429]);
@@ -26,13 +28,13 @@ export function authController({ config, db, google }: { config: Config; db: Db;
     const v = (req.body as Record<string, unknown> | undefined)?.invite ?? req.query.invite;
     return typeof v === 'string' && v.length <= 200 ? v : '';
   };
-  const pageLocals = (req: Request, mode: Mode, extra: Record<string, unknown> = {}) => ({
-    title: mode === 'login' ? 'Sign in' : 'Create your account',
+  const pageLocals = (req: Request, res: Response, mode: Mode, extra: Record<string, unknown> = {}) => ({
+    title: sayTo(res, mode === 'login' ? tr('auth:login.title') : tr('auth:register.title')),
     mode, next: nextPath(req, config), values: {}, errors: {}, formError: null,
     googleEnabled: google.configured, guestsAllowed: config.guests.allowed && !req.user,
     registrationOpen: registrationOffered(config, null), registrationDomains: config.registration.mode === 'invite' ? [] : config.registration.domains,
     invite: inviteOf(req), registrationOffered: registrationOffered(config, inviteOf(req)),
-    registrationRefusal: config.registration.mode === 'closed' ? REGISTRATION_CLOSED : INVITE_NEEDED,
+    registrationRefusal: sayTo(res, config.registration.mode === 'closed' ? REGISTRATION_CLOSED : INVITE_NEEDED),
     isGuest: Boolean(req.user && isGuest(req.user)),
     ...extra,
   });
@@ -43,7 +45,8 @@ export function authController({ config, db, google }: { config: Config; db: Db;
     const body = (req.body ?? {}) as Record<string, unknown>;
     // What was typed comes back, except the password.
     const values = { email: typeof body.email === 'string' ? body.email : '', name: typeof body.name === 'string' ? body.name : '' };
-    render(req, res, `auth/${mode}`, pageLocals(req, mode, { values, errors: err.fields ?? {}, formError: err.message }), { status: err.status });
+    const { message, fields } = localizedError(res, err);
+    render(req, res, `auth/${mode}`, pageLocals(req, res, mode, { values, errors: fields ?? {}, formError: message }), { status: err.status });
   };
 
   const alreadyIn = (req: Request) => req.user && !isGuest(req.user);
@@ -54,7 +57,7 @@ export function authController({ config, db, google }: { config: Config; db: Db;
   }
 
   async function startGoogle(req: Request, res: Response, linkUserId?: number) {
-    if (!google.configured) throw new HttpError(404, 'Google sign-in is not configured on this server.');
+    if (!google.configured) throw new HttpError(404, tr('auth:google.notConfigured'));
     const { verifier, challenge } = await google.codeChallenge();
     const state = randomBytes(24).toString('base64url');
     const nonce = randomBytes(24).toString('base64url');
@@ -70,7 +73,7 @@ export function authController({ config, db, google }: { config: Config; db: Db;
     showLogin(req: Request, res: Response) {
       if (alreadyIn(req)) return res.redirect(302, appUrl(req, nextPath(req, config)));
       takeFlash(req, res);
-      render(req, res, 'auth/login', pageLocals(req, 'login'));
+      render(req, res, 'auth/login', pageLocals(req, res, 'login'));
     },
 
     async login(req: Request, res: Response) {
@@ -88,7 +91,7 @@ export function authController({ config, db, google }: { config: Config; db: Db;
       // An invite that can no longer be used says so at once, not after the form is filled in.
       const invite = inviteOf(req);
       const problem = invite && config.registration.mode !== 'closed' ? await inviteProblem(db, invite) : null;
-      render(req, res, 'auth/register', pageLocals(req, 'register', problem ? { formError: problem } : {}));
+      render(req, res, 'auth/register', pageLocals(req, res, 'register', problem ? { formError: sayTo(res, problem) } : {}));
     },
 
     async register(req: Request, res: Response) {
@@ -121,20 +124,20 @@ export function authController({ config, db, google }: { config: Config; db: Db;
     async googleCallback(req: Request, res: Response) {
       const pending = req.session.google;
       delete req.session.google;
-      const fail = (status: number, message: string) =>
-        render(req, res, 'auth/login', pageLocals(req, 'login', { formError: message }), { status });
+      const fail = (status: number, message: Translatable) =>
+        render(req, res, 'auth/login', pageLocals(req, res, 'login', { formError: sayTo(res, message) }), { status });
       const state = typeof req.query.state === 'string' ? req.query.state : '';
       if (!pending || !state || !sameState(state, pending.state) || Date.now() - pending.startedAt > GOOGLE_FLOW_MS) {
-        return fail(400, 'This Google sign-in expired or was started elsewhere. Try again.');
+        return fail(400, tr('auth:google.expired'));
       }
-      if (typeof req.query.code !== 'string') return fail(401, 'Google sign-in was cancelled.');
+      if (typeof req.query.code !== 'string') return fail(401, tr('auth:google.cancelled'));
       try {
         const idToken = await google.exchangeCode({ code: req.query.code, verifier: pending.verifier, redirectUri: pending.redirectUri });
         const profile = await google.verifyIdToken(idToken, { nonce: pending.nonce });
         if (pending.linkUserId !== undefined) {
-          if (!req.user || req.user.id !== pending.linkUserId) return fail(401, 'Sign in again to link Google.');
+          if (!req.user || req.user.id !== pending.linkUserId) return fail(401, tr('auth:google.signInToLink'));
           await auth.linkGoogle(db, req.user, profile);
-          addFlash(req, 'ok', 'Google is linked: you can now sign in with it.');
+          addFlash(req, 'ok', tr('auth:google.linked'));
           return res.redirect(303, appUrl(req, '/account'));
         }
         const signedIn = await auth.signInWithGoogle(db, config, profile, clientOf(req), req.user, { invite: pending.invite });
@@ -142,17 +145,17 @@ export function authController({ config, db, google }: { config: Config; db: Db;
         // pending.next was checked when the flow started; checked again, as the one rule for redirects.
         res.redirect(303, appUrl(req, safeLocalPath(pending.next, '', '/')));
       } catch (err) {
-        if (err instanceof GoogleTokenError) return fail(401, err.message);
+        if (err instanceof GoogleTokenError) return fail(401, err.text);
         // Administration: refused by the registration policy, or a disabled account: say why on the sign-in page.
         if (err instanceof HttpError && (err.status === 403 || err.status === 422) && pending.linkUserId === undefined) {
-          return fail(err.status, err.fields?.email ?? err.message);
+          return fail(err.status, err.fieldTexts?.email ?? err.text);
         }
         if (err instanceof HttpError && err.status === 409) {
           if (pending.linkUserId !== undefined) {
-            addFlash(req, 'error', err.message);
+            addFlash(req, 'error', err.text);
             return res.redirect(303, appUrl(req, '/account'));
           }
-          return fail(409, err.message);
+          return fail(409, err.text);
         }
         throw err;
       }

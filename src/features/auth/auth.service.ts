@@ -11,6 +11,7 @@ import { hashPassword, verifyDummy, verifyPassword } from './passwords.ts';
 import { accountBucket, clearFailures, ipBucket, LIMITS, sendBucket, takeAttempt, type Check } from './rate-limits.ts';
 import { issueToken, revokeAllTokens, revokeOtherTokens } from './tokens.repo.ts';
 import { assertMayRegister } from './registration-policy.ts';
+import { tr, type Text } from '../../i18n/text.ts';
 import {
   createGuestUser, createUser, deleteUser, DISABLED_MESSAGE, findUserByEmail, findUserByGoogleSub, findUserById, isEmailAddress, isGuest,
   normalizeEmail,
@@ -28,7 +29,7 @@ const refuseDisabled = (user: User) => {
  * Google or OpenID Connect (which confirm the address), through the trusted proxy, or sets a password through a reset
  * link made by the operator (`npm run admin:reset-link`). See README "Administration".
  */
-export const ADMIN_ADDRESS_RESERVED = 'This address is reserved for an administrator. Sign in with Google (or your organisation\'s sign-in), or ask the server operator for a reset link.';
+export const ADMIN_ADDRESS_RESERVED = tr('auth:error.adminReserved');
 
 const inviteOf = (input: unknown): string | null => {
   const v = (input as Record<string, unknown> | null | undefined)?.invite;
@@ -38,50 +39,53 @@ const inviteOf = (input: unknown): string | null => {
 export type Client = { ip?: string; userAgent?: string };
 export type SignedIn = { user: User; token: string };
 
-export const WRONG_CREDENTIALS = 'Wrong email or password.';
+export const WRONG_CREDENTIALS = tr('auth:error.wrongCredentials');
 
-const emailField = z.string({ message: 'Enter your email address.' }).trim()
+const emailField = z.string({ message: 'auth:error.emailRequired' }).trim()
   // abort: a failed length check ends validation, so nothing below ever sees an over-long value.
-  .max(320, { message: 'That email address is too long.', abort: true })
-  .refine(isEmailAddress, { message: 'Enter an email address such as name@example.com.' });
-export const passwordField = z.string({ message: 'Enter a password.' }).min(8, { message: 'Use at least 8 characters.', abort: true })
-  .max(1024, { message: 'Use at most 1024 characters.', abort: true });
-const nameField = z.string().trim().max(200, { message: 'Use at most 200 characters.' }).optional().nullable();
+  .max(320, { message: 'auth:error.emailTooLong', abort: true })
+  .refine(isEmailAddress, { message: 'auth:error.emailInvalid' });
+export const passwordField = z.string({ message: 'auth:error.passwordRequired' }).min(8, { message: 'auth:error.passwordTooShort', abort: true })
+  .max(1024, { message: 'auth:error.passwordTooLong', abort: true });
+const nameField = z.string().trim().max(200, { message: 'auth:error.nameTooLong' }).optional().nullable();
 
 const registerSchema = z.object({ email: emailField, password: passwordField, name: nameField });
-const loginSchema = z.object({ email: z.string({ message: 'Enter your email address.' }).trim().min(1, { message: 'Enter your email address.' }).max(320), password: z.string({ message: 'Enter your password.' }).min(1, { message: 'Enter your password.' }).max(1024) });
+const loginSchema = z.object({ email: z.string({ message: 'auth:error.emailRequired' }).trim().min(1, { message: 'auth:error.emailRequired' }).max(320), password: z.string({ message: 'auth:error.yourPasswordRequired' }).min(1, { message: 'auth:error.yourPasswordRequired' }).max(1024) });
 
-/** Parses input or throws 422 with one message per field. */
+/**
+ * Parses input or throws 422 with one message per field. Languages (issue 17): a schema's message is a catalogue key
+ * ('auth:error.emailRequired'), translated where it is shown; zod's own English (a schema without one) stays as is.
+ */
 export function parse<T extends z.ZodTypeAny>(schema: T, input: unknown): z.infer<T> {
   const r = schema.safeParse(input ?? {});
   if (r.success) return r.data;
-  const fields: Record<string, string> = {};
-  for (const i of r.error.issues) fields[String(i.path[0] ?? 'form')] ??= i.message;
-  throw new HttpError(422, 'Some fields need another look.', 'invalid', fields);
+  const fields: Record<string, string | Text> = {};
+  for (const i of r.error.issues) fields[String(i.path[0] ?? 'form')] ??= /^[a-z]+:[\w.]+$/.test(i.message) ? tr(i.message) : i.message;
+  throw new HttpError(422, tr('errors:invalidFields'), 'invalid', fields);
 }
 
 export function refuseWeakPassword(password: string, email: string): void {
   const problem = passwordProblem(password, email);
-  if (problem) throw new HttpError(422, 'Some fields need another look.', 'invalid', { password: problem });
+  if (problem) throw new HttpError(422, tr('errors:invalidFields'), 'invalid', { password: problem });
 }
 
 export const tokenFor = (db: Db, config: Config, user: User, client: Client) =>
   issueToken(db, user.id, { ttlDays: isGuest(user) ? config.guests.ttlHours / 24 : config.tokenTtlDays, userAgent: client.userAgent });
 
 const failedSignInsFrom = (client: Client): Check =>
-  ({ bucket: ipBucket('login', client.ip), limit: LIMITS.loginPerIp, what: 'failed sign-ins from your network' });
+  ({ bucket: ipBucket('login', client.ip), limit: LIMITS.loginPerIp, what: tr('errors:rateLimit.signInsFromNetwork') });
 
-const duplicate = () => new HttpError(409, 'An account with this email already exists. Sign in instead.', 'conflict', { email: 'An account with this email already exists. Sign in instead.' });
+const duplicate = () => new HttpError(409, tr('auth:error.duplicate'), 'conflict', { email: tr('auth:error.duplicate') });
 export const isUniqueViolation = (err: unknown) => /UNIQUE|Duplicate entry|ER_DUP_ENTRY/i.test(String((err as Error)?.message ?? ''));
 
 /** A guest who registers keeps their row (and so their threads): it becomes the real account. */
 export async function register(db: Db, config: Config, input: unknown, client: Client, guest?: User): Promise<SignedIn> {
   // Every attempt counts by address, valid or not; then by the email asked for (409s would otherwise probe accounts).
-  await takeAttempt(db, [{ bucket: ipBucket('register', client.ip), limit: LIMITS.registerPerIp, what: 'registrations from your network' }]);
+  await takeAttempt(db, [{ bucket: ipBucket('register', client.ip), limit: LIMITS.registerPerIp, what: tr('errors:rateLimit.registrationsFromNetwork') }]);
   const data = parse(registerSchema, input);
   const email = normalizeEmail(data.email);
   refuseWeakPassword(data.password, email);
-  await takeAttempt(db, [{ bucket: accountBucket(email, 'register'), limit: LIMITS.registerPerAccount, what: 'registration attempts for this email address' }]);
+  await takeAttempt(db, [{ bucket: accountBucket(email, 'register'), limit: LIMITS.registerPerAccount, what: tr('errors:rateLimit.registrationsForEmail') }]);
   if (config.adminEmails.includes(email)) throw new HttpError(403, ADMIN_ADDRESS_RESERVED, 'forbidden', { email: ADMIN_ADDRESS_RESERVED });
   const invite = inviteOf(input);
   // With an invite, an address that already has an account is refused before a use of the invite is taken.
@@ -113,7 +117,7 @@ export async function login(db: Db, config: Config, input: unknown, client: Clie
   // Counted before any password work, so simultaneous guesses cannot all slip under the limit.
   const attempt = await takeAttempt(db, [
     failedSignInsFrom(client),
-    { bucket: accountBucket(email), limit: LIMITS.loginPerAccount, what: 'failed sign-ins for this account' },
+    { bucket: accountBucket(email), limit: LIMITS.loginPerAccount, what: tr('errors:rateLimit.signInsForAccount') },
   ]);
   const user = await findUserByEmail(db, email);
   const ok = user?.passwordHash ? await verifyPassword(data.password, user.passwordHash) : await verifyDummy(data.password);
@@ -140,7 +144,7 @@ export async function signInWithGoogle(db: Db, config: Config, profile: GooglePr
     }
   } else {
     if (await findUserByEmail(db, profile.email)) {
-      throw new HttpError(409, 'An account with this email already exists. Sign in with your password, then link Google from your account page.');
+      throw new HttpError(409, tr('auth:google.emailTaken'));
     }
     // Administration (issue 16): a first Google sign-in creates an account, so the registration policy applies.
     await assertMayRegister(db, config, normalizeEmail(profile.email), { invite: ctx.invite });
@@ -153,7 +157,7 @@ export async function signInWithGoogle(db: Db, config: Config, profile: GooglePr
         user = await createUser(db, { email: profile.email, name: profile.name, picture: profile.picture, googleSub: profile.sub, emailVerified: true });
       }
     } catch (err) {
-      if (isUniqueViolation(err)) throw new HttpError(409, 'This account already exists. Try signing in again.');
+      if (isUniqueViolation(err)) throw new HttpError(409, tr('auth:error.alreadyExists'));
       throw err;
     }
   }
@@ -163,7 +167,7 @@ export async function signInWithGoogle(db: Db, config: Config, profile: GooglePr
 /** A Google id_token sent by a script: a bad token counts as a failed sign-in from the address. */
 export async function signInWithIdToken(db: Db, config: Config, google: Google, idToken: unknown, client: Client, guest?: User, ctx: { invite?: string | null } = {}): Promise<SignedIn> {
   const attempt = await takeAttempt(db, [failedSignInsFrom(client)]);
-  if (typeof idToken !== 'string' || !idToken || idToken.length > 8192) throw new HttpError(401, 'Send a Google id_token.');
+  if (typeof idToken !== 'string' || !idToken || idToken.length > 8192) throw new HttpError(401, tr('auth:google.sendIdToken'));
   let profile: GoogleProfile;
   try {
     profile = await google.verifyIdToken(idToken);
@@ -177,14 +181,14 @@ export async function signInWithIdToken(db: Db, config: Config, google: Google, 
 
 export async function linkGoogle(db: Db, user: User, profile: GoogleProfile): Promise<void> {
   const owner = await findUserByGoogleSub(db, profile.sub);
-  if (owner && owner.id !== user.id) throw new HttpError(409, 'This Google account is already linked to another account.');
+  if (owner && owner.id !== user.id) throw new HttpError(409, tr('auth:google.alreadyLinkedElsewhere'));
   await updateUser(db, user.id, { googleSub: profile.sub, ...(user.picture ? {} : { picture: profile.picture }) });
 }
 
 export async function createGuest(db: Db, config: Config, client: Client): Promise<SignedIn> {
-  if (!config.guests.allowed) throw new HttpError(404, 'Guest access is not enabled here.');
+  if (!config.guests.allowed) throw new HttpError(404, tr('auth:error.guestsOff'));
   // Each guest is a users row: an address may create only so many.
-  await takeAttempt(db, [{ bucket: ipBucket('guest', client.ip), limit: LIMITS.guestPerIp, what: 'guest sessions from your network' }]);
+  await takeAttempt(db, [{ bucket: ipBucket('guest', client.ip), limit: LIMITS.guestPerIp, what: tr('errors:rateLimit.guestsFromNetwork') }]);
   const expiresAt = new Date(Date.now() + config.guests.ttlHours * 3600 * 1000);
   const user = await createGuestUser(db, { placeholderEmail: `guest-${randomBytes(12).toString('hex')}@guest.invalid`, expiresAt });
   return { user, token: await tokenFor(db, config, user, client) };
@@ -219,7 +223,7 @@ export async function changePassword(db: Db, user: User, input: unknown, keepTok
   const data = parse(z.object({ current: z.string().max(1024).optional(), password: passwordField }), input);
   refuseWeakPassword(data.password, user.email);
   if (user.passwordHash && !(await verifyPassword(data.current ?? '', user.passwordHash))) {
-    throw new HttpError(422, 'Some fields need another look.', 'invalid', { current: 'That is not your current password.' });
+    throw new HttpError(422, tr('errors:invalidFields'), 'invalid', { current: tr('account:password.wrongCurrent') });
   }
   await updateUser(db, user.id, { passwordHash: await hashPassword(data.password) });
   await revokeOtherTokens(db, user.id, keepTokenId);
@@ -228,7 +232,7 @@ export async function changePassword(db: Db, user: User, input: unknown, keepTok
 /** Deletion removes the user row (cascading to everything of theirs) and their rate-limit rows (sign-in, sending). */
 export async function deleteAccount(db: Db, user: User, confirm: unknown): Promise<void> {
   if (typeof confirm !== 'string' || normalizeEmail(confirm) !== user.email) {
-    throw new HttpError(422, 'Type your email address to confirm.', 'invalid', { confirm: `Type ${user.email} exactly to confirm.` });
+    throw new HttpError(422, tr('account:delete.typeEmail'), 'invalid', { confirm: tr('account:delete.typeExactly', { email: user.email }) });
   }
   await removeAccount(db, user);
 }

@@ -3,6 +3,7 @@
 // tests run the real verification code offline against their own RSA key and a fake token endpoint on loopback.
 import { CodeChallengeMethod, OAuth2Client } from 'google-auth-library';
 import type { Config } from '../../config.ts';
+import { english, tr, type Text } from '../../i18n/text.ts';
 
 export type GoogleEndpoints = {
   /** Where the browser is sent to consent (Google: https://accounts.google.com/o/oauth2/v2/auth). */
@@ -18,7 +19,10 @@ export type GoogleEndpoints = {
 
 export type GoogleProfile = { sub: string; email: string; name: string | null; picture: string | null; hd: string | null };
 
-export class GoogleTokenError extends Error {}
+/** Languages (issue 17): `text` is the catalogue Text shown to the person; `message` its English. */
+export class GoogleTokenError extends Error {
+  constructor(public text: Text) { super(english(text)); }
+}
 
 const GOOGLE_ISSUERS = ['accounts.google.com', 'https://accounts.google.com'];
 
@@ -39,21 +43,21 @@ export function createGoogle(config: Config, endpoints: GoogleEndpoints = {}) {
 
   /** Signature, audience (our client id), issuer, expiry, verified email and hosted domain; nonce when given. */
   async function verifyIdToken(idToken: string, opts: { nonce?: string } = {}): Promise<GoogleProfile> {
-    if (!configured) throw new GoogleTokenError('Google sign-in is not configured.');
+    if (!configured) throw new GoogleTokenError(tr('auth:google.notConfigured'));
     let payload;
     try {
       const certs = endpoints.certs ?? (await client.getFederatedSignonCertsAsync()).certs;
       const ticket = await client.verifySignedJwtWithCertsAsync(idToken, certs, clientId!, issuers);
       payload = ticket.getPayload();
     } catch {
-      throw new GoogleTokenError('The Google sign-in could not be verified. Try again.');
+      throw new GoogleTokenError(tr('auth:google.notVerifiedToken'));
     }
-    if (!payload?.sub || !payload.email) throw new GoogleTokenError('Google did not share an email address.');
-    if (payload.email_verified !== true) throw new GoogleTokenError('Your Google email address is not verified.');
-    if (opts.nonce !== undefined && payload.nonce !== opts.nonce) throw new GoogleTokenError('The Google sign-in could not be verified. Try again.');
+    if (!payload?.sub || !payload.email) throw new GoogleTokenError(tr('auth:google.noEmail'));
+    if (payload.email_verified !== true) throw new GoogleTokenError(tr('auth:google.emailNotVerified'));
+    if (opts.nonce !== undefined && payload.nonce !== opts.nonce) throw new GoogleTokenError(tr('auth:google.notVerifiedToken'));
     const hd = payload.hd ?? null;
     if (allowedDomains.length && !(hd && allowedDomains.includes(hd.toLowerCase()))) {
-      throw new GoogleTokenError(`Google accounts from ${allowedDomains.join(', ')} only.`);
+      throw new GoogleTokenError(tr('auth:google.domainsOnly', { domains: allowedDomains.join(', ') }));
     }
     return { sub: payload.sub, email: payload.email, name: payload.name ?? null, picture: payload.picture ?? null, hd };
   }
@@ -78,7 +82,7 @@ export function createGoogle(config: Config, endpoints: GoogleEndpoints = {}) {
       if (!tokens.id_token) throw new Error('no id_token');
       return tokens.id_token;
     } catch {
-      throw new GoogleTokenError('Google did not accept the sign-in. Try again.');
+      throw new GoogleTokenError(tr('auth:google.refused'));
     }
   }
 

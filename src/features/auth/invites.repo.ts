@@ -3,6 +3,7 @@
 import type { Db } from '../../db.ts';
 import { randomToken, sha256Hex } from '../../lib/crypto.ts';
 import { toDate, toDateOrNull } from '../../lib/time.ts';
+import { tr, type Text } from '../../i18n/text.ts';
 
 const DAY = 24 * 3600 * 1000;
 export const INVITE_LIMITS = { maxUses: 1000, maxDays: 365 };
@@ -25,12 +26,12 @@ export async function createInvite(db: Db, input: { uses: number; expiresInDays:
   return { code, invite: toInvite((await db('invites').where({ id: Number(id) }).first())!) };
 }
 
-export const INVITE_INVALID = 'This invite link is not valid. Ask an administrator for a new one.';
-export const INVITE_EXPIRED = 'This invite link has expired. Ask an administrator for a new one.';
-export const INVITE_USED_UP = 'This invite link has been used up. Ask an administrator for a new one.';
+export const INVITE_INVALID = tr('auth:error.inviteInvalid');
+export const INVITE_EXPIRED = tr('auth:error.inviteExpired');
+export const INVITE_USED_UP = tr('auth:error.inviteUsedUp');
 
 /** Why an invite code cannot be used now, or null when it can (reads only: for showing the form). */
-export async function inviteProblem(db: Db, code: string, now = new Date()): Promise<string | null> {
+export async function inviteProblem(db: Db, code: string, now = new Date()): Promise<Text | null> {
   if (!code || code.length > 200) return INVITE_INVALID;
   const row = await db('invites').where({ code_hash: sha256Hex(code) }).first();
   if (!row) return INVITE_INVALID;
@@ -43,7 +44,7 @@ export async function inviteProblem(db: Db, code: string, now = new Date()): Pro
  * Takes one use in a single conditional UPDATE, so two registrations racing for the last use cannot both get it.
  * Returns null on success, or why the invite could not be used.
  */
-export async function takeInviteUse(db: Db, code: string, now = new Date()): Promise<string | null> {
+export async function takeInviteUse(db: Db, code: string, now = new Date()): Promise<Text | null> {
   if (!code || code.length > 200) return INVITE_INVALID;
   const taken = await db('invites').where({ code_hash: sha256Hex(code) }).andWhere('uses_left', '>', 0).andWhere('expires_at', '>', now)
     .update({ uses_left: db.raw('uses_left - 1') });

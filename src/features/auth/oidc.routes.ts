@@ -12,6 +12,8 @@ import { OidcError, type Oidc, type OidcPending } from './oidc.ts';
 import { signInWithOidc } from './oidc.service.ts';
 import { isGuest } from './users.repo.ts';
 import { appUrl, clientOf, nextPath, startSignedIn } from './web.ts';
+import { english, tr, type Translatable } from '../../i18n/text.ts';
+import { sayTo } from '../../i18n/negotiate.ts';
 
 type PendingOidc = OidcPending & { next: string; invite: string | null; startedAt: number };
 
@@ -29,31 +31,31 @@ export function oidcRoutes({ config, db, oidc }: { config: Config; db: Db; oidc:
     (config.publicUrl ? new URL(config.publicUrl).origin : `${req.protocol}://${req.get('host')}`) + appUrl(req, '/auth/oidc/callback');
 
   /** A page that says what went wrong, with a way to try again and a way back to the other sign-ins. */
-  const fail = (req: Request, res: Response, status: number, message: string, detail?: string) => {
-    req.log?.warn({ oidc: detail ?? message }, 'single sign-on did not complete');
-    render(req, res, 'auth/oidc-error', { title: 'Single sign-on', message, label: oidc.buttonLabel }, { status });
+  const fail = (req: Request, res: Response, status: number, message: Translatable, detail?: string) => {
+    req.log?.warn({ oidc: detail ?? english(message) }, 'single sign-on did not complete');
+    render(req, res, 'auth/oidc-error', { title: sayTo(res, tr('auth:oidc.pageTitle')), message: sayTo(res, message), label: oidc.buttonLabel }, { status });
   };
 
   r.get('/auth/oidc', async (req, res) => {
-    if (!oidc.configured) throw new HttpError(404, 'Single sign-on is not configured on this server.');
+    if (!oidc.configured) throw new HttpError(404, tr('auth:oidc.notConfigured'));
     try {
       const { url, pending } = await oidc.start(redirectUri(req));
       const invite = typeof req.query.invite === 'string' && req.query.invite.length <= 200 ? req.query.invite : null;
       req.session.oidc = { ...pending, next: nextPath(req, config), invite, startedAt: Date.now() };
       res.redirect(303, url);
     } catch (err) {
-      if (err instanceof OidcError) return fail(req, res, err.status, err.message, err.detail);
+      if (err instanceof OidcError) return fail(req, res, err.status, err.text, err.detail);
       throw err;
     }
   });
 
   r.get('/auth/oidc/callback', async (req, res) => {
-    if (!oidc.configured) throw new HttpError(404, 'Single sign-on is not configured on this server.');
+    if (!oidc.configured) throw new HttpError(404, tr('auth:oidc.notConfigured'));
     const pending = req.session.oidc;
     delete req.session.oidc; // one use, whatever happens next
     const state = typeof req.query.state === 'string' ? req.query.state : '';
     if (!pending || !state || !sameText(state, pending.state) || Date.now() - pending.startedAt > FLOW_MS) {
-      return fail(req, res, 400, 'This sign-in expired or was started in another browser. Try again.');
+      return fail(req, res, 400, tr('auth:oidc.expired'));
     }
     try {
       const profile = await oidc.finish(req.query, pending);
@@ -63,10 +65,10 @@ export function oidcRoutes({ config, db, oidc }: { config: Config; db: Db; oidc:
       // pending.next was checked when the flow started; checked again, as the one rule for redirects.
       res.redirect(303, appUrl(req, safeLocalPath(pending.next, '', '/')));
     } catch (err) {
-      if (err instanceof OidcError) return fail(req, res, err.status, err.message, err.detail);
+      if (err instanceof OidcError) return fail(req, res, err.status, err.text, err.detail);
       // The registration policy's refusal (closed, domains, invite) or a conflict: the person should read it.
       if (err instanceof HttpError && [403, 409, 422].includes(err.status)) {
-        return fail(req, res, err.status, Object.values(err.fields ?? {})[0] ?? err.message);
+        return fail(req, res, err.status, Object.values(err.fieldTexts ?? {})[0] ?? err.text);
       }
       throw err;
     }

@@ -14,6 +14,7 @@ import { addIdentity, findUserByIdentity, identitySubOf, recordOidcSignIn } from
 import { assertMayRegister } from './registration-policy.ts';
 import { revokeAllTokens } from './tokens.repo.ts';
 import { createUser, DISABLED_MESSAGE, findUserByEmail, findUserById, isGuest, normalizeEmail, updateUser, type User } from './users.repo.ts';
+import { tr } from '../../i18n/text.ts';
 
 export async function signInWithOidc(
   db: Db, config: Config, profile: OidcProfile, client: Client, opts: { guest?: User; invite?: string | null } = {},
@@ -26,7 +27,7 @@ export async function signInWithOidc(
       // Two first sign-ins racing: the other one made the row; sign in as what it made.
       if (!isUniqueViolation(err)) throw err;
       user = await findUserByIdentity(db, profile.issuer, profile.sub);
-      if (!user) throw new HttpError(409, 'This account already exists. Try signing in again.');
+      if (!user) throw new HttpError(409, tr('auth:error.alreadyExists'));
     }
   }
   // Administration (issue 16): a disabled account signs in nowhere; the provider proved the address (email_verified),
@@ -46,7 +47,7 @@ async function linkOrCreate(db: Db, config: Config, profile: OidcProfile, opts: 
   if (existing) {
     const linkedSub = await identitySubOf(db, existing.id, profile.issuer);
     if (linkedSub !== null) {
-      throw new HttpError(409, 'The account with this email address belongs to another single sign-on identity. Ask an administrator.');
+      throw new HttpError(409, tr('auth:oidc.otherIdentity'));
     }
     await addIdentity(db, existing.id, profile.issuer, profile.sub);
     if (!existing.name && profile.name) await updateUser(db, existing.id, { name: profile.name });

@@ -5,6 +5,7 @@
 import * as oidc from 'openid-client';
 import type { Config } from '../../config.ts';
 import { isEmailAddress, normalizeEmail } from './users.repo.ts';
+import { english, tr, type Text } from '../../i18n/text.ts';
 
 export type OidcProfile = {
   issuer: string; sub: string; email: string; name: string | null; picture: string | null;
@@ -17,7 +18,8 @@ export type OidcPending = { state: string; nonce: string; verifier: string; redi
 
 /** A sign-in that cannot go on; `message` is for the person, `status` for the page, `detail` for the log. */
 export class OidcError extends Error {
-  constructor(message: string, readonly status = 401, readonly detail?: string) { super(message); }
+  // Languages (issue 17): `text` is what the person reads (a catalogue Text); `message` its English, for logs.
+  constructor(readonly text: Text, readonly status = 401, readonly detail?: string) { super(english(text)); }
 }
 
 export type Oidc = ReturnType<typeof createOidc>;
@@ -27,12 +29,12 @@ export function createOidc(config: Config) {
   const configured = Boolean(issuer && clientId);
   const scope = (scopes.includes('openid') ? scopes : ['openid', ...scopes]).join(' ');
   const host = issuer ? new URL(issuer).host : '';
-  const unreachable = (detail?: string) => new OidcError(`The single sign-on provider (${host}) is not answering. Try again in a moment.`, 502, detail);
+  const unreachable = (detail?: string) => new OidcError(tr('auth:oidc.unreachable', { host }), 502, detail);
   let discovered: Promise<oidc.Configuration> | null = null;
 
   /** Discovery on first use, then cached for the life of the process; a failed one is tried again next time. */
   async function configuration(): Promise<oidc.Configuration> {
-    if (!configured) throw new OidcError('Single sign-on is not configured on this server.', 404);
+    if (!configured) throw new OidcError(tr('auth:oidc.notConfigured'), 404);
     discovered ??= oidc.discovery(
       new URL(issuer!), clientId!, clientSecret ? { client_secret: clientSecret } : undefined,
       clientSecret ? oidc.ClientSecretBasic(clientSecret) : oidc.None(),
@@ -93,24 +95,24 @@ export function createOidc(config: Config) {
     const detail = [(err as Error)?.message, cause instanceof Error ? cause.message : null].filter(Boolean).join(': ');
     if (err instanceof oidc.AuthorizationResponseError) {
       return err.error === 'access_denied'
-        ? new OidcError('The sign-in was cancelled at the single sign-on provider.', 401, detail)
-        : new OidcError(`The single sign-on provider refused the sign-in (${err.error}). Try again.`, 401, `${err.error}: ${err.error_description ?? ''}`);
+        ? new OidcError(tr('auth:oidc.cancelled'), 401, detail)
+        : new OidcError(tr('auth:oidc.refused', { error: err.error }), 401, `${err.error}: ${err.error_description ?? ''}`);
     }
     if (err instanceof oidc.ResponseBodyError) {
-      return new OidcError(`The single sign-on provider refused the sign-in (${err.error}). Try again.`, 401, `token endpoint ${err.status} ${err.error}: ${err.error_description ?? ''}`);
+      return new OidcError(tr('auth:oidc.refused', { error: err.error }), 401, `token endpoint ${err.status} ${err.error}: ${err.error_description ?? ''}`);
     }
     const e = err as { name?: string; message?: string; cause?: { code?: string } };
     if (e?.name === 'TimeoutError' || e?.name === 'AbortError' || (e?.name === 'TypeError' && /fetch failed/.test(e.message ?? ''))) return unreachable(detail);
     // Signature, issuer, audience, expiry, nonce, state: none of them is the person's doing; the log says which.
-    return new OidcError('The single sign-on could not be verified. Try again.', 401, detail);
+    return new OidcError(tr('auth:oidc.notVerified'), 401, detail);
   }
 
   function toProfile(iss: string, claims: Record<string, unknown>): OidcProfile {
     const email = typeof claims.email === 'string' ? normalizeEmail(claims.email) : '';
-    if (!email || !isEmailAddress(email)) throw new OidcError('The single sign-on provider did not share an email address. Ask an administrator to release the email claim.', 403);
+    if (!email || !isEmailAddress(email)) throw new OidcError(tr('auth:oidc.noEmail'), 403);
     // Accounts are matched by email, so only an address the provider has verified may match or create one.
     if (claims.email_verified !== true && claims.email_verified !== 'true') {
-      throw new OidcError(`Your email address (${email}) is not verified at the single sign-on provider. Verify it there, then sign in again.`, 403);
+      throw new OidcError(tr('auth:oidc.emailNotVerified', { email }), 403);
     }
     return {
       issuer: iss, sub: String(claims.sub), email,

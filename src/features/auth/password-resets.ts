@@ -10,9 +10,10 @@ import { parse, passwordField, refuseWeakPassword } from './auth.service.ts';
 import { hashPassword } from './passwords.ts';
 import { revokeAllTokens } from './tokens.repo.ts';
 import { findUserById, updateUser, type User } from './users.repo.ts';
+import { tr } from '../../i18n/text.ts';
 
 export const RESET_TTL_HOURS = 24;
-export const RESET_GONE = 'This reset link has expired or was already used. Ask an administrator for a new one.';
+export const RESET_GONE = tr('auth:reset.gone');
 
 /** A new link for this user; any earlier link of theirs stops working (only the latest one is in anyone's hands). */
 export async function createResetLink(db: Db, userId: number, now = new Date()): Promise<{ code: string; expiresAt: Date }> {

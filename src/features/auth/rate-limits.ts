@@ -7,6 +7,7 @@ import { HttpError } from '../../http/errors.ts';
 import { sha256Hex } from '../../lib/crypto.ts';
 import { clearAttempts, countAttempts, deleteAttempts, purgeAttempts, recordAttempt } from './attempts.repo.ts';
 import { normalizeEmail } from './users.repo.ts';
+import { tr, type Translatable } from '../../i18n/text.ts';
 
 const MINUTE = 60 * 1000;
 
@@ -30,19 +31,19 @@ export const accountBucket = (email: string, kind: 'login' | 'register' = 'login
 export const sendBucket = (userId: number) => `send:user:${userId}`;
 
 export class RateLimitedError extends HttpError {
-  constructor(public retryAfterSeconds: number, message: string) {
+  constructor(public retryAfterSeconds: number, message: Translatable) {
     super(429, message, 'rate_limited');
   }
 }
 
-export type Check = { bucket: string; limit: Limit; what: string };
+export type Check = { bucket: string; limit: Limit; what: Translatable };
 /** An attempt that got through; `forget` takes it back (a sign-in that succeeded is not a failure). */
 export type Attempt = { forget(): Promise<void> };
 
-function limitedError(limit: Limit, what: string, oldest: Date | null, now: number): RateLimitedError {
+function limitedError(limit: Limit, what: Translatable, oldest: Date | null, now: number): RateLimitedError {
   const retryAfter = Math.max(1, Math.ceil(((oldest?.getTime() ?? now) + limit.windowMs - now) / 1000));
   const minutes = Math.ceil(retryAfter / 60);
-  return new RateLimitedError(retryAfter, `Too many ${what}. Wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again.`);
+  return new RateLimitedError(retryAfter, tr('errors:rateLimited', { what, count: minutes }));
 }
 
 /**

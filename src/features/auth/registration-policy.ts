@@ -10,14 +10,15 @@ import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
 import { HttpError } from '../../http/http-error.ts';
 import { takeInviteUse } from './invites.repo.ts';
+import { tr } from '../../i18n/text.ts';
 
 export type RegistrationContext = {
   /** An invite link's code, when the visitor came through one. */
   invite?: string | null;
 };
 
-export const REGISTRATION_CLOSED = 'Registration is closed. Ask an administrator for an account.';
-export const INVITE_NEEDED = 'Registration is by invitation only. Ask an administrator for an invite link.';
+export const REGISTRATION_CLOSED = tr('auth:error.registrationClosed');
+export const INVITE_NEEDED = tr('auth:error.inviteNeeded');
 
 const domainOf = (email: string) => email.split('@').pop()!.toLowerCase();
 
@@ -42,6 +43,6 @@ export async function assertMayRegister(db: Db, config: Config, email: string, c
   }
   if (!domains.length || domains.includes(domainOf(email))) return;
   if (invite) return useInvite();
-  const only = `Registration is open to ${domains.map((d) => `@${d}`).join(', ')} addresses only.`;
-  throw new HttpError(422, 'Some fields need another look.', 'invalid', { email: only });
+  const only = tr('auth:error.domainsOnly', { domains: domains.map((d) => `@${d}`).join(', ') });
+  throw new HttpError(422, tr('errors:invalidFields'), 'invalid', { email: only });
 }

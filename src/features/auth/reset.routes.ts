@@ -7,16 +7,18 @@ import { render } from '../../http/htmx.ts';
 import { RESET_GONE, resetPassword, userForReset } from './password-resets.ts';
 import { addFlash, appUrl, endSignedIn, goTo } from './web.ts';
 import type { Config } from '../../config.ts';
+import { tr } from '../../i18n/text.ts';
+import { sayTo } from '../../i18n/negotiate.ts';
 
 export function resetRoutes({ config, db }: { config: Config; db: Db }) {
   const r = Router();
-  const page = (res: Request, email: string, extra: Record<string, unknown> = {}) =>
-    ({ title: 'Set a new password', email, code: String(res.params.code), error: null, ...extra });
+  const page = (req: Request, res: Response, email: string, extra: Record<string, unknown> = {}) =>
+    ({ title: sayTo(res, tr('auth:reset.title')), email, code: String(req.params.code), error: null, ...extra });
 
   r.get('/reset/:code', async (req: Request, res: Response) => {
     const user = await userForReset(db, String(req.params.code));
     if (!user) throw new HttpError(404, RESET_GONE);
-    render(req, res, 'auth/reset', { ...page(req, user.email), noindex: true });
+    render(req, res, 'auth/reset', { ...page(req, res, user.email), noindex: true });
   });
 
   r.post('/reset/:code', async (req: Request, res: Response) => {
@@ -26,11 +28,11 @@ export function resetRoutes({ config, db }: { config: Config; db: Db }) {
       if (!(err instanceof HttpError) || err.status !== 422) throw err;
       const user = await userForReset(db, String(req.params.code));
       if (!user) throw new HttpError(404, RESET_GONE);
-      return render(req, res, 'auth/reset', { ...page(req, user.email, { error: err.fields?.password ?? err.message }), noindex: true }, { status: 422 });
+      return render(req, res, 'auth/reset', { ...page(req, res, user.email, { error: sayTo(res, err.fieldTexts?.password ?? err.text) }), noindex: true }, { status: 422 });
     }
     // Every device of that account is signed out; so is this browser, whoever it was signed in as.
     await endSignedIn(req, res, config);
-    addFlash(req, 'ok', 'Your password is set. Sign in with it.');
+    addFlash(req, 'ok', tr('auth:reset.done'));
     goTo(req, res, appUrl(req, '/login'));
   });
   return r;

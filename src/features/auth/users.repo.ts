@@ -1,5 +1,6 @@
 import type { Db } from '../../db.ts';
 import { toDate, toDateOrNull } from '../../lib/time.ts';
+import { tr } from '../../i18n/text.ts';
 
 export type User = {
   id: number; email: string; name: string | null; picture: string | null;
@@ -10,6 +11,8 @@ export type User = {
   disabledAt?: Date | null; lastActiveAt?: Date | null; emailVerifiedAt?: Date | null;
   // Single sign-on (OpenID Connect): in OIDC_ADMIN_GROUP at the last OIDC sign-in (src/features/auth/oidc.repo.ts).
   oidcAdmin?: boolean;
+  // Languages (issue 17): 'en' | 'fr', or null for automatic (src/i18n/negotiate.ts).
+  language?: string | null;
 };
 
 export const isGuest = (u: Pick<User, 'guestExpiresAt'>): boolean => Boolean(u.guestExpiresAt);
@@ -23,6 +26,8 @@ export function toUser(row: Record<string, unknown>): User {
     disabledAt: toDateOrNull(row.disabled_at), lastActiveAt: toDateOrNull(row.last_active_at), emailVerifiedAt: toDateOrNull(row.email_verified_at),
     // Single sign-on (OpenID Connect).
     oidcAdmin: Boolean(row.oidc_admin),
+    // Languages (issue 17).
+    language: (row.language as string) ?? null,
   };
 }
 
@@ -124,4 +129,4 @@ export async function touchLastActive(db: Db, user: Pick<User, 'id' | 'lastActiv
   return true;
 }
 
-export const DISABLED_MESSAGE = 'This account is disabled. Ask an administrator.';
+export const DISABLED_MESSAGE = tr('auth:error.disabled');

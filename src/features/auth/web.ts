@@ -7,8 +7,11 @@ import { isBearerRequest } from '../../http/csrf.ts';
 import type { Client, SignedIn } from './auth.service.ts';
 import { RateLimitedError } from './rate-limits.ts';
 import type { User } from './users.repo.ts';
+import type { Translatable } from '../../i18n/text.ts';
 
-type Flash = { kind: 'ok' | 'error'; text: string };
+// Languages (issue 17): a flash is stored as a catalogue Text and translated when shown (views/partials/flash.ejs),
+// in the language of the page that shows it; a plain string (code not converted yet) is shown as is.
+type Flash = { kind: 'ok' | 'error'; text: Translatable };
 type PendingGoogle = { state: string; nonce: string; verifier: string; redirectUri: string; next: string; linkUserId?: number; startedAt: number; invite?: string };
 
 declare module 'express-session' {
@@ -48,7 +51,7 @@ export function goTo(req: Request, res: Response, location: string): void {
   res.redirect(303, location);
 }
 
-export function addFlash(req: Request, kind: Flash['kind'], text: string): void {
+export function addFlash(req: Request, kind: Flash['kind'], text: Translatable): void {
   req.session.flash = [...(req.session.flash ?? []), { kind, text }];
 }
 

@@ -15,6 +15,7 @@ import type { Attachment } from '../files/files.repo.ts';
 import type { ModelCatalogue } from '../settings/models.ts';
 import type { ModelRequest } from './model-choice.ts';
 import { checkQuota, QuotaExceededError, secondsUntil } from '../usage/quota.ts';
+import { tr } from '../../i18n/text.ts';
 
 export class ChatError extends Error {
   /** The files stored for a refused send (kept for the next try: the composer shows them again). */
@@ -30,7 +31,7 @@ export async function checkSendRate(d: ChatDeps, userId: number): Promise<void> 
   const bucket = sendBucket(userId);
   try {
     // Written first, then counted: simultaneous sends (from several tabs or instances) cannot all slip through.
-    await takeAttempt(d.db, [{ bucket, limit: { max, windowMs: 60_000 }, what: 'messages in a minute' }]);
+    await takeAttempt(d.db, [{ bucket, limit: { max, windowMs: 60_000 }, what: tr('errors:rateLimit.messagesPerMinute') }]);
   } catch (err) {
     if (!(err instanceof RateLimitedError)) throw err;
     throw new ChatError('rate_limited', `You are sending faster than ${max} messages a minute. Wait ${err.retryAfterSeconds} s and send again; your text is still here.`, err.retryAfterSeconds);

@@ -1,6 +1,7 @@
 // The models a key can use, from GET /v1/models through the real SDK, cached per key for a few minutes.
 import { Mistral } from '@mistralai/mistralai';
 import { sha256Hex } from '../../lib/crypto.ts';
+import { tr, type Text } from '../../i18n/text.ts';
 
 export type ModelInfo = {
   id: string; name: string; description: string | null; maxContextLength: number | null;
@@ -9,8 +10,8 @@ export type ModelInfo = {
 
 export type CatalogueResult =
   | { status: 'ok'; models: ModelInfo[]; source: 'endpoint' | 'configuration' }
-  | { status: 'invalid-key'; message: string }
-  | { status: 'unreachable'; message: string };
+  | { status: 'invalid-key'; message: Text }
+  | { status: 'unreachable'; message: Text };
 
 const CACHE_MS = 5 * 60 * 1000;
 const CHECK_TIMEOUT_MS = 10_000;
@@ -60,9 +61,9 @@ export function createModelCatalogue(opts: { serverUrl: string; configuredModels
     } catch (err) {
       const status = (err as { statusCode?: number }).statusCode;
       if (status === 401 || status === 403) {
-        return { status: 'invalid-key', message: 'Mistral refused this API key. Check that you copied the whole key and that it is still active.' };
+        return { status: 'invalid-key', message: tr('settings:key.refused') };
       }
-      return { status: 'unreachable', message: `Mistral could not be reached to check the key${status ? ` (HTTP ${status})` : ''}. Nothing was changed; try again in a moment.` };
+      return { status: 'unreachable', message: status ? tr('settings:key.unreachableStatus', { status }) : tr('settings:key.unreachable') };
     }
   }
 

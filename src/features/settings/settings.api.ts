@@ -14,7 +14,7 @@ const publicView = (v: Awaited<ReturnType<typeof getSettingsView>>) => ({
 export function settingsApi(deps: SettingsDeps) {
   const r = Router();
   const wrap = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) =>
-    fn(req, res).catch((err) => next(err instanceof SettingsInputError ? new HttpError(422, err.message, 'invalid', { [err.field]: err.message }) : err));
+    fn(req, res).catch((err) => next(err instanceof SettingsInputError ? new HttpError(422, err.text, 'invalid', { [err.field]: err.text }) : err));
 
   r.get('/api/settings', requireUser, wrap(async (req, res) => {
     res.json(publicView(await getSettingsView(deps, req.user!.id)));

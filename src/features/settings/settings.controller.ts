@@ -7,24 +7,26 @@ import {
 import { safeLocalPath } from '../../http/base-path.ts';
 import { SettingsInputError } from './settings-input.ts';
 import { TOOL_LABELS, toolsFromForm } from '../../lib/tools.ts';
+import { tr, type Text } from '../../i18n/text.ts';
+import { sayTo } from '../../i18n/negotiate.ts';
 
-const SAVED: Record<string, string> = {
-  key: 'Your API key was checked and saved.', removed: 'Your API key was removed.', defaults: 'Your defaults were saved.',
-  fast: 'Your fast list was updated.', appearance: 'Your appearance was saved.',
+const SAVED: Record<string, Text> = {
+  key: tr('settings:saved.key'), removed: tr('settings:saved.removed'), defaults: tr('settings:saved.defaults'),
+  fast: tr('settings:saved.fast'), appearance: tr('settings:saved.appearance'),
 };
 
 type Errors = Record<string, string>;
 
 export function settingsController(deps: SettingsDeps) {
   /** Everything the settings page shows; the fragments render from the same locals. */
-  async function pageLocals(userId: number, extra: { errors?: Errors; values?: Record<string, unknown>; notice?: string } = {}) {
+  async function pageLocals(res: Response, userId: number, extra: { errors?: Errors; values?: Record<string, unknown>; notice?: Text } = {}) {
     const [settings, catalogue] = await Promise.all([getSettingsView(deps, userId), modelsForUser(deps, userId)]);
-    return { title: 'Settings', settings, catalogue, errors: extra.errors ?? {}, values: extra.values ?? {}, notice: extra.notice ?? null, toolLabels: TOOL_LABELS };
+    return { title: sayTo(res, tr('settings:title')), settings, catalogue, errors: extra.errors ?? {}, values: extra.values ?? {}, notice: extra.notice ?? null, toolLabels: TOOL_LABELS };
   }
 
   /** A refused input: the whole page (or the form's fragment for htmx) again, with the message and what was typed. */
   async function refuse(req: Request, res: Response, fragment: string, err: SettingsInputError, values: Record<string, unknown>) {
-    const locals = await pageLocals(req.user!.id, { errors: { [err.field]: err.message }, values });
+    const locals = await pageLocals(res, req.user!.id, { errors: { [err.field]: sayTo(res, err.text) }, values });
     render(req, res, wantsFragment(req) ? fragment : 'settings/index', locals, { status: 422 });
   }
 
@@ -33,7 +35,7 @@ export function settingsController(deps: SettingsDeps) {
   return {
     show: wrap(async (req, res) => {
       const saved = typeof req.query.saved === 'string' ? SAVED[req.query.saved] : undefined;
-      render(req, res, 'settings/index', await pageLocals(req.user!.id, { notice: saved }));
+      render(req, res, 'settings/index', await pageLocals(res, req.user!.id, { notice: saved }));
     }),
 
     saveKey: wrap(async (req, res) => {
@@ -87,13 +89,13 @@ export function settingsController(deps: SettingsDeps) {
       } catch (err) {
         if (!(err instanceof SettingsInputError)) throw err;
         // htmx swaps the card, which a refused model does not have: the message goes to the page's flash area.
-        if (wantsFragment(req)) throw new HttpError(422, err.message);
+        if (wantsFragment(req)) throw new HttpError(422, err.text);
         return refuse(req, res, 'settings/index', err, {});
       }
       if (!wantsFragment(req)) return void res.redirect(303, `${req.app.locals.url('/settings')}?saved=fast#models`);
-      const locals = await pageLocals(req.user!.id);
+      const locals = await pageLocals(res, req.user!.id);
       const model = locals.catalogue.status === 'ok' ? locals.catalogue.models.find((m) => m.id === req.body.model) : undefined;
-      if (!model) throw new HttpError(404, 'That model is not in your list of models any more. Reload the page.');
+      if (!model) throw new HttpError(404, tr('settings:models.gone'));
       render(req, res, 'settings/_model-card', { ...locals, model, inFastList: inList });
     }),
   };

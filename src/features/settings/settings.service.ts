@@ -7,6 +7,7 @@ import { checkTools, type ToolName } from '../../lib/tools.ts';
 import { modelsFromConfiguration, type CatalogueResult, type ModelCatalogue } from './models.ts';
 import { getSettings, updateSettings, type StoredSettings, type Theme } from './settings.repo.ts';
 import { checkContext, checkFastList, checkModelId, checkTheme, SettingsInputError, validApiKeyShape } from './settings-input.ts';
+import { tr, type Text } from '../../i18n/text.ts';
 
 export type SettingsView = {
   hasApiKey: boolean; apiKeyHint: string | null; usingServerKey: boolean; serverKeyAvailable: boolean;
@@ -66,9 +67,9 @@ export type SettingsInput = { apiKey?: unknown; defaultModel?: unknown; fastMode
 export async function changeSettings(deps: SettingsDeps, userId: number, input: SettingsInput): Promise<void> {
   let newKey: string | null | undefined; // undefined: unchanged; null: remove
   if (input.apiKey !== undefined) {
-    if (typeof input.apiKey !== 'string') throw new SettingsInputError('apiKey', 'apiKey must be a string.');
+    if (typeof input.apiKey !== 'string') throw new SettingsInputError('apiKey', tr('settings:key.notString'));
     const key = input.apiKey.trim();
-    if (key !== '' && !validApiKeyShape(key)) throw new SettingsInputError('apiKey', 'That does not look like an API key: paste the whole key, without spaces.');
+    if (key !== '' && !validApiKeyShape(key)) throw new SettingsInputError('apiKey', tr('settings:key.badShape'));
     newKey = key === '' ? null : key;
   }
   const defaultModel = input.defaultModel === undefined ? undefined : checkModelId(input.defaultModel, 'defaultModel');
@@ -97,7 +98,7 @@ export async function changeSettings(deps: SettingsDeps, userId: number, input: 
     listing ??= key ? await deps.catalogue.list(key) : undefined;
     const known = listedIds(listing);
     const unknown = known && added.find(([, id]) => !known.has(id));
-    if (unknown) throw new SettingsInputError(unknown[0], `${unknown[1]} is not one of the models your key can use: pick one from the models list.`);
+    if (unknown) throw new SettingsInputError(unknown[0], tr('settings:error.unknownModel', { model: unknown[1] }));
   }
 
   const patch: Partial<StoredSettings> = {};
@@ -118,7 +119,7 @@ function listedIds(listing: CatalogueResult | undefined): Set<string> | null {
 
 /** Checks the key with Mistral and saves it only if accepted; the old key stays otherwise. */
 export async function saveApiKey(deps: SettingsDeps, userId: number, rawKey: string): Promise<void> {
-  if (rawKey.trim() === '') throw new SettingsInputError('apiKey', 'That does not look like an API key: paste the whole key, without spaces.');
+  if (rawKey.trim() === '') throw new SettingsInputError('apiKey', tr('settings:key.badShape'));
   await changeSettings(deps, userId, { apiKey: rawKey });
 }
 
@@ -149,11 +150,11 @@ export async function toggleFastModel(deps: SettingsDeps, userId: number, modelI
 }
 
 /** The models the user's effective key can use; without any key, the configured list if there is one. */
-export async function modelsForUser(deps: SettingsDeps, userId: number): Promise<CatalogueResult | { status: 'no-key'; message: string }> {
+export async function modelsForUser(deps: SettingsDeps, userId: number): Promise<CatalogueResult | { status: 'no-key'; message: Text }> {
   const key = await effectiveApiKey(deps, userId);
   if (!key) {
     if (deps.config.mistral.models.length) return { status: 'ok', models: modelsFromConfiguration(deps.config.mistral.models), source: 'configuration' };
-    return { status: 'no-key', message: 'Add your Mistral API key above to see the models it can use.' };
+    return { status: 'no-key', message: tr('settings:key.needed') };
   }
   return deps.catalogue.list(key);
 }

@@ -12,6 +12,7 @@ import { findUserMessage, isFinal, type Message } from '../chat/messages.repo.ts
 import { findThread, insertThread, newThread, type Thread, type ThreadInput } from '../threads/threads.repo.ts';
 import { findOpenShare, insertShare, type Share, type SharedMessage } from './shares.repo.ts';
 import { reserveSearchSeq } from '../search/owner.ts';
+import { tr } from '../../i18n/text.ts';
 
 export type SharingDeps = { config: Config; db: Db };
 
@@ -60,7 +61,7 @@ export async function shareThread(d: SharingDeps, userId: number, threadId: stri
   if (!messages.length) throw new HttpError(409, 'There is nothing to share yet: send a message first.');
   const max = d.config.shareLimitPerHour;
   if (max > 0) {
-    await takeAttempt(d.db, [{ bucket: shareBucket(userId), limit: { max, windowMs: 3_600_000 }, what: 'share links in an hour' }]).catch((err) => {
+    await takeAttempt(d.db, [{ bucket: shareBucket(userId), limit: { max, windowMs: 3_600_000 }, what: tr('errors:rateLimit.sharesPerHour') }]).catch((err) => {
       if (err instanceof RateLimitedError) err.headers['Retry-After'] = String(err.retryAfterSeconds);
       throw err;
     });

@@ -9,6 +9,7 @@ import { newThread, insertThread } from '../threads/threads.repo.ts';
 import { parseImportText, readImport } from './formats.ts';
 import { ImportError, type ImportFormat, type ImportThread } from './import-model.ts';
 import { reserveSearchSeq } from '../search/owner.ts';
+import { tr } from '../../i18n/text.ts';
 
 const HOUR = 60 * 60 * 1000;
 export const importBucket = (userId: number) => `import:user:${userId}`;
@@ -45,7 +46,7 @@ export async function importFile(db: Db, config: Config, userId: number, input: 
   const limits = config.transfer;
   if (input.bytes > limits.maxBytes) throw tooBig(limits.maxBytes);
   if (limits.importsPerHour > 0) {
-    await takeAttempt(db, [{ bucket: importBucket(userId), limit: { max: limits.importsPerHour, windowMs: HOUR }, what: 'imports' }]);
+    await takeAttempt(db, [{ bucket: importBucket(userId), limit: { max: limits.importsPerHour, windowMs: HOUR }, what: tr('errors:rateLimit.imports') }]);
   }
   const data = input.text !== undefined ? parseImportText(input.text) : input.data;
   const { format, threads } = readImport(data, { maxConversations: limits.maxConversations, maxMessages: limits.maxMessages });
