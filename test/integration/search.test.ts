@@ -21,6 +21,18 @@ describe.each(DIALECTS)('search on %s', (dialect) => {
     expect(res.status).toBe(200);
     return res.body as { results: Hit[]; nextCursor: string | null };
   };
+  /** The message ids of every page of a search, following nextCursor (five pages at most). */
+  const allPages = async (who: Session, q: string, extra = '') => {
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    for (let n = 0; n < 5; n++) {
+      const page = await api(who, q, `${extra}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      seen.push(...page.results.map((h) => h.messageId!));
+      cursor = page.nextCursor;
+      if (!cursor) break;
+    }
+    return seen;
+  };
 
   it('finds words in questions, answers, titles and attached documents, with the hit marked', async () => {
     const u = await signIn(t);
@@ -147,14 +159,7 @@ describe.each(DIALECTS)('search on %s', (dialect) => {
     const base = Date.now() - 1_000_000;
     for (let i = 0; i < 45; i++) await seedThread(t.db, u.user.id, { title: `T${i}`, messages: [`pangolin ${i}${i % 3 === 0 ? ' pangolin pangolin' : ''}`], at: new Date(base + i * 1000) });
     for (const sort of ['', '&sort=relevance']) {
-      const seen: number[] = [];
-      let cursor: string | null = null;
-      for (let n = 0; n < 5; n++) {
-        const page: { results: Hit[]; nextCursor: string | null } = await api(u, 'pangolin', `${sort}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-        seen.push(...page.results.map((h) => h.messageId!));
-        cursor = page.nextCursor;
-        if (!cursor) break;
-      }
+      const seen = await allPages(u, 'pangolin', sort);
       expect(seen).toHaveLength(45);
       expect(new Set(seen).size).toBe(45);
       if (!sort) expect(seen).toEqual([...seen].sort((a, b) => b - a));
@@ -169,14 +174,7 @@ describe.each(DIALECTS)('search on %s', (dialect) => {
     for (let i = 0; i < 44; i++) {
       await t.db('messages').insert({ thread_id: a.id, search_owner: searchOwner(u.user.id), role: 'user', content: `quokka ${i}`, status: 'complete', created_at: at, updated_at: at });
     }
-    const seen: number[] = [];
-    let cursor: string | null = null;
-    for (let n = 0; n < 5; n++) {
-      const page: { results: Hit[]; nextCursor: string | null } = await api(u, 'quokka', cursor ? `&cursor=${encodeURIComponent(cursor)}` : '');
-      seen.push(...page.results.map((h) => h.messageId!));
-      cursor = page.nextCursor;
-      if (!cursor) break;
-    }
+    const seen = await allPages(u, 'quokka');
     expect(new Set(seen).size).toBe(45);
     expect(seen).toHaveLength(45);
   });
@@ -192,14 +190,7 @@ describe.each(DIALECTS)('search on %s', (dialect) => {
     for (let i = 0; i < rows.length; i += 100) await t.db('messages').insert(rows.slice(i, i + 100));
     // As if every 8th message of a 5,600-message history: three of MySQL's buckets, asked in two windows.
     await t.db('users').where({ id: u.user.id }).update({ search_seq: 5600 });
-    const seen: number[] = [];
-    let cursor: string | null = null;
-    for (let n = 0; n < 5; n++) {
-      const page: { results: Hit[]; nextCursor: string | null } = await api(u, 'caracal', cursor ? `&cursor=${encodeURIComponent(cursor)}` : '');
-      seen.push(...page.results.map((h) => h.messageId!));
-      cursor = page.nextCursor;
-      if (!cursor) break;
-    }
+    const seen = await allPages(u, 'caracal');
     expect(seen).toHaveLength(28);
     expect(seen).toEqual([...new Set(seen)].sort((x, y) => y - x));
     // The oldest bucket's only hit, and a prefix, are found too.
