@@ -116,6 +116,8 @@ describeInBrowser('organising threads', {}, () => {
           await page.goto(f.live.pageUrl('/threads?select=1'));
           await page.locator('input[name=ids]').first().check();
           await page.getByRole('button', { name: 'Delete selected…' }).click();
+          // The form's answer is a new page: a screenshot while it loads fails ("Unable to capture screenshot").
+          await page.locator('section.confirm-delete').waitFor();
           await saveScreenshot(page, `organise-confirm-${look}`);
           expectNoProblems(tab);
         } finally { await tab.close(); }
