@@ -15,6 +15,8 @@ export const PSEUDO = 'xx';
 /** One file per feature area: locales/<lang>/<namespace>.json. A new area adds its name here. */
 export const NAMESPACES = [
   'common', 'auth', 'account', 'errors', 'settings',
+  // The sweep's areas, one owner each (their catalogues start empty).
+  'threads', 'home', 'help', 'chat', 'search', 'sharing', 'admin', 'usage', 'files', 'transfer', 'api',
 ] as const;
 export type Namespace = (typeof NAMESPACES)[number];
 
