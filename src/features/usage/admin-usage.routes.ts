@@ -2,6 +2,8 @@
 // Every route is behind adminOnly: anyone else, signed in or not, gets the same 404 as an unknown address.
 import { Router, type Request, type Response } from 'express';
 import { HttpError } from '../../http/http-error.ts';
+import { localizedError, sayTo } from '../../i18n/negotiate.ts';
+import { tr, type Text } from '../../i18n/text.ts';
 import { render } from '../../http/htmx.ts';
 import { adminOnly } from '../admin/admin-gate.ts';
 import { addFlash, goTo, takeFlash } from '../auth/web.ts';
@@ -23,12 +25,13 @@ export function quotaInput(body: Record<string, unknown>): number | null {
   if (mode === 'unlimited') return UNLIMITED;
   const raw = typeof body.tokens === 'number' ? String(body.tokens) : String(body.tokens ?? '').replace(/[\s,_]/g, '');
   if (mode !== 'limit' || !/^\d{1,15}$/.test(raw)) {
-    throw new HttpError(422, 'The quota is a whole number of tokens (0 or more), the default, or unlimited.', undefined, { tokens: 'Write a whole number of tokens, e.g. 500000.' });
+    throw new HttpError(422, tr('usage:error.quota'), undefined, { tokens: tr('usage:error.quotaField') });
   }
   return Number(raw);
 }
 
-const describeQuota = (limit: number | null) => (limit === null ? 'unlimited' : `${limit.toLocaleString('en')} tokens`);
+/** "unlimited" or "500,000 tokens", as a Text: the page prints it with tx(), a flash carries it inside its own Text. */
+const describeQuota = (limit: number | null): Text => (limit === null ? tr('usage:quota.unlimited') : tr('usage:quota.tokens', { count: limit }));
 
 export function adminUsageRoutes(d: UsageDeps) {
   const r = Router();
@@ -38,10 +41,11 @@ export function adminUsageRoutes(d: UsageDeps) {
   r.get('/admin/usage', gate, async (req, res) => {
     const month = monthParam(req);
     const page = pageParam(req);
+    const label = monthLabel(month, String(res.locals.lang ?? 'en'));
     const [rows, total] = await Promise.all([usageByUser(d.db, month, { offset: (page - 1) * ADMIN_USAGE_PAGE, limit: ADMIN_USAGE_PAGE + 1 }), monthTotal(d.db, month)]);
     takeFlash(req, res);
     render(req, res, 'admin/usage', {
-      title: `Usage, ${monthLabel(month)}`, month, label: monthLabel(month), page, total,
+      title: sayTo(res, tr('usage:admin.title', { month: label })), month, label, page, total,
       users: rows.slice(0, ADMIN_USAGE_PAGE).map(present), more: rows.length > ADMIN_USAGE_PAGE,
       prev: shiftMonth(month, -1), next: month < monthOf() ? shiftMonth(month, 1) : null, defaultQuota: d.config.monthlyTokenQuota,
     });
@@ -50,6 +54,7 @@ export function adminUsageRoutes(d: UsageDeps) {
   r.get('/admin/usage.csv', gate, async (req, res) => {
     const month = monthParam(req);
     res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="usage-${month}.csv"`, 'X-Content-Type-Options': 'nosniff' });
+    // The header row stays English in every language: column names are for scripts and spreadsheets, like the JSON's.
     res.write(csvLine(['month', 'user_id', 'email', 'prompt_tokens', 'completion_tokens', 'connector_tokens', 'server_key_tokens', 'answers', 'monthly_quota']));
     // A page at a time: a large month is never held whole in memory.
     for (let offset = 0; ; offset += 1000) {
@@ -81,7 +86,7 @@ export function adminUsageRoutes(d: UsageDeps) {
   const userOr404 = async (req: Request) => {
     const id = /^\d{1,15}$/.test(String(req.params.id)) ? Number(req.params.id) : NaN;
     const user = Number.isSafeInteger(id) ? await d.db('users').where({ id }).first('id', 'email') : undefined;
-    if (!user) throw new HttpError(404, 'There is nothing here. The link may be old, or the item was deleted.');
+    if (!user) throw new HttpError(404, tr('errors:notFound'));
     return { id: Number(user.id), email: String(user.email) };
   };
 
@@ -90,9 +95,9 @@ export function adminUsageRoutes(d: UsageDeps) {
     const month = monthOf();
     takeFlash(req, res);
     render(req, res, 'admin/usage-quota', {
-      title: `Quota of ${user.email}`, user, override, limit: effectiveLimit(d.config, override), defaultQuota: d.config.monthlyTokenQuota,
-      used: await serverKeyTokens(d.db, user.id, month), label: monthLabel(month), describeQuota,
-      error: failed?.message ?? null, typed: failed ? { mode: String(req.body?.mode ?? ''), tokens: String(req.body?.tokens ?? '') } : null,
+      title: sayTo(res, tr('usage:quota.title', { email: user.email })), user, override, limit: effectiveLimit(d.config, override), defaultQuota: d.config.monthlyTokenQuota,
+      used: await serverKeyTokens(d.db, user.id, month), label: monthLabel(month, String(res.locals.lang ?? 'en')), describeQuota,
+      error: failed ? localizedError(res, failed).message : null, typed: failed ? { mode: String(req.body?.mode ?? ''), tokens: String(req.body?.tokens ?? '') } : null,
     }, { status: failed?.status });
   };
 
@@ -108,14 +113,15 @@ export function adminUsageRoutes(d: UsageDeps) {
       throw err;
     }
     await setQuotaOverride(d.db, user.id, value);
-    addFlash(req, 'ok', `The quota of ${user.email} is now ${value === null ? `the default (${describeQuota(d.config.monthlyTokenQuota)})` : describeQuota(value === UNLIMITED ? null : value)}.`);
+    const quota = value === null ? tr('usage:quota.isDefault', { quota: describeQuota(d.config.monthlyTokenQuota) }) : describeQuota(value === UNLIMITED ? null : value);
+    addFlash(req, 'ok', tr('usage:quota.saved', { email: user.email, quota }));
     goTo(req, res, urlOf(req)(`/admin/users/${user.id}/quota`));
   });
 
   r.put('/api/admin/users/:id/quota', gate, async (req, res) => {
     const user = await userOr404(req);
     const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
-    if (!('tokens' in body)) throw new HttpError(422, 'Send {"tokens": n}, {"tokens": null} (the default) or {"tokens": "unlimited"}.', undefined, { tokens: 'Required.' });
+    if (!('tokens' in body)) throw new HttpError(422, tr('usage:error.quotaJson'), undefined, { tokens: tr('usage:error.required') });
     const value = quotaInput({ tokens: body.tokens });
     await setQuotaOverride(d.db, user.id, value);
     res.json({ user: { id: user.id, email: user.email }, override: value === UNLIMITED ? 'unlimited' : value, quota: effectiveLimit(d.config, value) });

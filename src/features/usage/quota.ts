@@ -5,13 +5,16 @@
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
 import { monthEnd, monthOf, serverKeyTokens } from './usage.repo.ts';
+import { PSEUDO } from '../../i18n/languages.ts';
+import { english, tr, type Text } from '../../i18n/text.ts';
 
 export const UNLIMITED = -1;
 
 export type Quota = { limit: number; used: number; resetsAt: Date };
 
+/** `message` is English (logs, and ChatError until the chat passes `text` on); `text` is the reader's language. */
 export class QuotaExceededError extends Error {
-  constructor(message: string, public resetsAt: Date, public limit: number) { super(message); }
+  constructor(public text: Text, public resetsAt: Date, public limit: number) { super(english(text)); }
 }
 
 /** The override stored for a user: null (the server's default), UNLIMITED, or a number of tokens. */
@@ -43,8 +46,12 @@ export async function quotaOf(db: Db, config: Pick<Config, 'monthlyTokenQuota'>,
   return { limit, used: await serverKeyTokens(db, userId, month), resetsAt: monthEnd(month) };
 }
 
-export const resetDay = (d: Date): string =>
-  d.toLocaleDateString('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
+/** "1 January 2027" ("1 janvier 2027" in French); English and the test-only pseudo-locale read it the British way. */
+export const resetDay = (d: Date, lang = 'en'): string =>
+  d.toLocaleDateString(intlLocale(lang), { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
+
+/** The Intl locale for dates here: day before month in English too (as before i18n); Intl knows no pseudo-locale. */
+export const intlLocale = (lang: string) => (lang === 'en' || lang === PSEUDO ? 'en-GB' : lang);
 
 /** Throws QuotaExceededError when the next answer on the server's key would start at or past the limit. */
 export async function checkQuota(db: Db, config: Pick<Config, 'monthlyTokenQuota'>, userId: number, opts: { serverKey: boolean; now?: Date }): Promise<void> {
@@ -54,10 +61,9 @@ export async function checkQuota(db: Db, config: Pick<Config, 'monthlyTokenQuota
   const month = monthOf(opts.now);
   const q = { limit, used: await serverKeyTokens(db, userId, month), resetsAt: monthEnd(month) };
   if (q.used < q.limit) return;
-  throw new QuotaExceededError(
-    `You have used this month's ${limit.toLocaleString('en')} tokens on this server's Mistral key. It resets on ${resetDay(q.resetsAt)} (UTC); `
-      + 'your text is still here. With your own Mistral API key (Settings) you can go on now.',
-    q.resetsAt, q.limit);
+  // The reset is always the 1st: the catalogue writes the day, i18next's Intl the month (values must not be named like
+  // an Intl option, e.g. year: they reach the formatter too).
+  throw new QuotaExceededError(tr('usage:quota.exceeded', { limit, resetsAt: q.resetsAt, resetYear: q.resetsAt.getUTCFullYear() }), q.resetsAt, q.limit);
 }
 
 /** Seconds until the quota resets (a 429's Retry-After). */

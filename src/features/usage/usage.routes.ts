@@ -6,7 +6,8 @@ import { requireUser } from '../../http/auth.ts';
 import { HttpError } from '../../http/http-error.ts';
 import { getSettings } from '../settings/settings.repo.ts';
 import { keyChoice } from '../settings/settings.service.ts';
-import { quotaOf, resetDay, type Quota } from './quota.ts';
+import { intlLocale, quotaOf, resetDay, type Quota } from './quota.ts';
+import { tr } from '../../i18n/text.ts';
 import { monthOf, parseMonth, shiftMonth, userMonthUsage, type UserMonthUsage } from './usage.repo.ts';
 
 export type UsageDeps = { config: Config; db: Db };
@@ -14,7 +15,7 @@ export type UsageDeps = { config: Config; db: Db };
 /** The month asked for (?month=YYYY-MM), else this one; a malformed month is a 422 for the API, this month for pages. */
 export function monthParam(req: Request, now: Date = new Date(), strict = false): string {
   const m = parseMonth(req.query.month);
-  if (m === null && strict) throw new HttpError(422, 'month is a month as YYYY-MM, e.g. 2026-12.', undefined, { month: 'month is YYYY-MM.' });
+  if (m === null && strict) throw new HttpError(422, tr('usage:error.month'), undefined, { month: tr('usage:error.monthField') });
   return m ?? monthOf(now);
 }
 
@@ -38,8 +39,9 @@ export function accountUsageLocal(d: UsageDeps) {
     const month = monthParam(req, now);
     const view = await usageView(d, req.user.id, month, now);
     const thisMonth = monthOf(now);
+    const lang = String(res.locals.lang ?? 'en');
     res.locals.accountUsage = {
-      ...view, month, label: monthLabel(month), resetsOn: view.quota ? resetDay(view.quota.resetsAt) : null,
+      ...view, month, label: monthLabel(month, lang), resetsOn: view.quota ? resetDay(view.quota.resetsAt, lang) : null,
       prev: shiftMonth(month, -1), next: month < thisMonth ? shiftMonth(month, 1) : null,
     };
     next();
@@ -61,8 +63,8 @@ export function usageApiRoutes(d: UsageDeps) {
   return r;
 }
 
-/** "December 2026". */
-export function monthLabel(month: string): string {
+/** "December 2026" ("décembre 2026" in French: the reader's language, res.locals.lang). */
+export function monthLabel(month: string, lang = 'en'): string {
   const [y, m] = month.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, 1)).toLocaleDateString('en-GB', { timeZone: 'UTC', month: 'long', year: 'numeric' });
+  return new Date(Date.UTC(y, m - 1, 1)).toLocaleDateString(intlLocale(lang), { timeZone: 'UTC', month: 'long', year: 'numeric' });
 }
