@@ -3,6 +3,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Config } from '../../config.ts';
 import { HttpError } from '../../http/http-error.ts';
+import { tr } from '../../i18n/text.ts';
 import { isGuest, normalizeEmail, type User } from '../auth/users.repo.ts';
 
 /** OIDC_ADMIN_GROUP (single sign-on) is a second way in; the config of a caller that has none is enough too. */
@@ -26,6 +27,6 @@ export function isAdmin(user: AdminCandidate | undefined, config: AdminConfig): 
 export function adminOnly(config: AdminConfig) {
   return (req: Request, _res: Response, next: NextFunction): void => {
     if (isAdmin(req.user, config)) return next();
-    next(new HttpError(404, 'There is nothing here. The link may be old, or the item was deleted.'));
+    next(new HttpError(404, tr('errors:notFound')));
   };
 }

@@ -2,10 +2,11 @@
 import type { Request } from 'express';
 import type { Config } from '../../config.ts';
 import { HttpError } from '../../http/http-error.ts';
+import { tr } from '../../i18n/text.ts';
 
 export function userIdParam(req: Request): number {
   const raw = String(req.params.id ?? '');
-  if (!/^\d{1,15}$/.test(raw)) throw new HttpError(404, 'There is no such user.');
+  if (!/^\d{1,15}$/.test(raw)) throw new HttpError(404, tr('admin:error.noSuchUser'));
   return Number(raw);
 }
 

@@ -5,6 +5,8 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
 import { HttpError } from '../../http/http-error.ts';
+import { localizedError, sayTo } from '../../i18n/negotiate.ts';
+import { tr, type Text } from '../../i18n/text.ts';
 import { redirectAfterPost, render, wantsFragment } from '../../http/htmx.ts';
 import { listInvites, revokeInvite } from '../auth/invites.repo.ts';
 import { addFlash, takeFlash } from '../auth/web.ts';
@@ -36,7 +38,7 @@ export function adminRoutes({ config, db }: { config: Config; db: Db }) {
     if (decodeUserCursor(body.cursor)) qs.set('cursor', String(body.cursor));
     return `/admin/users${qs.size ? `?${qs}` : ''}`;
   };
-  const back = (req: Request, res: Response, text: string) => {
+  const back = (req: Request, res: Response, text: Text) => {
     addFlash(req, 'ok', text);
     redirectAfterPost(req, res, url(req)(listPath(req)));
   };
@@ -46,11 +48,11 @@ export function adminRoutes({ config, db }: { config: Config; db: Db }) {
       await fn(req, res);
     } catch (err) {
       if (!(err instanceof HttpError) || err.status !== 409 || wantsFragment(req)) throw err;
-      addFlash(req, 'error', err.message);
+      addFlash(req, 'error', err.text);
       redirectAfterPost(req, res, url(req)(listPath(req)));
     }
   };
-  const row = async (req: Request, res: Response, id: number, text: string) => {
+  const row = async (req: Request, res: Response, id: number, text: Text) => {
     if (!wantsFragment(req)) return back(req, res, text);
     const user = await findAdminUserRow(db, id);
     render(req, res, 'admin/_user-row', { u: user, me: req.user!.id, q: String((req.body as Record<string, unknown>)?.q ?? ''), cursor: '', done: text });
@@ -63,28 +65,28 @@ export function adminRoutes({ config, db }: { config: Config; db: Db }) {
     const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
     const cursor = decodeUserCursor(req.query.cursor);
     const page = await listUsers(db, { q, cursor });
-    render(req, res, 'admin/users', { title: 'Users', section: 'users', q, cursor: cursor ? String(cursor) : '', ...page, me: req.user!.id });
+    render(req, res, 'admin/users', { title: sayTo(res, tr('admin:users.title')), section: 'users', q, cursor: cursor ? String(cursor) : '', ...page, me: req.user!.id });
   });
 
   r.post('/admin/users/:id/disable', refusedBack(async (req, res) => {
     const user = await disableUser(db, req.user!, userIdParam(req));
-    await row(req, res, user.id, `${user.email} is disabled and signed out everywhere.`);
+    await row(req, res, user.id, tr('admin:flash.disabled', { email: user.email }));
   }));
 
   r.post('/admin/users/:id/enable', async (req, res) => {
     const user = await enableUser(db, userIdParam(req));
-    await row(req, res, user.id, `${user.email} can sign in again.`);
+    await row(req, res, user.id, tr('admin:flash.enabled', { email: user.email }));
   });
 
   r.get('/admin/users/:id/delete', async (req, res) => {
     const user = await memberById(db, userIdParam(req));
-    render(req, res, 'admin/delete', { title: 'Delete user', section: 'users', target: { id: user.id, email: user.email, name: user.name }, self: user.id === req.user!.id });
+    render(req, res, 'admin/delete', { title: sayTo(res, tr('admin:delete.title')), section: 'users', target: { id: user.id, email: user.email, name: user.name }, self: user.id === req.user!.id });
   });
 
   r.post('/admin/users/:id/delete', refusedBack(async (req, res) => {
     const user = await memberById(db, userIdParam(req));
     await deleteUserAsAdmin(db, req.user!, user.id);
-    addFlash(req, 'ok', `${user.email} and everything of theirs is deleted.`);
+    addFlash(req, 'ok', tr('admin:flash.deleted', { email: user.email }));
     redirectAfterPost(req, res, url(req)('/admin/users'));
   }));
 
@@ -92,25 +94,25 @@ export function adminRoutes({ config, db }: { config: Config; db: Db }) {
   r.post('/admin/users/:id/reset-link', async (req, res) => {
     const { user, code, expiresAt } = await resetLinkFor(db, userIdParam(req));
     render(req, res, 'admin/reset-link', {
-      title: 'Password reset link', section: 'users', target: { email: user.email }, link: absoluteLink(config, req, `/reset/${code}`), expiresAt,
+      title: sayTo(res, tr('admin:reset.title')), section: 'users', target: { email: user.email }, link: absoluteLink(config, req, `/reset/${code}`), expiresAt,
     });
   });
 
   r.get('/admin/invites', async (req, res) => {
     takeFlash(req, res);
-    render(req, res, 'admin/invites', { title: 'Invites', section: 'invites', invites: await listInvites(db), created: null, errors: {}, values: { uses: '1', expiresInDays: '7' }, mode: config.registration.mode });
+    render(req, res, 'admin/invites', { title: sayTo(res, tr('admin:invites.title')), section: 'invites', invites: await listInvites(db), created: null, errors: {}, values: { uses: '1', expiresInDays: '7' }, mode: config.registration.mode });
   });
 
   r.post('/admin/invites', async (req, res) => {
     const body = (req.body ?? {}) as Record<string, string>;
-    const locals = { title: 'Invites', section: 'invites', mode: config.registration.mode, created: null as null | { link: string; uses: number; expiresAt: Date }, errors: {}, values: { uses: body.uses ?? '1', expiresInDays: body.expiresInDays ?? '7' } };
+    const locals = { title: sayTo(res, tr('admin:invites.title')), section: 'invites', mode: config.registration.mode, created: null as null | { link: string; uses: number; expiresAt: Date }, errors: {}, values: { uses: body.uses ?? '1', expiresInDays: body.expiresInDays ?? '7' } };
     try {
       const { code, invite } = await makeInvite(db, req.user!, body);
       locals.created = { link: absoluteLink(config, req, `/register?invite=${code}`), uses: invite.uses, expiresAt: invite.expiresAt };
       locals.values = { uses: '1', expiresInDays: '7' };
     } catch (err) {
       if (!(err instanceof HttpError) || err.status !== 422) throw err;
-      locals.errors = err.fields ?? {};
+      locals.errors = localizedError(res, err).fields ?? {};
       res.status(422);
     }
     render(req, res, 'admin/invites', { ...locals, invites: await listInvites(db) });
@@ -118,8 +120,8 @@ export function adminRoutes({ config, db }: { config: Config; db: Db }) {
 
   r.post('/admin/invites/:id/revoke', async (req, res) => {
     const id = Number(req.params.id);
-    if (!Number.isSafeInteger(id) || !(await revokeInvite(db, id))) throw new HttpError(404, 'There is no such invite.');
-    addFlash(req, 'ok', 'The invite link no longer works.');
+    if (!Number.isSafeInteger(id) || !(await revokeInvite(db, id))) throw new HttpError(404, tr('admin:error.noSuchInvite'));
+    addFlash(req, 'ok', tr('admin:flash.inviteWithdrawn'));
     redirectAfterPost(req, res, url(req)('/admin/invites'));
   });
   return r;

@@ -2,6 +2,7 @@
 // rules (not yourself, members only, every instance at once) are in one place.
 import type { Db } from '../../db.ts';
 import { HttpError } from '../../http/http-error.ts';
+import { tr, type Text } from '../../i18n/text.ts';
 import { removeAccount } from '../auth/auth.service.ts';
 import { createInvite, INVITE_LIMITS } from '../auth/invites.repo.ts';
 import { createResetLink } from '../auth/password-resets.ts';
@@ -9,11 +10,11 @@ import { revokeAllTokens } from '../auth/tokens.repo.ts';
 import { findUserById, isGuest, updateUser, type User } from '../auth/users.repo.ts';
 
 export const NOT_YOURSELF = {
-  disable: 'You cannot disable your own account. Another administrator can.',
-  delete: 'You cannot delete your own account here. Use Account, or ask another administrator.',
+  disable: tr('admin:error.selfDisable'),
+  delete: tr('admin:error.selfDelete'),
 };
 
-const noSuchUser = () => new HttpError(404, 'There is no such user.');
+const noSuchUser = () => new HttpError(404, tr('admin:error.noSuchUser'));
 
 /** A member by id (a guest or an unknown id is not found). */
 export async function memberById(db: Db, id: number): Promise<User> {
@@ -60,13 +61,13 @@ export async function resetLinkFor(db: Db, id: number): Promise<{ user: User; co
 /** Reads `uses` and `expiresInDays` from a form or JSON: whole numbers within the limits, or a 422 saying which. */
 export function parseInviteInput(input: unknown): { uses: number; expiresInDays: number } {
   const body = (input ?? {}) as Record<string, unknown>;
-  const fields: Record<string, string> = {};
+  const fields: Record<string, Text> = {};
   const whole = (v: unknown, fallback: number) => (v === undefined || v === '' ? fallback : typeof v === 'number' ? v : /^\d{1,7}$/.test(String(v)) ? Number(v) : NaN);
   const uses = whole(body.uses, 1);
   const expiresInDays = whole(body.expiresInDays, 7);
-  if (!Number.isInteger(uses) || uses < 1 || uses > INVITE_LIMITS.maxUses) fields.uses = `Use a whole number from 1 to ${INVITE_LIMITS.maxUses}.`;
-  if (!Number.isInteger(expiresInDays) || expiresInDays < 1 || expiresInDays > INVITE_LIMITS.maxDays) fields.expiresInDays = `Use a whole number of days from 1 to ${INVITE_LIMITS.maxDays}.`;
-  if (Object.keys(fields).length) throw new HttpError(422, 'Some fields need another look.', 'invalid', fields);
+  if (!Number.isInteger(uses) || uses < 1 || uses > INVITE_LIMITS.maxUses) fields.uses = tr('admin:error.uses', { max: INVITE_LIMITS.maxUses });
+  if (!Number.isInteger(expiresInDays) || expiresInDays < 1 || expiresInDays > INVITE_LIMITS.maxDays) fields.expiresInDays = tr('admin:error.days', { max: INVITE_LIMITS.maxDays });
+  if (Object.keys(fields).length) throw new HttpError(422, tr('errors:invalidFields'), 'invalid', fields);
   return { uses, expiresInDays };
 }
 
