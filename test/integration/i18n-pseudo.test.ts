@@ -9,6 +9,8 @@ import { ADMIN, admin, adminTestApp, member, type Member } from '../support/admi
 import { csrfOf } from '../support/forms.ts';
 import { untranslated } from '../support/pseudo-locale.ts';
 import { createResetLink } from '../../src/features/auth/password-resets.ts';
+import { addUsage, monthOf } from '../../src/features/usage/usage.repo.ts';
+import { monthLabel } from '../../src/features/usage/usage.routes.ts';
 
 type Ctx = { t: TestApp; member: Member; admin: Member };
 type Page = {
@@ -22,11 +24,17 @@ type Page = {
 const XX = { 'Accept-Language': 'xx' };
 /** Parts of signed-in pages that later namespaces own (see docs/architecture.md "i18n"). */
 const SHELL_PENDING = ['#thread-list' /* threads: groups, titles, More, Archived/Select…/Shortcuts */];
-const ACCOUNT_PENDING = [...SHELL_PENDING, '#account-shares' /* sharing */, '#usage' /* usage */];
-const people = (c: Ctx) => [c.member.user.email, 'Ada Member', c.admin.user.email, 'The Boss'];
+const ACCOUNT_PENDING = [...SHELL_PENDING, '#account-shares' /* sharing */];
+/** The people the test made, and this month's name (Account's usage section): Intl writes it in the reader's
+ * language, and knows no pseudo-locale (English there). */
+const people = (c: Ctx) => [c.member.user.email, 'Ada Member', c.admin.user.email, 'The Boss', monthLabel(monthOf(), 'xx')];
 /** Model names are names (MISTRAL_MODELS below): never translated. */
 const MODELS = ['mistral-small-latest', 'codestral-latest'];
 const peopleAndModels = (c: Ctx) => [...people(c), ...MODELS];
+
+/** Admin and usage: some tokens this month for the member, so the usage tables have rows. */
+const someUsage = (c: Ctx) => addUsage(c.t.db, { userId: c.member.user.id, model: MODELS[0], serverKey: false, answer: true,
+  counts: { promptTokens: 1200, completionTokens: 340, connectorTokens: 5 } });
 
 const signedOut = (c: Ctx, path: string) => request(c.t.app).get(path).set(XX);
 const as = (who: Member, c: Ctx, path: string) => request(c.t.app).get(path).set(XX).set('Cookie', who.cookie);
@@ -81,6 +89,38 @@ export const PAGES: Page[] = [
   { name: 'settings: unknown theme', status: 422, go: (c) => postAs(c.member, c, '/settings/appearance', { theme: 'neon' }), allow: peopleAndModels, pending: SHELL_PENDING },
   { name: 'settings: fast list refused (htmx box)', status: 422, go: (c) => postAs(c.member, c, '/settings/fast-models', { model: '<b>', action: 'add' }, { 'HX-Request': 'true' }) },
   { name: 'admin: account page', status: 200, go: (c) => as(c.admin, c, '/account'), allow: people, pending: ACCOUNT_PENDING },
+  // Admin and usage (namespaces admin, usage): the administration pages, their refusals and flashes, the quota form,
+  // and Account's usage section with tokens in it.
+  { name: 'account: usage section with tokens', status: 200, go: async (c) => { await someUsage(c); return as(c.member, c, '/account'); }, allow: peopleAndModels, pending: ACCOUNT_PENDING },
+  { name: 'admin: users list', status: 200, go: async (c) => { await someUsage(c); return as(c.admin, c, '/admin/users'); }, allow: people, pending: SHELL_PENDING },
+  { name: 'admin: users search, no match', status: 200, go: (c) => as(c.admin, c, '/admin/users?q=zzyzx'), allow: (c) => [...people(c), 'zzyzx'], pending: SHELL_PENDING },
+  { name: 'admin: user row (htmx fragment, enabled)', status: 200, go: (c) => postAs(c.admin, c, `/admin/users/${c.member.user.id}/enable`, {}, { 'HX-Request': 'true' }), allow: people },
+  { name: 'admin: disabling yourself refused (htmx box)', status: 409, go: (c) => postAs(c.admin, c, `/admin/users/${c.admin.user.id}/disable`, {}, { 'HX-Request': 'true' }) },
+  { name: 'admin: disabling yourself refused (flash, JS off)', status: 200, go: async (c) => {
+    const agent = request.agent(c.t.app);
+    agent.set('Cookie', c.admin.cookie);
+    const page = await agent.get('/admin/users').set(XX);
+    await agent.post(`/admin/users/${c.admin.user.id}/disable`).set(XX).type('form').send({ _csrf: csrfOf(page.text) });
+    return agent.get('/admin/users').set(XX);
+  }, allow: people, pending: SHELL_PENDING },
+  { name: 'admin: delete page', status: 200, go: (c) => as(c.admin, c, `/admin/users/${c.member.user.id}/delete`), allow: people, pending: SHELL_PENDING },
+  { name: 'admin: delete page for yourself', status: 200, go: (c) => as(c.admin, c, `/admin/users/${c.admin.user.id}/delete`), allow: people, pending: SHELL_PENDING },
+  { name: 'admin: no such user (404 page)', status: 404, go: (c) => as(c.admin, c, '/admin/users/999999/delete'), allow: people, pending: SHELL_PENDING },
+  { name: 'admin: reset link page', status: 200, go: (c) => postAs(c.admin, c, `/admin/users/${c.member.user.id}/reset-link`, {}), allow: people, pending: SHELL_PENDING },
+  { name: 'admin: invites page', status: 200, go: (c) => as(c.admin, c, '/admin/invites'), allow: people, pending: SHELL_PENDING },
+  { name: 'admin: invite created (with the open list)', status: 200, go: (c) => postAs(c.admin, c, '/admin/invites', { uses: '3', expiresInDays: '7' }), allow: people, pending: SHELL_PENDING },
+  { name: 'admin: invite refused (fields)', status: 422, go: (c) => postAs(c.admin, c, '/admin/invites', { uses: '0', expiresInDays: '999' }), allow: people, pending: SHELL_PENDING },
+  { name: 'admin: usage page with tokens', status: 200, go: async (c) => { await someUsage(c); return as(c.admin, c, '/admin/usage'); }, allow: people, pending: SHELL_PENDING },
+  { name: 'admin: usage page, an empty month', status: 200, go: (c) => as(c.admin, c, '/admin/usage?month=2020-01'), allow: people, pending: SHELL_PENDING },
+  { name: 'admin: quota page', status: 200, go: (c) => as(c.admin, c, `/admin/users/${c.member.user.id}/quota`), allow: people, pending: SHELL_PENDING },
+  { name: 'admin: quota refused', status: 422, go: (c) => postAs(c.admin, c, `/admin/users/${c.member.user.id}/quota`, { mode: 'limit', tokens: 'lots' }), allow: (c) => [...people(c), 'lots'], pending: SHELL_PENDING },
+  { name: 'admin: quota saved (flash)', status: 200, go: async (c) => {
+    const agent = request.agent(c.t.app);
+    agent.set('Cookie', c.admin.cookie);
+    const page = await agent.get(`/admin/users/${c.member.user.id}/quota`).set(XX);
+    await agent.post(`/admin/users/${c.member.user.id}/quota`).set(XX).type('form').send({ _csrf: csrfOf(page.text), mode: 'limit', tokens: '1000' });
+    return agent.get(`/admin/users/${c.member.user.id}/quota`).set(XX);
+  }, allow: people, pending: SHELL_PENDING },
 ];
 
 describe.each(DIALECTS)('pseudo-locale: no text outside the catalogue on %s', (dialect) => {
