@@ -95,7 +95,7 @@ export function sharingRoutes(d: SharingDeps) {
 
   const accountAnswer = async (req: Request, res: Response, revoked: number) => {
     if (wantsFragment(req)) return render(req, res, 'sharing/_account-shares', { accountShares: await listShares(db, userOf(req).id), sharesRevoked: revoked });
-    addFlash(req, 'ok', tr('sharing:account.revoked', { count: revoked }));
+    addFlash(req, 'ok', revoked === 1 ? tr('sharing:account.linkRevoked') : tr('sharing:account.linksRevoked', { count: revoked }));
     res.redirect(303, urlOf(req)('/account#account-shares'));
   };
   r.post('/account/shares/revoke-all', requireUser, async (req, res) => {
