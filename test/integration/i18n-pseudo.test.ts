@@ -117,15 +117,15 @@ describe.each(DIALECTS)('pseudo-locale: no text outside the catalogue on %s', (d
 function searchSharingPages(): Page[] {
   const KETTLE = ['Kettle notes', 'Kettle', 'kettle', 'notes'];
   const allowK = (c: Ctx) => [...people(c), ...KETTLE, ...MODELS];
-  /** A thread of the member's titled "Kettle notes" (two final messages), shared once. */
-  async function shared(c: Ctx, messages = ['kettle', 'kettle']) {
+  /** A thread of the member's titled "Kettle notes" (two final messages; untitled if asked), shared once. */
+  async function shared(c: Ctx, messages = ['kettle', 'kettle'], title: string | null = 'Kettle notes') {
     const { seedThread } = await import('../support/search.ts');
     const { insertShare } = await import('../../src/features/sharing/shares.repo.ts');
     const { randomToken } = await import('../../src/lib/crypto.ts');
-    const { id, messageIds } = await seedThread(c.t.db, c.member.user.id, { title: 'Kettle notes', messages });
+    const { id, messageIds } = await seedThread(c.t.db, c.member.user.id, { title, messages });
     const code = randomToken();
     const share = await insertShare(c.t.db, {
-      threadId: id, userId: c.member.user.id, code, title: 'Kettle notes', lastMessageId: messageIds.at(-1) ?? null, expiresAt: new Date(Date.now() + 86_400_000),
+      threadId: id, userId: c.member.user.id, code, title: title ?? '', lastMessageId: messageIds.at(-1) ?? null, expiresAt: new Date(Date.now() + 86_400_000),
       messages: messages.map((content, i) => ({ role: i % 2 ? 'assistant' : 'user', content, thinking: null, status: 'complete', error: null, model: i % 2 ? MODELS[0] : null, usage: null, createdAt: new Date().toISOString() })),
     });
     return { id, messageIds, code, shareId: share.id };
@@ -140,12 +140,13 @@ function searchSharingPages(): Page[] {
     { name: 'search: the hint (htmx fragment, nothing typed)', status: 200, go: (c) => as(c.member, c, '/search?q=').set(HX) },
     { name: 'share page (signed out)', status: 200, go: async (c) => signedOut(c, `/s/${(await shared(c)).code}`), allow: () => KETTLE, pending: SHARED_PENDING },
     { name: 'share page (signed in: continue)', status: 200, go: async (c) => as(c.member, c, `/s/${(await shared(c)).code}`), allow: allowK, pending: SHARED_PENDING },
+    { name: 'share page (untitled conversation)', status: 200, go: async (c) => signedOut(c, `/s/${(await shared(c, ['kettle'], null)).code}`), allow: () => KETTLE, pending: SHARED_PENDING },
     { name: 'share gone (404 page)', status: 404, go: (c) => signedOut(c, `/s/${'x'.repeat(43)}`) },
     { name: 'share menu (htmx fragment)', status: 200, go: async (c) => postAs(c.member, c, `/threads/${(await shared(c)).id}/shares`, { expiresInDays: '7' }, HX), allow: allowK },
     { name: 'share link created (page)', status: 200, go: async (c) => postAs(c.member, c, `/threads/${(await shared(c)).id}/shares`, { expiresInDays: 'never' }), allow: allowK, pending: SHELL_PENDING },
     { name: 'share refused: nothing yet (htmx box)', status: 409, go: async (c) => postAs(c.member, c, `/threads/${(await shared(c, [])).id}/shares`, {}, HX), allow: allowK },
     { name: 'new chat from here (page)', status: 200, go: async (c) => { const s = await shared(c); return as(c.member, c, `/threads/${s.id}/messages/${s.messageIds[0]}/fork`); }, allow: allowK, pending: SHELL_PENDING },
-    { name: 'account with share links', status: 200, go: async (c) => { await shared(c); return as(c.member, c, '/account'); }, allow: allowK, pending: ACCOUNT_PENDING },
+    { name: 'account with share links (one untitled)', status: 200, go: async (c) => { await shared(c); await shared(c, ['kettle'], null); return as(c.member, c, '/account'); }, allow: allowK, pending: ACCOUNT_PENDING },
     { name: 'account: link revoked (htmx fragment)', status: 200, go: async (c) => postAs(c.member, c, `/account/shares/${(await shared(c)).shareId}/revoke`, {}, HX), allow: allowK },
     { name: 'account: links revoked (flash)', status: 200, go: async (c) => {
       await shared(c);

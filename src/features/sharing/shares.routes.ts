@@ -44,8 +44,10 @@ export function sharingRoutes(d: SharingDeps) {
   r.get('/s/:code', publicShareHeaders, async (req, res) => {
     const { share, messages, code } = await openShare(db, req);
     const url = urlOf(req);
+    // An untitled thread's share is 'New chat' (shares.repo.ts, the JSON API's title): in the reader's language here.
+    const shareTitle = share.title === 'New chat' ? sayTo(res, tr('sharing:untitled')) : share.title;
     render(req, res, 'sharing/show', {
-      title: share.title, shareTitle: share.title, sharedOn: share.createdAt, messages: presentShared(messages, url, code),
+      title: shareTitle, shareTitle, sharedOn: share.createdAt, messages: presentShared(messages, url, code),
       readOnly: true, bare: true, noindex: true,
       forkUrl: req.user ? url(`/s/${code}/fork`) : null,
       signInUrl: `${url('/login')}?next=${encodeURIComponent(url(`/s/${code}`))}`,
