@@ -24,7 +24,7 @@ type Page = {
 const XX = { 'Accept-Language': 'xx' };
 /** Parts of signed-in pages that later namespaces own (see docs/architecture.md "i18n"). */
 const SHELL_PENDING = ['#thread-list' /* threads: groups, titles, More, Archived/Select…/Shortcuts */];
-const ACCOUNT_PENDING = [...SHELL_PENDING, '#account-shares' /* sharing */];
+const ACCOUNT_PENDING = [...SHELL_PENDING];
 /** The people the test made, and this month's name (Account's usage section): Intl writes it in the reader's
  * language, and knows no pseudo-locale (English there). */
 const people = (c: Ctx) => [c.member.user.email, 'Ada Member', c.admin.user.email, 'The Boss', monthLabel(monthOf(), 'xx')];
@@ -121,6 +121,8 @@ export const PAGES: Page[] = [
     await agent.post(`/admin/users/${c.member.user.id}/quota`).set(XX).type('form').send({ _csrf: csrfOf(page.text), mode: 'limit', tokens: '1000' });
     return agent.get(`/admin/users/${c.member.user.id}/quota`).set(XX);
   }, allow: people, pending: SHELL_PENDING },
+  // search and sharing (views/search, views/sharing, Account's #account-shares): see searchSharingPages() at the end
+  ...searchSharingPages(),
 ];
 
 describe.each(DIALECTS)('pseudo-locale: no text outside the catalogue on %s', (dialect) => {
@@ -148,3 +150,52 @@ describe.each(DIALECTS)('pseudo-locale: no text outside the catalogue on %s', (d
     expect(untranslated('<div id="thread-list"><h2>Today</h2></div>', { pending: ['#thread-list'] })).toEqual([]);
   });
 });
+
+// --- search and sharing (issue 17 sweep): the search page, its results and fragments; the public share page (signed
+// out and in), the Share menu, the new link's page, "New chat from here", Account's links, their refusals. The shared
+// messages (#messages) are views/chat's, pending until `chat` is converted. Declared as a function: hoisted into PAGES.
+function searchSharingPages(): Page[] {
+  const KETTLE = ['Kettle notes', 'Kettle', 'kettle', 'notes'];
+  const allowK = (c: Ctx) => [...people(c), ...KETTLE, ...MODELS];
+  /** A thread of the member's titled "Kettle notes" (two final messages; untitled if asked), shared once. */
+  async function shared(c: Ctx, messages = ['kettle', 'kettle'], title: string | null = 'Kettle notes') {
+    const { seedThread } = await import('../support/search.ts');
+    const { insertShare } = await import('../../src/features/sharing/shares.repo.ts');
+    const { randomToken } = await import('../../src/lib/crypto.ts');
+    const { id, messageIds } = await seedThread(c.t.db, c.member.user.id, { title, messages });
+    const code = randomToken();
+    const share = await insertShare(c.t.db, {
+      threadId: id, userId: c.member.user.id, code, title: title ?? '', lastMessageId: messageIds.at(-1) ?? null, expiresAt: new Date(Date.now() + 86_400_000),
+      messages: messages.map((content, i) => ({ role: i % 2 ? 'assistant' : 'user', content, thinking: null, status: 'complete', error: null, model: i % 2 ? MODELS[0] : null, usage: null, createdAt: new Date().toISOString() })),
+    });
+    return { id, messageIds, code, shareId: share.id };
+  }
+  const HX = { 'HX-Request': 'true' };
+  const SHARED_PENDING = ['#messages' /* chat: the messages' own partials */];
+  return [
+    { name: 'search page (empty)', status: 200, go: (c) => as(c.member, c, '/search'), allow: people, pending: SHELL_PENDING },
+    { name: 'search results', status: 200, go: async (c) => { await shared(c); return as(c.member, c, '/search?q=kettle'); }, allow: allowK, pending: SHELL_PENDING },
+    { name: 'search: nothing found', status: 200, go: (c) => as(c.member, c, '/search?q=zqxjv&archived=only&sort=relevance'), allow: (c) => [...people(c), 'zqxjv'], pending: SHELL_PENDING },
+    { name: 'search: nothing found (htmx fragment)', status: 200, go: (c) => as(c.member, c, '/search?q=zqxjv').set(HX) },
+    { name: 'search: the hint (htmx fragment, nothing typed)', status: 200, go: (c) => as(c.member, c, '/search?q=').set(HX) },
+    { name: 'share page (signed out)', status: 200, go: async (c) => signedOut(c, `/s/${(await shared(c)).code}`), allow: () => KETTLE, pending: SHARED_PENDING },
+    { name: 'share page (signed in: continue)', status: 200, go: async (c) => as(c.member, c, `/s/${(await shared(c)).code}`), allow: allowK, pending: SHARED_PENDING },
+    { name: 'share page (untitled conversation)', status: 200, go: async (c) => signedOut(c, `/s/${(await shared(c, ['kettle'], null)).code}`), allow: () => KETTLE, pending: SHARED_PENDING },
+    { name: 'share gone (404 page)', status: 404, go: (c) => signedOut(c, `/s/${'x'.repeat(43)}`) },
+    { name: 'share menu (htmx fragment)', status: 200, go: async (c) => postAs(c.member, c, `/threads/${(await shared(c)).id}/shares`, { expiresInDays: '7' }, HX), allow: allowK },
+    { name: 'share link created (page)', status: 200, go: async (c) => postAs(c.member, c, `/threads/${(await shared(c)).id}/shares`, { expiresInDays: 'never' }), allow: allowK, pending: SHELL_PENDING },
+    { name: 'share refused: nothing yet (htmx box)', status: 409, go: async (c) => postAs(c.member, c, `/threads/${(await shared(c, [])).id}/shares`, {}, HX), allow: allowK },
+    { name: 'new chat from here (page)', status: 200, go: async (c) => { const s = await shared(c); return as(c.member, c, `/threads/${s.id}/messages/${s.messageIds[0]}/fork`); }, allow: allowK, pending: SHELL_PENDING },
+    { name: 'account with share links (one untitled)', status: 200, go: async (c) => { await shared(c); await shared(c, ['kettle'], null); return as(c.member, c, '/account'); }, allow: allowK, pending: ACCOUNT_PENDING },
+    { name: 'account: link revoked (htmx fragment)', status: 200, go: async (c) => postAs(c.member, c, `/account/shares/${(await shared(c)).shareId}/revoke`, {}, HX), allow: allowK },
+    { name: 'account: links revoked (flash)', status: 200, go: async (c) => {
+      await shared(c);
+      const agent = request.agent(c.t.app);
+      agent.set('Cookie', c.member.cookie);
+      const page = await agent.get('/account').set(XX);
+      await agent.post('/account/shares/revoke-all').set(XX).type('form').send({ _csrf: csrfOf(page.text) });
+      return agent.get('/account').set(XX);
+    }, allow: allowK, pending: ACCOUNT_PENDING },
+    { name: 'account: no such link (htmx box)', status: 404, go: (c) => postAs(c.member, c, '/account/shares/999999999/revoke', {}, HX) },
+  ];
+}

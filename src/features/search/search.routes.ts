@@ -6,6 +6,8 @@ import { requireUser } from '../../http/auth.ts';
 import { render, wantsFragment } from '../../http/htmx.ts';
 import type { UrlFor } from '../../http/base-path.ts';
 import { parseQuery } from './query.ts';
+import { sayTo } from '../../i18n/negotiate.ts';
+import { tr } from '../../i18n/text.ts';
 import { searchUser, type ArchivedFilter, type SearchHit, type Sort } from './search.repo.ts';
 
 export const SEARCH_PAGE_SIZE = 20;
@@ -44,7 +46,7 @@ export function searchRoutes({ db }: { db: Db }) {
     const page = p.q.trim() ? await run(db, req.user!.id, p) : null;
     const hits = (page?.results ?? []).map((h) => ({ ...h, href: hitUrl(url, h) }));
     const locals = {
-      title: p.q.trim() ? `Search: ${p.q}` : 'Search', params: p, hits, searched: Boolean(page),
+      title: sayTo(res, p.q.trim() ? tr('search:titleFor', { q: p.q }) : tr('search:title')), params: p, hits, searched: Boolean(page),
       nextUrl: page?.nextCursor ? searchUrl(url, p, page.nextCursor) : null, firstUrl: p.cursor ? searchUrl(url, p) : null,
     };
     // htmx: the next page's hits appended to the list, or the results while typing; a plain request: the page.

@@ -41,8 +41,6 @@ export function absoluteUrl(config: Config, req: Request, path: string): string 
   return origin + urlOf(req)(path);
 }
 
-export const day = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-
 /** A share's messages as the thread shows them (the same presenter and partials), numbered from 1 on the page. */
 export function presentShared(messages: SharedMessage[], url: UrlFor, code: string): MessageView[] {
   return messages.map((m, i) => {

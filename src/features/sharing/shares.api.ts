@@ -5,6 +5,7 @@ import { requireUser } from '../../http/auth.ts';
 import { HttpError } from '../../http/http-error.ts';
 import { threadJson } from '../api/threads.api.ts';
 import { threadIdParam, userOf } from '../chat/chat.context.ts';
+import { tr } from '../../i18n/text.ts';
 import { listShares, revokeShare } from './shares.repo.ts';
 import { forkShare, forkThread, shareThread, type SharingDeps } from './shares.service.ts';
 import { absoluteUrl, openShare, publicShareHeaders, sharedJson, shareJson } from './share-views.ts';
@@ -26,7 +27,7 @@ export function sharingApiRoutes(d: SharingDeps) {
   });
   r.delete('/api/shares/:shareId', requireUser, async (req, res) => {
     const raw = String(req.params.shareId);
-    if (!/^\d{1,15}$/.test(raw) || !(await revokeShare(d.db, userOf(req).id, Number(raw)))) throw new HttpError(404, 'There is no such share link.');
+    if (!/^\d{1,15}$/.test(raw) || !(await revokeShare(d.db, userOf(req).id, Number(raw)))) throw new HttpError(404, tr('sharing:error.noSuchLink'));
     res.status(204).end();
   });
   r.get('/api/shares/:code', publicShareHeaders, async (req, res) => {

@@ -10,13 +10,15 @@ import { findUserMessage } from '../chat/messages.repo.ts';
 import { findThread } from '../threads/threads.repo.ts';
 import { listShares, revokeAllShares, revokeShare } from './shares.repo.ts';
 import { forkShare, forkThread, shareThread, type SharingDeps } from './shares.service.ts';
-import { absoluteUrl, codeParam, day, openShare, presentShared, publicShareHeaders, shareHoldsFile, shareMenuFor } from './share-views.ts';
+import { absoluteUrl, codeParam, openShare, presentShared, publicShareHeaders, shareHoldsFile, shareMenuFor } from './share-views.ts';
 import { fileIdParam, renderText, sendFile, sendSheet, sheetFiles } from '../files/files.routes.ts';
 import { findFileById, textsOf } from '../files/files.repo.ts';
+import { sayTo } from '../../i18n/negotiate.ts';
+import { tr } from '../../i18n/text.ts';
 
 const shareIdParam = (req: Request): number => {
   const raw = String(req.params.shareId ?? '');
-  if (!/^\d{1,15}$/.test(raw)) throw new HttpError(404, 'There is no such share link.');
+  if (!/^\d{1,15}$/.test(raw)) throw new HttpError(404, tr('sharing:error.noSuchLink'));
   return Number(raw);
 };
 
@@ -42,8 +44,10 @@ export function sharingRoutes(d: SharingDeps) {
   r.get('/s/:code', publicShareHeaders, async (req, res) => {
     const { share, messages, code } = await openShare(db, req);
     const url = urlOf(req);
+    // An untitled thread's share is 'New chat' (shares.repo.ts, the JSON API's title): in the reader's language here.
+    const shareTitle = share.title === 'New chat' ? sayTo(res, tr('sharing:untitled')) : share.title;
     render(req, res, 'sharing/show', {
-      title: share.title, shareTitle: share.title, sharedOn: day(share.createdAt), messages: presentShared(messages, url, code),
+      title: shareTitle, shareTitle, sharedOn: share.createdAt, messages: presentShared(messages, url, code),
       readOnly: true, bare: true, noindex: true,
       forkUrl: req.user ? url(`/s/${code}/fork`) : null,
       signInUrl: `${url('/login')}?next=${encodeURIComponent(url(`/s/${code}`))}`,
@@ -54,7 +58,7 @@ export function sharingRoutes(d: SharingDeps) {
     const { messages } = await openShare(db, req);
     const id = fileIdParam(req);
     const file = shareHoldsFile(messages, id) ? await findFileById(db, id) : null;
-    if (!file) throw new HttpError(404, 'There is no such file.');
+    if (!file) throw new HttpError(404, tr('sharing:error.noSuchFile'));
     return file;
   };
   r.get('/s/:code/files/sheet/:ids', publicShareHeaders, async (req, res) => {
@@ -65,7 +69,7 @@ export function sharingRoutes(d: SharingDeps) {
   r.get('/s/:code/files/:fileId/thumbnail', publicShareHeaders, async (req, res) => { await sendFile(db, res, await sharedFile(req), 'thumbnail'); });
   r.get('/s/:code/files/:fileId/text', publicShareHeaders, async (req, res) => {
     const file = await sharedFile(req);
-    if (file.kind !== 'document') throw new HttpError(404, 'There is no such file.');
+    if (file.kind !== 'document') throw new HttpError(404, tr('sharing:error.noSuchFile'));
     renderText(req, res, file, (await textsOf(db, [file.id])).get(file.id) ?? '', urlOf(req)(`/s/${codeParam(req)}/files/${file.id}`));
   });
   r.post('/s/:code/fork', publicShareHeaders, requireUser, async (req, res) => {
@@ -80,27 +84,27 @@ export function sharingRoutes(d: SharingDeps) {
     if (wantsFragment(req)) return render(req, res, 'sharing/_share-menu', { shareMenu: await shareMenuFor(db, req, share.threadId, { created: { url: link }, open: true }) });
     const thread = await findThread(db, user.id, share.threadId);
     render(req, res, 'sharing/created', {
-      title: 'Link created', threadTitle: thread?.title || 'New chat', shareUrl: link, expiresAt: share.expiresAt ? day(share.expiresAt) : null,
+      title: sayTo(res, tr('sharing:created.title')), threadTitle: thread?.title || sayTo(res, tr('sharing:untitled')), shareUrl: link, expiresAt: share.expiresAt,
       backUrl: urlOf(req)(`/threads/${share.threadId}#latest`),
     });
   });
   r.post('/threads/:id/shares/:shareId/revoke', requireUser, async (req, res) => {
     const threadId = threadIdParam(req);
-    if (!(await revokeShare(db, userOf(req).id, shareIdParam(req), threadId))) throw new HttpError(404, 'There is no such share link.');
+    if (!(await revokeShare(db, userOf(req).id, shareIdParam(req), threadId))) throw new HttpError(404, tr('sharing:error.noSuchLink'));
     if (wantsFragment(req)) return render(req, res, 'sharing/_share-menu', { shareMenu: await shareMenuFor(db, req, threadId, { open: true }) });
     res.redirect(303, urlOf(req)(`/threads/${threadId}#latest`));
   });
 
   const accountAnswer = async (req: Request, res: Response, revoked: number) => {
     if (wantsFragment(req)) return render(req, res, 'sharing/_account-shares', { accountShares: await listShares(db, userOf(req).id), sharesRevoked: revoked });
-    addFlash(req, 'ok', revoked === 1 ? 'The link is revoked.' : `${revoked} links are revoked.`);
+    addFlash(req, 'ok', revoked === 1 ? tr('sharing:account.linkRevoked') : tr('sharing:account.linksRevoked', { count: revoked }));
     res.redirect(303, urlOf(req)('/account#account-shares'));
   };
   r.post('/account/shares/revoke-all', requireUser, async (req, res) => {
     await accountAnswer(req, res, await revokeAllShares(db, userOf(req).id));
   });
   r.post('/account/shares/:shareId/revoke', requireUser, async (req, res) => {
-    if (!(await revokeShare(db, userOf(req).id, shareIdParam(req)))) throw new HttpError(404, 'There is no such share link.');
+    if (!(await revokeShare(db, userOf(req).id, shareIdParam(req)))) throw new HttpError(404, tr('sharing:error.noSuchLink'));
     await accountAnswer(req, res, 1);
   });
 
@@ -109,11 +113,11 @@ export function sharingRoutes(d: SharingDeps) {
     const user = userOf(req);
     const thread = await findThread(db, user.id, threadIdParam(req));
     const message = thread ? await findUserMessage(db, user.id, thread.id, messageIdParam(req)) : null;
-    if (!thread || !message) throw new HttpError(404, 'There is no such message.');
+    if (!thread || !message) throw new HttpError(404, tr('sharing:error.noSuchMessage'));
     const url = urlOf(req);
     const text = message.content.trim();
     render(req, res, 'sharing/fork', {
-      title: 'New chat from here', threadTitle: thread.title || 'New chat', excerpt: text.length > 200 ? `${text.slice(0, 200)}…` : text,
+      title: sayTo(res, tr('sharing:fork.title')), threadTitle: thread.title || sayTo(res, tr('sharing:untitled')), excerpt: text.length > 200 ? `${text.slice(0, 200)}…` : text,
       forkUrl: url(`/threads/${thread.id}/messages/${message.id}/fork`), backUrl: url(`/threads/${thread.id}#m-${message.id}`),
     });
   });

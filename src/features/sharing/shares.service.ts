@@ -16,19 +16,19 @@ import { tr } from '../../i18n/text.ts';
 
 export type SharingDeps = { config: Config; db: Db };
 
-export const NO_SUCH_SHARE = 'There is no such shared conversation.';
+export const NO_SUCH_SHARE = tr('sharing:error.noSuchShare');
 /** The expiry choices the Share menu offers (days; "never" is none). The API takes any whole number up to a year. */
 export const EXPIRY_CHOICES = [1, 7, 30];
 export const shareBucket = (userId: number) => `share:user:${userId}`;
 
-const noThread = () => new HttpError(404, 'There is no such conversation.');
+const noThread = () => new HttpError(404, tr('sharing:error.noSuchConversation'));
 
 /** `expiresInDays`: absent, null, '' or 'never' for no expiry; else a whole number of days from 1 to 365. */
 export function parseExpiry(v: unknown, now = new Date()): Date | null {
   if (v === undefined || v === null || v === '' || v === 'never') return null;
   const days = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,3}$/.test(v) ? Number(v) : NaN;
   if (!Number.isInteger(days) || days < 1 || days > 365) {
-    const message = 'expiresInDays is a whole number of days from 1 to 365, or never.';
+    const message = tr('sharing:error.expiry');
     throw new HttpError(422, message, undefined, { expiresInDays: message });
   }
   return new Date(now.getTime() + days * 86_400_000);
@@ -55,10 +55,10 @@ export async function shareThread(d: SharingDeps, userId: number, threadId: stri
   const thread = await findThread(d.db, userId, threadId);
   if (!thread) throw noThread();
   // Organise (issue 15): a temporary chat goes within the hour; a link to it would soon lead nowhere.
-  if (thread.temporaryUntil) throw new HttpError(409, 'A temporary chat cannot be shared: it is deleted an hour after it starts.');
+  if (thread.temporaryUntil) throw new HttpError(409, tr('sharing:error.temporary'));
   const expiresAt = parseExpiry(expiresInDays);
   const messages = finalPart((await pathUp(d.db, thread.id, { leafOf: thread.currentLeafId })).messages);
-  if (!messages.length) throw new HttpError(409, 'There is nothing to share yet: send a message first.');
+  if (!messages.length) throw new HttpError(409, tr('sharing:error.nothingYet'));
   const max = d.config.shareLimitPerHour;
   if (max > 0) {
     await takeAttempt(d.db, [{ bucket: shareBucket(userId), limit: { max, windowMs: 3_600_000 }, what: tr('errors:rateLimit.sharesPerHour') }]).catch((err) => {
@@ -112,8 +112,8 @@ export async function forkThread(d: SharingDeps, userId: number, threadId: strin
   if (!thread) throw noThread();
   const id = typeof messageId === 'number' ? messageId : typeof messageId === 'string' && /^\d{1,15}$/.test(messageId) ? Number(messageId) : NaN;
   const message = Number.isSafeInteger(id) ? await findUserMessage(d.db, userId, thread.id, id) : null;
-  if (!message) throw new HttpError(404, 'There is no such message.');
+  if (!message) throw new HttpError(404, tr('sharing:error.noSuchMessage'));
   const messages = finalPart(await pathTo(d.db, thread.id, message.id));
-  if (!messages.length) throw new HttpError(409, 'This answer is still being written: start a new chat from it once it is done.');
+  if (!messages.length) throw new HttpError(409, tr('sharing:error.stillWriting'));
   return copyIntoNewThread(d.db, userId, { title: thread.title, model: thread.model, context: thread.context, thinkHarder: thread.thinkHarder }, messages.map(toShared));
 }
