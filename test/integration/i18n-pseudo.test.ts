@@ -10,6 +10,7 @@ import { csrfOf } from '../support/forms.ts';
 import { untranslated } from '../support/pseudo-locale.ts';
 import { createResetLink } from '../../src/features/auth/password-resets.ts';
 import { createThread, markThreads } from '../../src/features/threads/threads.repo.ts';
+import { linkAsPath } from '../support/message-paths.ts';
 
 type Ctx = { t: TestApp; member: Member; admin: Member };
 type Page = {
@@ -48,7 +49,7 @@ async function postAs(who: Member, c: Ctx, path: string, form: Record<string, st
 // made once per app, so the other pages' sidebars stay empty.
 const CHAT_PENDING = ['#composer' /* chat */];
 const THREAD_PENDING = [...CHAT_PENDING, '#messages' /* chat */, '#share-menu' /* sharing */];
-const TITLES = { plain: 'Plain talk', archived: 'Old archive', temporary: 'Quick question', month: 'Spring plans', pinned: 'Pinned notes' };
+const TITLES = { plain: 'Plain talk', archived: 'Old archive', temporary: 'Quick question', month: 'Spring plans', pinned: 'Pinned notes', long: 'Long talk' };
 type Seeded = Record<keyof typeof TITLES, string>;
 const seeds = new WeakMap<Ctx, Promise<{ who: Member; ids: Seeded }>>();
 function seed(c: Ctx) {
@@ -63,6 +64,11 @@ function seed(c: Ctx) {
       await c.t.db('threads').where({ id: ids.month }).update({ updated_at: new Date(Date.now() - 40 * 24 * 3600_000) });
       await markThreads(c.t.db, who.user.id, [ids.archived], 'archived_at', true);
       await markThreads(c.t.db, who.user.id, [ids.pinned], 'pinned_at', true);
+      // A thread longer than a page, for the older page's links back (?before=).
+      const at = Date.now();
+      await c.t.db('messages').insert(Array.from({ length: 60 }, (_, i) => ({ thread_id: ids.long, role: i % 2 ? 'assistant' : 'user',
+        content: `m${i}`, status: 'complete', created_at: new Date(at + i), updated_at: new Date(at + i) })));
+      await linkAsPath(c.t.db, ids.long);
       return { who, ids };
     })();
     seeds.set(c, s);
@@ -117,6 +123,11 @@ export const PAGES: Page[] = [
   { name: 'threads: thread page (header, menus)', status: 200, go: async (c) => as(await lister(c), c, `/threads/${(await seeded(c)).plain}`), allow: listerContent, pending: THREAD_PENDING },
   { name: 'threads: archived thread page', status: 200, go: async (c) => as(await lister(c), c, `/threads/${(await seeded(c)).archived}`), allow: listerContent, pending: THREAD_PENDING },
   { name: 'threads: temporary chat page', status: 200, go: async (c) => as(await lister(c), c, `/threads/${(await seeded(c)).temporary}`), allow: listerContent, pending: THREAD_PENDING },
+  { name: 'threads: an older page of a thread (links back)', status: 200, go: async (c) => {
+    const { long } = await seeded(c);
+    const middle = (await c.t.db('messages').where({ thread_id: long }).orderBy('id').select('id'))[30].id;
+    return as(await lister(c), c, `/threads/${long}?before=${middle}`);
+  }, allow: listerContent, pending: THREAD_PENDING },
   { name: 'threads: rename refused (page)', status: 422, go: async (c) => postAs(await lister(c), c, `/threads/${(await seeded(c)).plain}/rename`, { title: 'x'.repeat(201) }), allow: (c) => [...listerContent(c), 'x'.repeat(201)], pending: THREAD_PENDING },
   { name: 'threads: rename refused (htmx header)', status: 422, go: async (c) => postAs(await lister(c), c, `/threads/${(await seeded(c)).plain}/rename`, { title: ' ' }, { 'HX-Request': 'true' }), allow: listerContent, pending: ['#share-menu'] },
   { name: 'threads: pinned (htmx header and list)', status: 200, go: async (c) => postAs(await lister(c), c, `/threads/${(await seeded(c)).plain}/pin`, { on: '0' }, { 'HX-Request': 'true' }), allow: listerContent, pending: ['#share-menu'] },
