@@ -11,6 +11,8 @@ import { untranslated } from '../support/pseudo-locale.ts';
 import { createResetLink } from '../../src/features/auth/password-resets.ts';
 import { addUsage, monthOf } from '../../src/features/usage/usage.repo.ts';
 import { monthLabel } from '../../src/features/usage/usage.routes.ts';
+import { createThread, markThreads } from '../../src/features/threads/threads.repo.ts';
+import { linkAsPath } from '../support/message-paths.ts';
 
 type Ctx = { t: TestApp; member: Member; admin: Member };
 type Page = {
@@ -23,11 +25,12 @@ type Page = {
 
 const XX = { 'Accept-Language': 'xx' };
 /** Parts of signed-in pages that later namespaces own (see docs/architecture.md "i18n"). */
-const SHELL_PENDING = ['#thread-list' /* threads: groups, titles, More, Archived/Select…/Shortcuts */];
+const SHELL_PENDING: string[] = [];
 const ACCOUNT_PENDING = [...SHELL_PENDING];
 /** The people the test made, and this month's name (Account's usage section): Intl writes it in the reader's
  * language, and knows no pseudo-locale (English there). */
-const people = (c: Ctx) => [c.member.user.email, 'Ada Member', c.admin.user.email, 'The Boss', monthLabel(monthOf(), 'xx')];
+/** And the member's shared thread (searchSharingPages), listed in their sidebar once made. */
+const people = (c: Ctx) => [c.member.user.email, 'Ada Member', c.admin.user.email, 'The Boss', monthLabel(monthOf(), 'xx'), 'Kettle notes'];
 /** Model names are names (MISTRAL_MODELS below): never translated. */
 const MODELS = ['mistral-small-latest', 'codestral-latest'];
 const peopleAndModels = (c: Ctx) => [...people(c), ...MODELS];
@@ -50,6 +53,40 @@ async function postAs(who: Member, c: Ctx, path: string, form: Record<string, st
   const page = await agent.get('/account').set(XX);
   return agent.post(path).set(XX).set(headers).type('form').send({ _csrf: csrfOf(page.text), ...form });
 }
+
+// threads, home, help: a member of their own with conversations (pinned, today, last month, archived, temporary),
+// made once per app, so the other pages' sidebars stay empty.
+const CHAT_PENDING = ['#composer' /* chat */];
+const THREAD_PENDING = [...CHAT_PENDING, '#messages' /* chat */];
+const TITLES = { plain: 'Plain talk', archived: 'Old archive', temporary: 'Quick question', month: 'Spring plans', pinned: 'Pinned notes', long: 'Long talk' };
+type Seeded = Record<keyof typeof TITLES, string>;
+const seeds = new WeakMap<Ctx, Promise<{ who: Member; ids: Seeded }>>();
+function seed(c: Ctx) {
+  let s = seeds.get(c);
+  if (!s) {
+    s = (async () => {
+      const who = await member(c.t, 'lister@example.com', { name: 'Lee Lister' });
+      const ids = {} as Seeded;
+      for (const [k, title] of Object.entries(TITLES) as Array<[keyof Seeded, string]>) {
+        ids[k] = (await createThread(c.t.db, who.user.id, { title, temporary: k === 'temporary' })).id;
+      }
+      await c.t.db('threads').where({ id: ids.month }).update({ updated_at: new Date(Date.now() - 40 * 24 * 3600_000) });
+      await markThreads(c.t.db, who.user.id, [ids.archived], 'archived_at', true);
+      await markThreads(c.t.db, who.user.id, [ids.pinned], 'pinned_at', true);
+      // A thread longer than a page, for the older page's links back (?before=).
+      const at = Date.now();
+      await c.t.db('messages').insert(Array.from({ length: 60 }, (_, i) => ({ thread_id: ids.long, role: i % 2 ? 'assistant' : 'user',
+        content: `m${i}`, status: 'complete', created_at: new Date(at + i), updated_at: new Date(at + i) })));
+      await linkAsPath(c.t.db, ids.long);
+      return { who, ids };
+    })();
+    seeds.set(c, s);
+  }
+  return s;
+}
+const lister = async (c: Ctx) => (await seed(c)).who;
+const seeded = async (c: Ctx) => (await seed(c)).ids;
+const listerContent = () => ['lister@example.com', 'Lee Lister', ...Object.values(TITLES), ...MODELS];
 
 export const PAGES: Page[] = [
   // Signed out
@@ -123,6 +160,38 @@ export const PAGES: Page[] = [
   }, allow: people, pending: SHELL_PENDING },
   // search and sharing (views/search, views/sharing, Account's #account-shares): see searchSharingPages() at the end
   ...searchSharingPages(),
+  // threads, home, help: the list (pinned, today, a month), a thread's header and menus, organise, the shortcuts.
+  { name: 'threads: home page (groups, key needed)', status: 200, go: async (c) => as(await lister(c), c, '/'), allow: listerContent, pending: CHAT_PENDING },
+  { name: 'threads: home page, no conversations yet', status: 200, go: (c) => as(c.admin, c, '/'), allow: people, pending: CHAT_PENDING },
+  { name: 'threads: thread page (header, menus)', status: 200, go: async (c) => as(await lister(c), c, `/threads/${(await seeded(c)).plain}`), allow: listerContent, pending: THREAD_PENDING },
+  { name: 'threads: archived thread page', status: 200, go: async (c) => as(await lister(c), c, `/threads/${(await seeded(c)).archived}`), allow: listerContent, pending: THREAD_PENDING },
+  { name: 'threads: temporary chat page', status: 200, go: async (c) => as(await lister(c), c, `/threads/${(await seeded(c)).temporary}`), allow: listerContent, pending: THREAD_PENDING },
+  { name: 'threads: an older page of a thread (links back)', status: 200, go: async (c) => {
+    const { long } = await seeded(c);
+    const middle = (await c.t.db('messages').where({ thread_id: long }).orderBy('id').select('id'))[30].id;
+    return as(await lister(c), c, `/threads/${long}?before=${middle}`);
+  }, allow: listerContent, pending: THREAD_PENDING },
+  { name: 'threads: rename refused (page)', status: 422, go: async (c) => postAs(await lister(c), c, `/threads/${(await seeded(c)).plain}/rename`, { title: 'x'.repeat(201) }), allow: () => [...listerContent(), 'x'.repeat(201)], pending: THREAD_PENDING },
+  { name: 'threads: rename refused (htmx header)', status: 422, go: async (c) => postAs(await lister(c), c, `/threads/${(await seeded(c)).plain}/rename`, { title: ' ' }, { 'HX-Request': 'true' }), allow: listerContent },
+  { name: 'threads: pinned (htmx header and list)', status: 200, go: async (c) => postAs(await lister(c), c, `/threads/${(await seeded(c)).plain}/pin`, { on: '0' }, { 'HX-Request': 'true' }), allow: listerContent, pending: ['#share-menu'] },
+  { name: 'threads: temporary chat cannot be pinned (htmx box)', status: 409, go: async (c) => postAs(await lister(c), c, `/threads/${(await seeded(c)).temporary}/pin`, { on: '1' }, { 'HX-Request': 'true' }) },
+  { name: 'threads: conversations page', status: 200, go: async (c) => as(await lister(c), c, '/threads'), allow: listerContent },
+  { name: 'threads: list fragment (htmx)', status: 200, go: async (c) => as(await lister(c), c, '/threads').set('HX-Request', 'true'), allow: listerContent },
+  { name: 'threads: select mode', status: 200, go: async (c) => as(await lister(c), c, '/threads?select=1'), allow: listerContent },
+  { name: 'threads: archived view', status: 200, go: async (c) => as(await lister(c), c, '/archived'), allow: listerContent },
+  { name: 'threads: archived view, empty', status: 200, go: (c) => as(c.admin, c, '/archived'), allow: people },
+  { name: 'threads: bulk pin (flash)', status: 200, go: async (c) => {
+    const who = await lister(c);
+    const agent = request.agent(c.t.app);
+    agent.set('Cookie', who.cookie);
+    const page = await agent.get('/threads?select=1').set(XX);
+    await agent.post('/threads/bulk').set(XX).type('form').send({ _csrf: csrfOf(page.text), action: 'pin', ids: (await seeded(c)).month });
+    return agent.get('/threads?select=1').set(XX);
+  }, allow: listerContent },
+  { name: 'threads: delete confirmation page', status: 200, go: async (c) => postAs(await lister(c), c, '/threads/bulk', { action: 'delete', ids: (await seeded(c)).plain }), allow: listerContent },
+  { name: 'threads: unknown bulk action (htmx box)', status: 400, go: async (c) => postAs(await lister(c), c, '/threads/bulk', { action: 'melt', ids: (await seeded(c)).plain }, { 'HX-Request': 'true' }) },
+  { name: 'help: shortcuts page', status: 200, go: (c) => as(c.member, c, '/shortcuts'), allow: people },
+  { name: 'help: shortcuts dialog (htmx fragment)', status: 200, go: (c) => as(c.member, c, '/shortcuts').set('HX-Request', 'true') },
 ];
 
 describe.each(DIALECTS)('pseudo-locale: no text outside the catalogue on %s', (dialect) => {

@@ -11,11 +11,16 @@ import { findThread, markThreads, type Thread } from '../threads/threads.repo.ts
 import { idsOf, removeThreads, threadListView } from '../threads/threads.service.ts';
 import { addFlash, takeFlash } from '../auth/web.ts';
 import { requireUser } from '../../http/auth.ts';
+import { tr, type Text } from '../../i18n/text.ts';
+import { sayTo } from '../../i18n/negotiate.ts';
 
 const ACTIONS = { pin: ['pinned_at', true], unpin: ['pinned_at', false], archive: ['archived_at', true], unarchive: ['archived_at', false] } as const;
 type Action = keyof typeof ACTIONS;
-const DONE: Record<Action, string> = { pin: 'Pinned', unpin: 'Unpinned', archive: 'Archived', unarchive: 'Unarchived' };
-const plural = (n: number) => `${n} conversation${n === 1 ? '' : 's'}`;
+/** The flash after a bulk action, by how many conversations it touched (plurals in the catalogue). */
+const DONE: Record<Action, (count: number) => Text> = {
+  pin: (count) => tr('threads:bulk.pinned', { count }), unpin: (count) => tr('threads:bulk.unpinned', { count }),
+  archive: (count) => tr('threads:bulk.archived', { count }), unarchive: (count) => tr('threads:bulk.unarchived', { count }),
+};
 
 /** Where a list form goes back to: the page it came from (a local path under BASE_PATH only), else the list. */
 function backTo(req: Request, fallback: string): string {
@@ -31,8 +36,8 @@ export function organiseRoutes(d: ChatRouteDeps) {
   const toggle = (action: 'pin' | 'archive') => async (req: Request, res: Response) => {
     const user = userOf(req);
     const thread = await findThread(d.db, user.id, threadIdParam(req));
-    if (!thread) throw new HttpError(404, 'There is no such conversation.');
-    if (thread.temporaryUntil) throw new HttpError(409, 'A temporary chat is not listed, so it cannot be pinned or archived.');
+    if (!thread) throw new HttpError(404, tr('threads:error.notFound'));
+    if (thread.temporaryUntil) throw new HttpError(409, tr('threads:error.temporaryNotListed'));
     const on = req.body?.on !== '0';
     await markThreads(d.db, user.id, [thread.id], ACTIONS[action][0], on);
     const updated = (await findThread(d.db, user.id, thread.id)) as Thread;
@@ -54,7 +59,7 @@ export function organiseRoutes(d: ChatRouteDeps) {
     const here = urlOf(req)(archived ? '/archived' : '/threads?select=1');
     // Paging: a plain link keeps the select mode (the list's own "More" would load rows without checkboxes).
     const nextUrl = list.nextUrl && `${list.nextUrl}${archived ? '' : '&select=1'}`;
-    render(req, res, 'threads/select', { title: archived ? 'Archived' : 'Select conversations', archived, list: { ...list, lastGroup: null, nextUrl }, back: req.originalUrl.startsWith(urlOf(req)('/')) ? req.originalUrl : here }, { layout: true });
+    render(req, res, 'threads/select', { title: sayTo(res, tr(archived ? 'threads:select.archivedTitle' : 'threads:select.title')), archived, list: { ...list, lastGroup: null, nextUrl }, back: req.originalUrl.startsWith(urlOf(req)('/')) ? req.originalUrl : here }, { layout: true });
   };
   r.get('/archived', requireUser, selectPage(true));
   r.get('/threads', (req, res, next) => (req.query.select ? requireUser(req, res, () => void selectPage(false)(req, res).catch(next)) : next()));
@@ -64,25 +69,25 @@ export function organiseRoutes(d: ChatRouteDeps) {
     const ids = idsOf(req.body?.ids);
     const action = String(req.body?.action ?? '');
     const back = backTo(req, urlOf(req)('/threads?select=1'));
-    const finish = (text: string) => {
+    const finish = (text: Text) => {
       addFlash(req, 'ok', text);
       if (req.get('HX-Request') === 'true') return void res.set('HX-Redirect', back).status(204).end();
       res.redirect(303, back);
     };
-    if (!ids.length) return finish('Nothing was selected.');
+    if (!ids.length) return finish(tr('threads:bulk.nothingSelected'));
     if (action in ACTIONS) {
       const [column, on] = ACTIONS[action as Action];
       const n = await markThreads(d.db, user.id, ids, column, on);
-      return finish(`${DONE[action as Action]} ${plural(n)}.`);
+      return finish(DONE[action as Action](n));
     }
-    if (action !== 'delete') throw new HttpError(400, 'Choose what to do with the selected conversations.');
-    if (req.body?.confirm === '1') return finish(`Deleted ${plural(await removeThreads(d.db, user.id, ids))}.`);
+    if (action !== 'delete') throw new HttpError(400, tr('threads:error.chooseAction'));
+    if (req.body?.confirm === '1') return finish(tr('threads:bulk.deleted', { count: await removeThreads(d.db, user.id, ids) }));
     // The confirmation step: the caller's own threads among the ids, by title; none: nothing to confirm.
     const threads = (await Promise.all(ids.map((id) => findThread(d.db, user.id, id)))).filter((t): t is Thread => Boolean(t));
-    if (!threads.length) throw new HttpError(404, 'There is no such conversation.');
-    render(req, res, 'threads/confirm-delete', { title: 'Delete conversations', threads, back }, { layout: true });
+    if (!threads.length) throw new HttpError(404, tr('threads:error.notFound'));
+    render(req, res, 'threads/confirm-delete', { title: sayTo(res, tr('threads:bulkDelete.title')), threads, back }, { layout: true });
   });
   // The keyboard shortcuts: a page without JavaScript, the "?" dialog's content with it (keys.js).
-  r.get('/shortcuts', (req, res) => render(req, res, wantsFragment(req) ? 'help/_shortcuts' : 'help/shortcuts', { title: 'Keyboard shortcuts' }));
+  r.get('/shortcuts', (req, res) => render(req, res, wantsFragment(req) ? 'help/_shortcuts' : 'help/shortcuts', { title: sayTo(res, tr('help:shortcuts.title')) }));
   return r;
 }

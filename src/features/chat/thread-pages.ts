@@ -15,6 +15,9 @@ import { findThread, type Thread } from '../threads/threads.repo.ts';
 import { isGuest } from '../auth/users.repo.ts';
 import { getSettings, type StoredSettings } from '../settings/settings.repo.ts';
 import { removeThread, renameThread, ThreadInputError, threadListView } from '../threads/threads.service.ts';
+// Languages (issue 17), threads/home: the page titles and the rename refusal (the rest of this file is chat's).
+import { tr } from '../../i18n/text.ts';
+import { sayTo } from '../../i18n/negotiate.ts';
 
 /** `sendKey`: a fresh one-time key per rendered composer, so a repeated send of this form gives the first result. */
 /** `swapNone`: htmx sends it but swaps nothing (the new-chat form: the server answers with HX-Redirect). */
@@ -59,7 +62,7 @@ export async function homePage(d: ChatRouteDeps, req: Request, res: Response, co
   const keyState = settings.apiKeySealed ? 'own' : d.config.mistral.apiKey ? 'server' : 'none';
   // A guest is told up front that their chats are temporary (GUEST_TTL_HOURS after they arrived).
   const guest = isGuest(user) ? { hours: d.config.guests.ttlHours, until: user.guestExpiresAt! } : null;
-  render(req, res, 'home', { title: 'New chat', list, sidebar: list, guest, keyState, composer: newChatComposer(d, req, settings, composer) }, { status });
+  render(req, res, 'home', { title: sayTo(res, tr('home:title')), list, sidebar: list, guest, keyState, composer: newChatComposer(d, req, settings, composer) }, { status });
 }
 
 /** The plain link to the page before `oldest`: it opens at its end (#newer), where reading upwards goes on. */
@@ -124,7 +127,7 @@ export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, 
   const followed = followId ? views.find((v) => v.live && v.id === followId) : undefined;
   const locals = {
     ...header, following: Boolean(followed),
-    title: thread.title ?? 'New chat', messages: views, sidebar, currentThreadId: thread.id,
+    title: thread.title ?? sayTo(res, tr('threads:untitled')), messages: views, sidebar, currentThreadId: thread.id,
     olderUrl: hasOlder ? url(`/threads/${thread.id}/messages?before=${oldest}`) : null,
     olderPageUrl: hasOlder ? olderPage(url, thread.id, oldest!) : null, newer,
     composer: threadComposer(req, thread.id, { after: messages.at(-1)?.id ?? '', ...composer }),
@@ -154,7 +157,7 @@ export function threadsController(d: ChatRouteDeps) {
       if (wantsFragment(req)) return render(req, res, 'threads/_list', list);
       // The page shows its groups' headings even where a group goes on from the page before; the sidebar keeps the
       // newest conversations (read for every page, see sidebar.ts).
-      render(req, res, 'threads/index', { title: 'Conversations', list: { ...list, lastGroup: null }, paged: Boolean(req.query.cursor) }, {});
+      render(req, res, 'threads/index', { title: sayTo(res, tr('threads:index.title')), list: { ...list, lastGroup: null }, paged: Boolean(req.query.cursor) }, {});
     },
     show: (req: Request, res: Response) => threadPage(d, req, res),
     /** Older messages, for the loader at the top of a thread. */
@@ -177,7 +180,7 @@ export function threadsController(d: ChatRouteDeps) {
         res.redirect(303, urlOf(req)(`/threads/${id}#latest`));
       } catch (err) {
         if (!(err instanceof ThreadInputError)) throw err;
-        const refused = { titleError: err.message, titleInput: String(req.body?.title ?? '') };
+        const refused = { titleError: sayTo(res, err.text), titleInput: String(req.body?.title ?? '') };
         if (wantsFragment(req)) return render(req, res, 'threads/_header', await headerLocals(d, req, thread, refused), { status: 422 });
         // Without JavaScript: the whole thread page (messages, sidebar), its Rename menu open with the error.
         await threadPage(d, req, res, {}, 422, refused);

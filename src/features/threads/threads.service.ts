@@ -3,24 +3,34 @@ import { pendingCutoff, purgeUnlinkedFiles } from '../files/files.repo.ts';
 import type { Db } from '../../db.ts';
 import type { UrlFor } from '../../http/base-path.ts';
 import { decodeCursor, deleteThread, deleteThreads, listPinned, listThreads, updateThread, type Thread } from './threads.repo.ts';
+import { english, tr, type Translatable } from '../../i18n/text.ts';
 
 export const THREADS_PER_PAGE = 30;
 const DAY = 24 * 3600 * 1000;
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+// Languages (issue 17): month names from the catalogue (literal keys, so the catalogue test finds them).
+const MONTHS = [tr('threads:month.january'), tr('threads:month.february'), tr('threads:month.march'), tr('threads:month.april'),
+  tr('threads:month.may'), tr('threads:month.june'), tr('threads:month.july'), tr('threads:month.august'),
+  tr('threads:month.september'), tr('threads:month.october'), tr('threads:month.november'), tr('threads:month.december')];
 
-/** Today / Yesterday / Last 7 days / Last 30 days / "Month Year", counted in UTC days. */
-export function groupLabel(at: Date, now: Date): string {
+/** Today / Yesterday / Last 7 days / Last 30 days / "Month Year", counted in UTC days: the heading, to translate. */
+export function groupHeading(at: Date, now: Date): Translatable {
   const day = (d: Date) => Math.floor(d.getTime() / DAY);
   const ago = day(now) - day(at);
-  if (ago <= 0) return 'Today';
-  if (ago === 1) return 'Yesterday';
-  if (ago < 7) return 'Last 7 days';
-  if (ago < 30) return 'Last 30 days';
-  return `${MONTHS[at.getUTCMonth()]} ${at.getUTCFullYear()}`;
+  if (ago <= 0) return tr('threads:group.today');
+  if (ago === 1) return tr('threads:group.yesterday');
+  if (ago < 7) return tr('threads:group.last7Days');
+  if (ago < 30) return tr('threads:group.last30Days');
+  return tr('threads:group.month', { month: MONTHS[at.getUTCMonth()], year: at.getUTCFullYear() });
 }
 
+/**
+ * The group's label in English: what tells groups apart and what the next page's `group=` carries (so a link made in
+ * one language still works in another); the page shows `heading`, translated.
+ */
+export const groupLabel = (at: Date, now: Date): string => english(groupHeading(at, now));
+
 export type ThreadListView = {
-  groups: Array<{ label: string; threads: Array<{ id: string; title: string | null; pinned?: boolean }> }>;
+  groups: Array<{ label: string; heading: Translatable; threads: Array<{ id: string; title: string | null; pinned?: boolean }> }>;
   nextUrl: string | null; lastGroup: string | null;
 };
 
@@ -35,10 +45,11 @@ export async function threadListView(db: Db, url: UrlFor, userId: number, q: { c
     listThreads(db, userId, { cursor, limit: THREADS_PER_PAGE, archived: opts.archived }),
     cursor || opts.archived ? [] : listPinned(db, userId),
   ]);
-  const groups: ThreadListView['groups'] = pinned.length ? [{ label: 'Pinned', threads: pinned.map((t) => ({ id: t.id, title: t.title, pinned: true })) }] : [];
+  const groups: ThreadListView['groups'] = pinned.length ? [{ label: 'Pinned', heading: tr('threads:group.pinned'), threads: pinned.map((t) => ({ id: t.id, title: t.title, pinned: true })) }] : [];
   for (const t of threads) {
-    const label = groupLabel(t.updatedAt, now);
-    if (groups.at(-1)?.label !== label) groups.push({ label, threads: [] });
+    const heading = groupHeading(t.updatedAt, now);
+    const label = english(heading);
+    if (groups.at(-1)?.label !== label) groups.push({ label, heading, threads: [] });
     groups.at(-1)!.threads.push({ id: t.id, title: t.title });
   }
   const last = groups.at(-1)?.label ?? null;
@@ -47,13 +58,14 @@ export async function threadListView(db: Db, url: UrlFor, userId: number, q: { c
 }
 
 export class ThreadInputError extends Error {
-  constructor(message: string, public field: string) { super(message); }
+  // Languages (issue 17): `text` is what the person reads (a catalogue Text); `message` its English (the API, logs).
+  constructor(public text: Translatable, public field: string) { super(english(text)); }
 }
 
 export function cleanTitle(raw: unknown): string {
   const title = typeof raw === 'string' ? raw.replace(/\s+/g, ' ').trim() : '';
-  if (!title) throw new ThreadInputError('Give the conversation a title.', 'title');
-  if (title.length > 200) throw new ThreadInputError('Keep the title under 200 characters.', 'title');
+  if (!title) throw new ThreadInputError(tr('threads:rename.titleRequired'), 'title');
+  if (title.length > 200) throw new ThreadInputError(tr('threads:rename.titleTooLong'), 'title');
   return title;
 }
 
