@@ -4,8 +4,8 @@
 (function () {
   'use strict';
   var rec = null;
-  // The words, in the page's language: the button carries them (views/files/_dictation.ejs).
-  var w = JSON.parse(document.getElementById('mic').dataset.words);
+  // The words, in the page's language: the microphone's block carries them (views/files/_dictation.ejs).
+  var w = JSON.parse(document.querySelector('.dictation[data-words]').dataset.words);
 
   function composerText() { return document.getElementById('content'); }
 

@@ -9,6 +9,7 @@ import { ADMIN, admin, adminTestApp, member, type Member } from '../support/admi
 import { csrfOf } from '../support/forms.ts';
 import { untranslated } from '../support/pseudo-locale.ts';
 import { createResetLink } from '../../src/features/auth/password-resets.ts';
+import { insertFile } from '../../src/features/files/files.repo.ts';
 
 type Ctx = { t: TestApp; member: Member; admin: Member };
 type Page = {
@@ -81,6 +82,20 @@ export const PAGES: Page[] = [
   { name: 'settings: unknown theme', status: 422, go: (c) => postAs(c.member, c, '/settings/appearance', { theme: 'neon' }), allow: peopleAndModels, pending: SHELL_PENDING },
   { name: 'settings: fast list refused (htmx box)', status: 422, go: (c) => postAs(c.member, c, '/settings/fast-models', { model: '<b>', action: 'add' }, { 'HX-Request': 'true' }) },
   { name: 'admin: account page', status: 200, go: (c) => as(c.admin, c, '/account'), allow: people, pending: ACCOUNT_PENDING },
+  // files, transfer (issue 17, files helper): a document's OCR text page, the dictation refusal (htmx box), an import refused.
+  { name: 'files: a document’s text page', status: 200, go: async (c) => {
+    const id = await insertFile(c.t.db, { userId: c.member.user.id, name: 'report.pdf', mime: 'application/pdf', kind: 'document', size: 10, pages: 3,
+      width: null, height: null, thumbWidth: null, thumbHeight: null, text: 'Quarterly figures' });
+    return as(c.member, c, `/files/${id}/text`);
+  }, allow: (c) => [...people(c), 'report.pdf', 'Quarterly figures'], pending: SHELL_PENDING },
+  { name: 'files: dictation without audio (htmx box)', status: 400, go: (c) => postAs(c.member, c, '/transcribe', { content: '' }, { 'HX-Request': 'true' }) },
+  { name: 'transfer: import without a file (flash)', status: 200, go: async (c) => {
+    const agent = request.agent(c.t.app);
+    agent.set('Cookie', c.member.cookie);
+    const page = await agent.get('/account').set(XX);
+    await agent.post('/account/import').set(XX).type('form').send({ _csrf: csrfOf(page.text) });
+    return agent.get('/account').set(XX);
+  }, allow: people, pending: ACCOUNT_PENDING },
 ];
 
 describe.each(DIALECTS)('pseudo-locale: no text outside the catalogue on %s', (dialect) => {
