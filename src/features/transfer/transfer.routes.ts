@@ -6,6 +6,7 @@ import type { Db } from '../../db.ts';
 import { requireUser } from '../../http/auth.ts';
 import { HttpError } from '../../http/http-error.ts';
 import { tr } from '../../i18n/text.ts';
+import { tOf } from '../../i18n/negotiate.ts';
 import { addFlash, appUrl, retryAfterHeader } from '../auth/web.ts';
 import { RateLimitedError } from '../auth/rate-limits.ts';
 import { threadIdParam, userOf } from '../chat/chat.context.ts';
@@ -24,7 +25,7 @@ export function transferRoutes({ config, db }: { config: Config; db: Db }) {
     if (!t) throw new HttpError(404, tr('transfer:export.noSuchConversation'));
     // Organise (issue 15): a temporary chat is not kept, so it is not exported either.
     if (t.temporaryUntil) throw new HttpError(409, tr('transfer:export.temporary'));
-    const body = format === 'md' ? await threadMarkdownExport(db, t) : await threadJsonExport(db, t);
+    const body = format === 'md' ? await threadMarkdownExport(db, t, tOf(req, res)) : await threadJsonExport(db, t);
     res.set('Content-Disposition', attachment(downloadName(t.title, format)));
     res.type(format === 'md' ? 'text/markdown; charset=utf-8' : 'application/json; charset=utf-8').send(body);
   });
