@@ -1,7 +1,8 @@
 // Small progressive enhancements; every feature works without this file. (Comments cost bytes: kept short.)
 (function () {
   'use strict';
-  var root = document.documentElement;
+  // w: words in the page's language (layout.ejs).
+  var root = document.documentElement, w = JSON.parse(document.body.dataset.words);
   // Parts of pages that need this script are shown by CSS under .js (the composer's Attach button).
   root.classList.add('js');
   document.addEventListener('keydown', function (e) {
@@ -29,7 +30,7 @@
   function button(cls, text, label, where, before) {
     var b = document.createElement('button');
     b.type = 'button'; b.className = cls;
-    b.innerHTML = '<svg class="icon" aria-hidden="true" focusable="false"><use href="#i-' + (text === 'Copy' ? 'copy' : 'x') + '"></use></svg><span></span>';
+    b.innerHTML = '<svg class="icon" aria-hidden="true" focusable="false"><use href="#i-' + (label ? 'copy' : 'x') + '"></use></svg><span></span>';
     b.lastChild.textContent = text;
     if (label) b.setAttribute('aria-label', label);
     where.insertBefore(b, before);
@@ -39,9 +40,9 @@
     for (i = 0; i < els.length; i++) {
       el = els[i];
       if (el.querySelector(':scope > button.copy,:scope > button.dismiss')) continue;
-      if (el.classList.contains('error-box')) button('btn-small dismiss', 'Dismiss', '', el, null);
-      else if (el.classList.contains('code')) button('copy', 'Copy', 'Copy code', el, el.firstChild);
-      else button('btn-small copy', 'Copy', 'Copy answer', el, el.querySelector(':scope > form,:scope > .usage'));
+      if (el.classList.contains('error-box')) button('btn-small dismiss', w.dismiss, '', el, null);
+      else if (el.classList.contains('code')) button('copy', w.copy, w.copyCode, el, el.firstChild);
+      else button('btn-small copy', w.copy, w.copyAnswer, el, el.querySelector(':scope > form,:scope > .usage'));
     }
   }
   document.addEventListener('htmx:load', addButtons);
@@ -82,25 +83,25 @@
     (typeof text === 'string' ? navigator.clipboard.writeText(text)
       : window.ClipboardItem ? navigator.clipboard.write([new ClipboardItem({ 'text/plain': text.then(function (s) { return new Blob([s], { type: 'text/plain' }); }) })])
       : text.then(function (s) { return navigator.clipboard.writeText(s); })
-    ).then(function () { say(b, 'Copied'); }, function () { say(b, 'Not copied'); });
+    ).then(function () { say(b, 1); }, function () { say(b, 0); });
   });
-  function say(b, what) {
+  function say(b, ok) {
     var u = b.querySelector('use');
-    b.lastChild.textContent = what;
-    u.setAttribute('href', what === 'Copied' ? '#i-check' : '#i-copy');
-    setTimeout(function () { b.lastChild.textContent = 'Copy'; u.setAttribute('href', '#i-copy'); }, 1500);
+    b.lastChild.textContent = ok ? w.copied : w.notCopied;
+    u.setAttribute('href', ok ? '#i-check' : '#i-copy');
+    setTimeout(function () { b.lastChild.textContent = w.copy; u.setAttribute('href', '#i-copy'); }, 1500);
   }
 
   // Message times (when.ts): written in UTC; here in the reader's zone and kept current, same words as the server.
   var fmts = {};
-  function fmt(k, o) { return fmts[k] || (fmts[k] = new Intl.DateTimeFormat(undefined, o)); }
+  function fmt(k, o) { return fmts[k] || (fmts[k] = new Intl.DateTimeFormat(root.lang, o)); }
   function times(e) {
     var all = ((e && e.target.querySelectorAll) ? e.target : document).querySelectorAll('time.msg-time'), now = new Date(), i, d, m, days;
     for (i = 0; i < all.length; i++) {
       d = new Date(all[i].dateTime);
       m = Math.floor((now - d) / 6e4);
       days = Math.round((new Date(now).setHours(0, 0, 0, 0) - new Date(d).setHours(0, 0, 0, 0)) / 864e5);
-      all[i].firstChild.textContent = m < 1 ? 'just now' : m < 60 ? m + ' min ago' : !days ? Math.floor(m / 60) + ' h ago' : days === 1 ? 'yesterday'
+      all[i].firstChild.textContent = m < 1 ? w.now : m < 60 ? w.min.replace('#', m) : !days ? w.h.replace('#', Math.floor(m / 60)) : days === 1 ? w.yesterday
         : d.getFullYear() === now.getFullYear() ? fmt('d', { day: 'numeric', month: 'short' }).format(d) : fmt('y', { dateStyle: 'medium' }).format(d);
       all[i].lastChild.lastChild.nodeValue = fmt('x', { dateStyle: 'medium', timeStyle: 'short' }).format(d);
     }
@@ -118,8 +119,8 @@
     if (!c || !document.getElementById('messages')) return;
     if (!latest || latest.parentNode !== c) {
       latest = document.createElement('button');
-      latest.type = 'button'; latest.className = 'to-latest'; latest.title = 'Scroll to the latest messages';
-      latest.innerHTML = '<svg class="icon" aria-hidden="true" focusable="false"><use href="#i-down"></use></svg>Latest<span class="sr-only"> messages</span>';
+      latest.type = 'button'; latest.className = 'to-latest'; latest.title = w.toLatest;
+      latest.innerHTML = '<svg class="icon" aria-hidden="true" focusable="false"><use href="#i-down"></use></svg>' + w.latestHtml;
       c.insertBefore(latest, c.firstChild);
     }
     if (latest.hidden !== follow) latest.hidden = follow;
@@ -182,7 +183,7 @@
     }
     // Enter sends only where there is a keyboard with Shift (not on touch screens, nor without this script).
     t = document.querySelector('textarea[data-enter-sends]:not([data-hint])');
-    if (t && !touch()) { t.placeholder += ' (Enter sends, Shift+Enter for a new line)'; t.setAttribute('data-hint', ''); }
+    if (t && !touch()) { t.placeholder += w.enterHint; t.setAttribute('data-hint', ''); }
   }
   document.addEventListener('DOMContentLoaded', enhanceShell);
   document.addEventListener('htmx:load', enhanceShell);

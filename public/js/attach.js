@@ -3,6 +3,8 @@
 // them exactly as it would without JavaScript.
 (function () {
   'use strict';
+  // The words, in the page's language (views/layout.ejs).
+  var w = JSON.parse(document.body.dataset.words);
   function input() { return document.getElementById('files'); }
   function size(n) { return n < 1024 ? n + ' B' : n < 1048576 ? Math.round(n / 1024) + ' KB' : (n / 1048576).toFixed(1) + ' MB'; }
   function set(files) {
@@ -33,8 +35,8 @@
       b.type = 'button';
       b.className = 'icon-btn chip-remove';
       b.setAttribute('data-index', i);
-      b.setAttribute('aria-label', 'Remove ' + f.name);
-      b.title = 'Remove';
+      b.setAttribute('aria-label', w.removeFile.split('#').join(f.name));
+      b.title = w.remove;
       b.innerHTML = '<svg class="icon" aria-hidden="true" focusable="false"><use href="#i-x"></use></svg>';
       ul.appendChild(li);
     }

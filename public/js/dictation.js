@@ -4,6 +4,8 @@
 (function () {
   'use strict';
   var rec = null;
+  // The words, in the page's language: the microphone's block carries them (views/files/_dictation.ejs).
+  var w = JSON.parse(document.querySelector('.dictation[data-words]').dataset.words);
 
   function composerText() { return document.getElementById('content'); }
 
@@ -33,7 +35,7 @@
     if (state === 'busy') m.setAttribute('aria-busy', 'true'); else m.removeAttribute('aria-busy');
     m.disabled = state === 'busy';
     m.classList.toggle('recording', state === 'recording');
-    m.querySelector('.lbl').textContent = state === 'recording' ? 'Stop dictation' : state === 'busy' ? 'Transcribing…' : 'Dictate';
+    m.querySelector('.lbl').textContent = state === 'recording' ? w.stop : state === 'busy' ? w.busy : w.dictate;
   }
 
   // At the cursor, with a space either side where words would otherwise touch. A composer never focused (caret at
@@ -59,20 +61,20 @@
     fetch(m.getAttribute('data-url'), { method: 'POST', body: body, credentials: 'same-origin', headers: { 'X-CSRF-Token': token ? token.value : '', Accept: 'application/json' } })
       .then(function (r) {
         return r.json().then(function (j) {
-          if (!r.ok) throw new Error((j && j.error && j.error.message) || 'Dictation failed. Try again.');
+          if (!r.ok) throw new Error((j && j.error && j.error.message) || w.failed);
           return j.text;
-        }, function () { throw new Error('Dictation failed. Try again.'); });
+        }, function () { throw new Error(w.failed); });
       })
       .then(function (text) {
-        if (text) { say(''); insert(text); } else say('No speech was heard in that recording.');
+        if (text) { say(''); insert(text); } else say(w.noSpeech);
       }, function (err) {
-        say(err && err.message && !/fetch|network/i.test(err.message) ? err.message : 'Dictation could not reach the server. Check the connection, then try again.');
+        say(err && err.message && !/fetch|network/i.test(err.message) ? err.message : w.offline);
       })
       .then(function () { show(m, 'idle'); });
   }
 
   function start(m) {
-    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) { say('This browser cannot record here. Use "Dictate from an audio file" instead.'); return; }
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) { say(w.noRecorder); return; }
     show(m, 'busy');
     navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
       var chunks = [];
@@ -83,14 +85,14 @@
         stream.getTracks().forEach(function (t) { t.stop(); });
         var type = rec.mimeType || (chunks[0] && chunks[0].type) || 'audio/webm';
         rec = null;
-        if (chunks.length) send(m, new Blob(chunks, { type: type })); else { show(m, 'idle'); say('Nothing was recorded. Try again.'); }
+        if (chunks.length) send(m, new Blob(chunks, { type: type })); else { show(m, 'idle'); say(w.nothing); }
       };
       rec.start();
       say('');
       show(m, 'recording');
     }, function () {
       show(m, 'idle');
-      say('The microphone is not available: allow it for this site, or use "Dictate from an audio file".');
+      say(w.noMic);
     });
   }
 

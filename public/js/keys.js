@@ -4,6 +4,8 @@
 (function () {
   'use strict';
   var link = document.getElementById('shortcuts-link');
+  // The words, in the page's language (views/layout.ejs).
+  var w = JSON.parse(document.body.dataset.words);
   // The app's own URLs, BASE_PATH included, from the link to /shortcuts.
   function path(p) { return link.getAttribute('href').replace(/\/shortcuts$/, p); }
   function visible(el) { return el && el.getClientRects().length > 0; }
@@ -42,7 +44,8 @@
         dialog.addEventListener('click', function (e) { if (e.target === dialog || e.target.closest('.close-dialog')) dialog.close(); });
       }
       // The server's own fragment (views/help/_shortcuts.ejs), escaped there.
-      dialog.innerHTML = html + '<form method="dialog"><button class="btn btn-small close-dialog">Close</button></form>';
+      dialog.innerHTML = html + '<form method="dialog"><button class="btn btn-small close-dialog"></button></form>';
+      dialog.querySelector('.close-dialog').textContent = w.close;
       dialog.showModal();
     }, function () { location.href = link.getAttribute('href'); });
   }

@@ -14,7 +14,7 @@ import { makePdf } from '../support/pdf.ts';
 /** Stores one file for the user as an upload would be stored (pending until a message carries it). */
 export async function storeFile(db: Db, userId: number, bytes: Buffer, name: string, doc?: { text: string; pages: number }): Promise<Attachment> {
   const detected = detectFile(bytes, name);
-  if (detected.kind === 'refused') throw new Error(`${name}: ${detected.reason}`);
+  if (detected.kind === 'refused') throw new Error(`${name}: ${detected.reason.key}`);
   const file: NewFile = { userId, name, mime: detected.mime, kind: detected.kind, size: bytes.length, pages: doc?.pages ?? null,
     width: null, height: null, thumbWidth: null, thumbHeight: null, text: doc?.text ?? (detected.kind === 'text' ? detected.text : null) };
   const thumb = detected.kind === 'image' ? await makeThumbnail(bytes) : null;

@@ -13,6 +13,7 @@ import { addUsage, monthOf } from '../../src/features/usage/usage.repo.ts';
 import { monthLabel } from '../../src/features/usage/usage.routes.ts';
 import { createThread, markThreads } from '../../src/features/threads/threads.repo.ts';
 import { linkAsPath } from '../support/message-paths.ts';
+import { insertFile } from '../../src/features/files/files.repo.ts';
 
 type Ctx = { t: TestApp; member: Member; admin: Member };
 type Page = {
@@ -192,6 +193,20 @@ export const PAGES: Page[] = [
   { name: 'threads: unknown bulk action (htmx box)', status: 400, go: async (c) => postAs(await lister(c), c, '/threads/bulk', { action: 'melt', ids: (await seeded(c)).plain }, { 'HX-Request': 'true' }) },
   { name: 'help: shortcuts page', status: 200, go: (c) => as(c.member, c, '/shortcuts'), allow: people },
   { name: 'help: shortcuts dialog (htmx fragment)', status: 200, go: (c) => as(c.member, c, '/shortcuts').set('HX-Request', 'true') },
+  // files, transfer (issue 17, files helper): a document's OCR text page, the dictation refusal (htmx box), an import refused.
+  { name: 'files: a document’s text page', status: 200, go: async (c) => {
+    const id = await insertFile(c.t.db, { userId: c.member.user.id, name: 'report.pdf', mime: 'application/pdf', kind: 'document', size: 10, pages: 3,
+      width: null, height: null, thumbWidth: null, thumbHeight: null, text: 'Quarterly figures' });
+    return as(c.member, c, `/files/${id}/text`);
+  }, allow: (c) => [...people(c), 'report.pdf', 'Quarterly figures'], pending: SHELL_PENDING },
+  { name: 'files: dictation without audio (htmx box)', status: 400, go: (c) => postAs(c.member, c, '/transcribe', { content: '' }, { 'HX-Request': 'true' }) },
+  { name: 'transfer: import without a file (flash)', status: 200, go: async (c) => {
+    const agent = request.agent(c.t.app);
+    agent.set('Cookie', c.member.cookie);
+    const page = await agent.get('/account').set(XX);
+    await agent.post('/account/import').set(XX).type('form').send({ _csrf: csrfOf(page.text) });
+    return agent.get('/account').set(XX);
+  }, allow: people, pending: ACCOUNT_PENDING },
 ];
 
 describe.each(DIALECTS)('pseudo-locale: no text outside the catalogue on %s', (dialect) => {

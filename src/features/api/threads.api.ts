@@ -15,6 +15,7 @@ import { filesOf } from '../chat/chat.controller.ts';
 import { urlFor, type UrlFor } from '../../http/base-path.ts';
 import { checkTools } from '../../lib/tools.ts';
 import { getSettings } from '../settings/settings.repo.ts';
+import { tr, type Translatable } from '../../i18n/text.ts';
 
 export const JSON_SSE_TIMING: SseTiming = { heartbeatMs: 15_000, pollMs: 500, minIntervalMs: 50 };
 
@@ -36,11 +37,12 @@ type ApiThreadInput = ThreadInput & { titleSetByUser?: boolean; pinned?: boolean
 function threadInput(body: unknown): ApiThreadInput {
   const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
   const out: ApiThreadInput = {};
-  const fields: Record<string, string> = {};
+  // Languages (issue 17): each field's message is a Text, said in the reader's language (error.code is unchanged).
+  const fields: Record<string, Translatable> = {};
   // Organise (issue 15): pinned and archived (PATCH), temporary (POST, a new thread only).
   for (const k of ['pinned', 'archived', 'temporary'] as const) {
     if (b[k] === undefined) continue;
-    if (typeof b[k] === 'boolean') out[k] = b[k]; else fields[k] = `${k} is true or false.`;
+    if (typeof b[k] === 'boolean') out[k] = b[k]; else fields[k] = tr('api:field.boolean', { name: k });
   }
   try {
     if (b.title !== undefined) { out.title = cleanTitle(b.title); out.titleSetByUser = true; }
@@ -52,23 +54,23 @@ function threadInput(body: unknown): ApiThreadInput {
     try {
       out.model = b.model === null ? null : checkModelId(b.model);
     } catch (err) {
-      if (err instanceof SettingsInputError) fields.model = err.message; else throw err;
+      if (err instanceof SettingsInputError) fields.model = err.text; else throw err;
     }
   }
   if (b.context !== undefined) {
     if (b.context === null || (typeof b.context === 'string' && b.context.length <= 20_000)) out.context = (b.context as string | null) || null;
-    else fields.context = 'The context is text of at most 20,000 characters.';
+    else fields.context = tr('api:field.context', { max: 20_000 });
   }
   if (b.thinkHarder !== undefined) {
     if (typeof b.thinkHarder === 'boolean') out.thinkHarder = b.thinkHarder;
-    else fields.thinkHarder = 'thinkHarder is true or false.';
+    else fields.thinkHarder = tr('api:field.boolean', { name: 'thinkHarder' });
   }
   // Mistral's built-in connectors (issue 14): a list of names; an empty list switches them all off.
   if (b.tools !== undefined) {
     const tools = checkTools(b.tools);
     if (typeof tools === 'string') fields.tools = tools; else out.tools = tools;
   }
-  if (Object.keys(fields).length) throw new HttpError(422, 'Some fields are not valid.', undefined, fields);
+  if (Object.keys(fields).length) throw new HttpError(422, tr('api:invalid'), undefined, fields);
   return out;
 }
 
@@ -85,7 +87,7 @@ export function threadsApiRoutes(d: ChatRouteDeps) {
   };
   const own = async (req: Request) => {
     const t = await findThread(d.db, userOf(req).id, threadIdParam(req));
-    if (!t) throw new HttpError(404, 'There is no such conversation.');
+    if (!t) throw new HttpError(404, tr('api:noSuchConversation'));
     return t;
   };
 
@@ -100,7 +102,7 @@ export function threadsApiRoutes(d: ChatRouteDeps) {
   // Bulk delete: {ids}; only the caller's own threads go (anyone else's ids are ignored), `deleted` says how many.
   r.post('/api/thread/delete', requireUser, async (req, res) => {
     const ids = req.body?.ids;
-    if (!Array.isArray(ids) || !ids.length || ids.length > 500) throw new HttpError(422, 'Some fields are not valid.', undefined, { ids: 'ids is a list of 1 to 500 conversation ids.' });
+    if (!Array.isArray(ids) || !ids.length || ids.length > 500) throw new HttpError(422, tr('api:invalid'), undefined, { ids: tr('api:field.ids', { max: 500 }) });
     res.json({ deleted: await removeThreads(d.db, userOf(req).id, idsOf(ids)) });
   });
   r.post('/api/thread', requireUser, async (req, res) => {
@@ -126,9 +128,9 @@ export function threadsApiRoutes(d: ChatRouteDeps) {
   r.patch('/api/thread/:id', requireUser, async (req, res) => {
     const t = await own(req);
     const { pinned, archived, temporary, ...input } = threadInput(req.body);
-    if (temporary !== undefined) throw new HttpError(422, 'Some fields are not valid.', undefined, { temporary: 'A conversation is temporary from its start only.' });
+    if (temporary !== undefined) throw new HttpError(422, tr('api:invalid'), undefined, { temporary: tr('api:field.temporary') });
     if ((pinned !== undefined || archived !== undefined) && t.temporaryUntil) {
-      throw new HttpError(409, 'A temporary chat is not listed, so it cannot be pinned or archived.');
+      throw new HttpError(409, tr('api:temporaryNotListed'));
     }
     if (pinned !== undefined) await markThreads(d.db, userOf(req).id, [t.id], 'pinned_at', pinned);
     if (archived !== undefined) await markThreads(d.db, userOf(req).id, [t.id], 'archived_at', archived);
@@ -136,7 +138,7 @@ export function threadsApiRoutes(d: ChatRouteDeps) {
     res.json({ thread: threadJson(updated!) });
   });
   r.delete('/api/thread/:id', requireUser, async (req, res) => {
-    if (!(await removeThread(d.db, userOf(req).id, threadIdParam(req)))) throw new HttpError(404, 'There is no such conversation.');
+    if (!(await removeThread(d.db, userOf(req).id, threadIdParam(req)))) throw new HttpError(404, tr('api:noSuchConversation'));
     res.status(204).end();
   });
   r.post('/api/thread/:id/messages', requireUser, async (req, res) => {

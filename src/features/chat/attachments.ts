@@ -15,13 +15,17 @@ import { getSettings } from '../settings/settings.repo.ts';
 import type { ModelRequest } from './model-choice.ts';
 import { sizeText } from './present.ts';
 import { describeUpstreamError, NO_KEY_MESSAGE } from './upstream-errors.ts';
+import { english, isText, tr, type Text, type Translatable } from '../../i18n/text.ts';
 
 export type FilesInput = { uploads: UploadedFile[]; refused: RefusedUpload[]; keep?: unknown };
 type Deps = { db: Db; config: Config; catalogue?: ModelCatalogue };
 
-/** Files were refused: `kept` is every file stored for this message so far (shown again in the composer). */
+/**
+ * Files were refused: `kept` is every file stored for this message so far (shown again in the composer). Languages
+ * (issue 17): `text` is what the person reads (files namespace), `message` its English.
+ */
 export class AttachmentsRefused extends Error {
-  constructor(message: string, public kept: Attachment[], public tooLarge: boolean) { super(message); }
+  constructor(public text: Translatable, public kept: Attachment[], public tooLarge: boolean) { super(english(text)); }
 }
 
 /** A limit in words: 10 MB, 500 KB. */
@@ -39,41 +43,44 @@ export async function gatherAttachments(d: Deps, userId: number, input: FilesInp
     await checkVision(d, userId, choice, kept);
     return kept;
   }
-  const problems: string[] = [];
+  const problems: Text[] = [];
   let tooLarge = false;
   const tooBig = input.refused.filter((r) => r.reason === 'too_big').map((r) => r.name);
-  if (tooBig.length) { tooLarge = true; problems.push(`${list(tooBig)} ${tooBig.length > 1 ? 'are' : 'is'} larger than ${mb(f.maxFileBytes)}, the limit for a file.`); }
+  if (tooBig.length) { tooLarge = true; problems.push(tr('files:refused.tooBig', { names: list(tooBig), count: tooBig.length, max: mb(f.maxFileBytes) })); }
   const overCount = input.refused.some((r) => r.reason === 'too_many') || kept.length + input.uploads.length > f.maxPerMessage;
   const room = Math.max(0, f.maxPerMessage - kept.length);
   const uploads = input.uploads.slice(0, room);
   if (overCount) {
     tooLarge = true;
     const left = [...input.uploads.slice(room).map((u) => u.name), ...input.refused.filter((r) => r.reason === 'too_many' && r.name).map((r) => r.name)];
-    problems.push(`A message takes at most ${f.maxPerMessage} files${left.length ? `; ${list(left)} ${left.length > 1 ? 'were' : 'was'} left out` : ''}.`);
+    problems.push(left.length ? tr('files:refused.tooManyLeft', { max: f.maxPerMessage, names: list(left), count: left.length })
+      : tr('files:refused.tooMany', { max: f.maxPerMessage }));
   }
   let used = await bytesOfUser(d.db, userId);
   const stored: Attachment[] = [];
   for (const upload of uploads) {
     if (used + upload.size > f.maxBytesPerUser) {
       tooLarge = true;
-      problems.push(`${upload.name} does not fit: your files may take ${mb(f.maxBytesPerUser)} in all. Delete older chats with files to make room.`);
+      problems.push(tr('files:refused.noRoom', { name: upload.name, max: mb(f.maxBytesPerUser) }));
       continue;
     }
     const made = await storeUpload(d, userId, upload, choice);
-    if (typeof made === 'string') { problems.push(made); continue; }
+    if (isText(made)) { problems.push(made); continue; }
     used += upload.size;
     stored.push(made);
   }
   const all = [...kept, ...stored];
-  if (problems.length) throw new AttachmentsRefused(`${problems.join(' ')} Your text and the other files are still here.`, all, tooLarge);
+  if (problems.length) throw new AttachmentsRefused(tr('files:refused.rest', { problems: joined(problems) }), all, tooLarge);
   await checkVision(d, userId, choice, all);
   return all;
 }
 
 const list = (names: string[]) => names.join(', ');
+/** Sentences one after another, each still a Text (translated where shown): "{{first}} {{then}}" nested. */
+const joined = (texts: Text[]): Text => texts.slice(0, -1).reduceRight((then, first) => tr('files:refused.then', { first, then }), texts[texts.length - 1]);
 
 /** Stores one upload (pending until a message carries it); a sentence for the person when it cannot be used. */
-async function storeUpload(d: Deps, userId: number, upload: UploadedFile, choice: ModelRequest): Promise<Attachment | string> {
+async function storeUpload(d: Deps, userId: number, upload: UploadedFile, choice: ModelRequest): Promise<Attachment | Text> {
   const bytes = await readFile(upload.path);
   const detected = detectFile(bytes, upload.name);
   if (detected.kind === 'refused') return detected.reason;
@@ -88,18 +95,18 @@ async function storeUpload(d: Deps, userId: number, upload: UploadedFile, choice
       Object.assign(file, { width: t.sourceWidth, height: t.sourceHeight, thumbWidth: t.width, thumbHeight: t.height });
       thumbnail = t.data;
     } catch (err) {
-      if (err instanceof ThumbnailError) return `${upload.name}: ${err.message}`;
+      if (err instanceof ThumbnailError) return tr('files:refused.image', { name: upload.name, reason: err.text });
       throw err;
     }
   } else if (detected.kind === 'document') {
     // Read once, here: the text is what the model reads of the document from now on (and what search will find).
-    if (!choice.apiKey) return `${upload.name} could not be read: ${NO_KEY_MESSAGE}`;
+    if (!choice.apiKey) return tr('files:refused.unread', { name: upload.name, reason: NO_KEY_MESSAGE });
     try {
       const read = await readDocument({ apiKey: choice.apiKey, serverUrl: d.config.mistral.serverUrl, model: d.config.files.ocrModel }, { bytes, mime: detected.mime, name: upload.name });
       file.text = read.markdown;
       file.pages = read.pages;
     } catch (err) {
-      return `${upload.name} could not be read (OCR): ${describeUpstreamError(err)}`;
+      return tr('files:refused.ocrFailed', { name: upload.name, reason: describeUpstreamError(err) });
     }
   } else {
     file.text = detected.text;
@@ -128,5 +135,6 @@ async function checkVision(d: Deps, userId: number, choice: ModelRequest, files:
   const sees = (id: string) => listed.models.some((m) => (m.id === id || m.aliases.includes(id)) && m.capabilities.includes('vision'));
   const fast = (await getSettings(d.db, userId)).fastModels.filter(sees);
   const seeing = fast.length ? fast : listed.models.filter((m) => m.capabilities.includes('vision')).map((m) => m.id).slice(0, 4);
-  throw new AttachmentsRefused(`${choice.model} cannot see images.${seeing.length ? ` Models that can: ${list(seeing)}.` : ''} Choose one in the model menu, or remove the images; your text and files are still here.`, files, false);
+  throw new AttachmentsRefused(seeing.length ? tr('files:refused.blindWithOthers', { model: choice.model, models: list(seeing) })
+    : tr('files:refused.blind', { model: choice.model }), files, false);
 }

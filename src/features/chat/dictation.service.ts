@@ -4,6 +4,7 @@
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
 import { HttpError } from '../../http/http-error.ts';
+import { tr } from '../../i18n/text.ts';
 import type { Uploads } from '../../http/multipart.ts';
 import { describeUpstreamError, NO_KEY_MESSAGE } from './upstream-errors.ts';
 import { effectiveApiKey } from '../settings/settings.service.ts';
@@ -29,13 +30,13 @@ function upstreamStatus(err: unknown): number {
 export async function transcribeUpload(d: DictationDeps, userId: number, uploads: Uploads, signal?: AbortSignal): Promise<string> {
   const max = d.config.files.maxAudioBytes;
   if (uploads.refused.some((r) => r.field === 'audio' && r.reason === 'too_big')) {
-    throw new HttpError(413, `The recording is too large: dictation takes audio of at most ${sizeInWords(max)}. Record a shorter part, then try again.`, 'too_large', { audio: 'too large' });
+    throw new HttpError(413, tr('files:dictation.tooLarge', { max: sizeInWords(max) }), 'too_large', { audio: 'too large' });
   }
   const audio = uploads.files.find((f) => f.field === 'audio');
-  if (!audio) throw new HttpError(400, 'Choose an audio file (or record one) to dictate from.', 'bad_request', { audio: 'missing' });
+  if (!audio) throw new HttpError(400, tr('files:dictation.noAudio'), 'bad_request', { audio: 'missing' });
   const type = await audioTypeOfFile(audio.path);
   if (!type) {
-    throw new HttpError(422, 'That file is not audio this app can read. Use a recording in WebM, Ogg, MP3, M4A, WAV or FLAC.', 'invalid', { audio: 'not audio' });
+    throw new HttpError(422, tr('files:dictation.notAudio'), 'invalid', { audio: 'not audio' });
   }
   const apiKey = await effectiveApiKey(d, userId);
   if (!apiKey) throw new HttpError(409, NO_KEY_MESSAGE, 'no_key');

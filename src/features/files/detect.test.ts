@@ -2,7 +2,14 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { makePdf } from '../../../test/support/pdf.ts';
 import { minimalDocx, minimalPptx, zip } from '../../../test/support/zip.ts';
-import { detectFile, DOCX_MIME, PPTX_MIME, zipEntryNames } from './detect.ts';
+import { detectFile as detect, DOCX_MIME, PPTX_MIME, zipEntryNames } from './detect.ts';
+import { english } from '../../i18n/text.ts';
+
+// The reason is a catalogue Text (issue 17): checked here in English, as written before.
+const detectFile = (bytes: Buffer, name: string) => {
+  const d = detect(bytes, name);
+  return d.kind === 'refused' ? { ...d, reason: english(d.reason) } : d;
+};
 
 const pixels = () => sharp({ create: { width: 4, height: 3, channels: 3, background: '#c33' } });
 

@@ -1,6 +1,8 @@
 // What an uploaded file is, from its bytes (magic numbers), never from its name: a name is what the sender claims,
 // the bytes are what a browser or Mistral would actually read. The name is used for one thing only: a file that
 // claims to be an image or a document but is not one is refused, so a renamed HTML page never passes for a photo.
+import { tr, type Text } from '../../i18n/text.ts';
+
 export const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 export const PPTX_MIME = 'application/vnd.openxmlformats-officedocument.presentationml.presentation';
 
@@ -11,7 +13,8 @@ export type Detected =
   | { kind: 'image'; mime: ImageMime }
   | { kind: 'document'; mime: DocumentMime }
   | { kind: 'text'; mime: 'text/plain'; text: string }
-  | { kind: 'refused'; reason: string };
+  // Languages (issue 17): the reason is a catalogue Text, said in the reader's language where it is shown.
+  | { kind: 'refused'; reason: Text };
 
 const startsWith = (b: Buffer, sig: number[] | string, at = 0): boolean => {
   const bytes = typeof sig === 'string' ? Buffer.from(sig, 'latin1') : Buffer.from(sig);
@@ -66,13 +69,11 @@ function documentMime(b: Buffer): DocumentMime | null {
 }
 
 /** What a name claims, for the refusal sentence; null when the extension claims nothing binary. */
-const CLAIMS: Record<string, string> = {
-  png: 'a PNG, JPEG, WebP or GIF image', jpg: 'a PNG, JPEG, WebP or GIF image', jpeg: 'a PNG, JPEG, WebP or GIF image',
-  gif: 'a PNG, JPEG, WebP or GIF image', webp: 'a PNG, JPEG, WebP or GIF image',
-  pdf: 'a PDF document', docx: 'a Word document', pptx: 'a PowerPoint document',
+const IMAGE = tr('files:claim.image');
+const CLAIMS: Record<string, Text> = {
+  png: IMAGE, jpg: IMAGE, jpeg: IMAGE, gif: IMAGE, webp: IMAGE,
+  pdf: tr('files:claim.pdf'), docx: tr('files:claim.word'), pptx: tr('files:claim.powerPoint'),
 };
-
-const READABLE = 'images (PNG, JPEG, WebP, GIF), PDF, Word or PowerPoint documents, or text and code files';
 
 /** Text that is not UTF-8 (Latin-1, Windows-1252): mostly (70%) printable ASCII, no NUL. A hint worth giving. */
 function looksLikeLegacyText(b: Buffer): boolean {
@@ -83,24 +84,23 @@ function looksLikeLegacyText(b: Buffer): boolean {
 
 export function detectFile(bytes: Buffer, name: string): Detected {
   // A name is shown back to the person who chose it; control characters would only garble the sentence.
-  const shown = name.replace(/[\u0000-\u001f\u007f]/g, '').trim() || 'This file';
+  const shown: string | Text = name.replace(/[\u0000-\u001f\u007f]/g, '').trim() || tr('files:refused.thisFile');
   const image = imageMime(bytes);
   if (image) return { kind: 'image', mime: image };
   const doc = documentMime(bytes);
   if (doc) return { kind: 'document', mime: doc };
 
-  if (bytes.length === 0) return { kind: 'refused', reason: `${shown} is empty. Choose another file.` };
+  if (bytes.length === 0) return { kind: 'refused', reason: tr('files:refused.empty', { name: shown }) };
   const text = bytes.includes(0) ? null : decodeUtf8(bytes);
-  const claim = CLAIMS[/\.([a-z0-9]+)$/i.exec(shown)?.[1]?.toLowerCase() ?? ''];
+  const claim = typeof shown === 'string' ? CLAIMS[/\.([a-z0-9]+)$/i.exec(shown)?.[1]?.toLowerCase() ?? ''] : undefined;
   if (claim) {
-    const content = text !== null ? 'text' : 'not a format MistralChat can read';
-    return { kind: 'refused', reason: `${shown} is not ${claim} (its content is ${content}). Choose another file.` };
+    return { kind: 'refused', reason: tr(text !== null ? 'files:refused.claimText' : 'files:refused.claimOther', { name: shown, claim }) };
   }
   if (text !== null) return { kind: 'text', mime: 'text/plain', text };
   if (!bytes.includes(0) && looksLikeLegacyText(bytes)) {
-    return { kind: 'refused', reason: `${shown} is text but not in UTF-8. Save it as UTF-8, then attach it again.` };
+    return { kind: 'refused', reason: tr('files:refused.notUtf8', { name: shown }) };
   }
-  return { kind: 'refused', reason: `${shown} is not a file type MistralChat can read: ${READABLE}.` };
+  return { kind: 'refused', reason: tr('files:refused.unreadable', { name: shown }) };
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });

@@ -8,6 +8,8 @@ import type { Db } from '../../db.ts';
 import { requireUser } from '../../http/auth.ts';
 import { HttpError } from '../../http/http-error.ts';
 import { render } from '../../http/htmx.ts';
+import { sayTo } from '../../i18n/negotiate.ts';
+import { tr } from '../../i18n/text.ts';
 import { findOwnFile, textOfOwnFile, type StoredFile } from './files.repo.ts';
 import { databaseStore, readAll, type FilePart } from './storage.ts';
 import { makeSheet, sheetFormatFor, sheetIdsParam } from './contact-sheet.ts';
@@ -15,7 +17,7 @@ import { makeSheet, sheetFormatFor, sheetIdsParam } from './contact-sheet.ts';
 const PAGE_ONLY_HEADERS = ['X-Request-Id', 'Cross-Origin-Opener-Policy', 'Origin-Agent-Cluster', 'Referrer-Policy', 'X-DNS-Prefetch-Control',
   'X-Download-Options', 'X-Frame-Options', 'X-Permitted-Cross-Domain-Policies', 'X-XSS-Protection'];
 const INLINE = new Set(['image/png', 'image/jpeg', 'image/webp', 'image/gif']);
-const NO_SUCH_FILE = 'There is no such file.';
+const NO_SUCH_FILE = tr('files:noSuchFile');
 
 export function fileIdParam(req: Request): number {
   const raw = String(req.params.fileId ?? '');
@@ -102,5 +104,5 @@ export function filesRoutes(d: { config: Config; db: Db }) {
 }
 
 export function renderText(req: Request, res: Response, file: StoredFile, text: string, downloadUrl: string): void {
-  render(req, res, 'files/text', { title: `${file.name} (text)`, file, text, downloadUrl });
+  render(req, res, 'files/text', { title: sayTo(res, tr('files:text.title', { name: file.name })), file, text, downloadUrl });
 }

@@ -2,6 +2,7 @@
 // originals' megabytes. Only the four image types MistralChat accepts are decoded (never SVG, TIFF or HEIF, which
 // sharp could also read), and the pixel count is capped before decoding: a small PNG can declare 20000x20000.
 import sharp, { type Metadata } from 'sharp';
+import { english, tr, type Text } from '../../i18n/text.ts';
 
 /** A thumbnail fits inside 192x96: a thread shows them in rows 96 px high (72 on a phone), landscape ones wider. */
 export const THUMBNAIL_WIDTH = 192;
@@ -16,17 +17,18 @@ export const MAX_INPUT_PIXELS = 64_000_000;
  */
 export const THUMBNAIL_QUALITY = 35;
 
+/** `text`: what the person reads (issue 17), in their language where shown; `message`: its English. */
 export class ThumbnailError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(public text: Text, options?: { cause?: unknown }) {
+    super(english(text), options);
     this.name = 'ThumbnailError';
   }
 }
 
 export type Thumbnail = { data: Buffer; mime: 'image/webp'; width: number; height: number; sourceWidth: number; sourceHeight: number };
 
-const UNREADABLE = 'This image could not be read: it may be damaged or not an image. Choose another file.';
-const TOO_LARGE = `This image has too many pixels to show. Choose an image under ${MAX_INPUT_PIXELS / 1_000_000} megapixels.`;
+const UNREADABLE = tr('files:image.unreadable');
+const TOO_LARGE = tr('files:image.tooManyPixels', { max: MAX_INPUT_PIXELS / 1_000_000 });
 const FORMATS = new Set(['png', 'jpeg', 'webp', 'gif']);
 
 export async function makeThumbnail(bytes: Buffer): Promise<Thumbnail> {
@@ -41,7 +43,7 @@ export async function makeThumbnail(bytes: Buffer): Promise<Thumbnail> {
     throw new ThumbnailError(UNREADABLE, { cause: err });
   }
   if (!meta.format || !FORMATS.has(meta.format)) {
-    throw new ThumbnailError('This image is not a PNG, JPEG, WebP or GIF image. Choose another file.');
+    throw new ThumbnailError(tr('files:image.notImage'));
   }
   // An animated image reports the whole frame stack's height; the first frame's is pageHeight.
   const width = meta.width ?? 0;

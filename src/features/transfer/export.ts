@@ -6,6 +6,8 @@ import type { Db } from '../../db.ts';
 import { pathUp } from '../chat/branches.repo.ts';
 import { toMessage, type Message } from '../chat/messages.repo.ts';
 import { toThread, type Thread } from '../threads/threads.repo.ts';
+import type { TFunction } from 'i18next';
+import { tFor } from '../../i18n/catalogue.ts';
 
 export const EXPORT_FORMAT = 'mistralchat';
 export const EXPORT_VERSION = 1;
@@ -100,22 +102,27 @@ export async function writeAccountExport(db: Db, userId: number, out: Writable):
   return count;
 }
 
-const roleName = (m: Message) => (m.role === 'user' ? 'You' : m.role === 'assistant' ? 'Mistral' : 'System');
+// Languages (issue 17): the Markdown is written in the language of whoever downloads it (English by default).
+const roleName = (m: Message, t: TFunction) => (m.role === 'user' ? t('transfer:markdown.you') : m.role === 'assistant' ? 'Mistral' : t('transfer:markdown.system'));
 const utc = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 /**
  * The shown branch as readable Markdown: the title, then each message under a heading with its role, model and time.
  * Contents are as written (math and code blocks unchanged); thinking is a quoted block before the answer.
  */
-export async function threadMarkdownExport(db: Db, thread: Thread): Promise<string> {
+export async function threadMarkdownExport(db: Db, thread: Thread, t: TFunction = tFor('en')): Promise<string> {
   const { messages } = await pathUp(db, thread.id, { leafOf: thread.currentLeafId });
-  const lines = [`# ${thread.title || 'New chat'}`, '', `Exported from MistralChat on ${utc(new Date())}.${thread.model ? ` Model: ${thread.model}.` : ''}`, ''];
+  const exported = thread.model ? t('transfer:markdown.exportedModel', { at: utc(new Date()), model: thread.model }) : t('transfer:markdown.exported', { at: utc(new Date()) });
+  const lines = [`# ${thread.title || t('transfer:markdown.newChat')}`, '', exported, ''];
   for (const m of messages) {
     const model = m.role === 'assistant' && m.model ? ` (${m.model})` : '';
-    lines.push('---', '', `## ${roleName(m)}${model} · ${utc(m.createdAt)}`, '');
-    if (m.thinking) lines.push('> **Thinking**', '>', ...m.thinking.split('\n').map((l) => (l ? `> ${l}` : '>')), '');
+    lines.push('---', '', `## ${roleName(m, t)}${model} · ${utc(m.createdAt)}`, '');
+    if (m.thinking) lines.push(`> **${t('transfer:markdown.thinking')}**`, '>', ...m.thinking.split('\n').map((l) => (l ? `> ${l}` : '>')), '');
     lines.push(m.content || (m.status === 'complete' ? '' : `*(${m.status}${m.error ? `: ${m.error}` : ''})*`), '');
-    if (m.attachments.length) lines.push(`*Attached: ${m.attachments.map((a) => `${a.name}${a.pages ? ` (${a.pages} page${a.pages === 1 ? '' : 's'})` : ''}`).join(', ')}*`, '');
+    if (m.attachments.length) {
+      const names = m.attachments.map((a) => (a.pages ? t('transfer:markdown.withPages', { name: a.name, count: a.pages }) : a.name)).join(', ');
+      lines.push(`*${t('transfer:markdown.attached', { names })}*`, '');
+    }
   }
   return lines.join('\n');
 }

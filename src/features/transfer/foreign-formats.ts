@@ -4,6 +4,7 @@
 // Nodes we do not show (ChatGPT's empty root, system and tool messages, hidden context, tool calls; Open WebUI's
 // system messages) are skipped and their children hang from the nearest kept ancestor, so branches stay branches.
 import { cleanImportedTitle, conversationName, ImportError, isObject, modelName, readTime, readUsage, type ImportMessage, type ImportThread } from './import-model.ts';
+import { tr, type Text } from '../../i18n/text.ts';
 
 type Node = { parent: string | null; keep: ImportMessage | null };
 
@@ -27,19 +28,19 @@ function linkKept(nodes: Map<string, Node>, current: string | null): { messages:
 }
 
 /** ChatGPT: the text of a message we show, or null for one we skip. */
-function chatGptText(m: Record<string, unknown>, where: string): string | null {
+function chatGptText(m: Record<string, unknown>, where: Text): string | null {
   const author = isObject(m.author) ? m.author : {};
   if (author.role !== 'user' && author.role !== 'assistant') return null; // system, tool
   const meta = isObject(m.metadata) ? m.metadata : {};
   if (meta.is_visually_hidden_from_conversation === true) return null;
   if (m.recipient !== undefined && m.recipient !== null && m.recipient !== 'all') return null; // a call to a tool
-  if (!isObject(m.content)) throw new ImportError(`${where}: its “content” is missing.`);
+  if (!isObject(m.content)) throw new ImportError(tr('transfer:bad.its', { where, name: 'content', what: tr('transfer:what.missing') }));
   const type = m.content.content_type;
   if (type !== undefined && type !== 'text' && type !== 'multimodal_text') return null; // code, thoughts, browsing…
   const parts = m.content.parts;
   if (!Array.isArray(parts)) {
     if (typeof m.content.text === 'string') return m.content.text;
-    throw new ImportError(`${where}: its “content.parts” is not a list.`);
+    throw new ImportError(tr('transfer:bad.its', { where, name: 'content.parts', what: tr('transfer:what.notAList') }));
   }
   // Images and files are objects (asset pointers): only the text parts are kept.
   const text = parts.filter((p): p is string => typeof p === 'string').join('\n');
@@ -47,14 +48,14 @@ function chatGptText(m: Record<string, unknown>, where: string): string | null {
 }
 
 export function readChatGpt(item: unknown, i: number): ImportThread {
-  if (!isObject(item) || !isObject(item.mapping)) throw new ImportError(`${conversationName(i, isObject(item) ? item.title : null)}: “mapping” is missing or not an object.`);
+  if (!isObject(item) || !isObject(item.mapping)) throw new ImportError(tr('transfer:bad.field', { where: conversationName(i, isObject(item) ? item.title : null), field: tr('transfer:field.named', { name: 'mapping' }), what: tr('transfer:what.missingOrNotObject') }));
   const where = conversationName(i, item.title);
   const created = readTime(item.create_time, 's') ?? new Date();
   const nodes = new Map<string, Node>();
   for (const [id, raw] of Object.entries(item.mapping)) {
-    const nodeWhere = `${where}, node “${id.slice(0, 80)}”`;
-    if (!isObject(raw)) throw new ImportError(`${nodeWhere} is not an object.`);
-    if (raw.parent !== null && raw.parent !== undefined && typeof raw.parent !== 'string') throw new ImportError(`${nodeWhere}: its “parent” is not a node id.`);
+    const nodeWhere = tr('transfer:where.node', { where, id: id.slice(0, 80) });
+    if (!isObject(raw)) throw new ImportError(tr('transfer:bad.notObject', { where: nodeWhere }));
+    if (raw.parent !== null && raw.parent !== undefined && typeof raw.parent !== 'string') throw new ImportError(tr('transfer:bad.its', { where: nodeWhere, name: 'parent', what: tr('transfer:what.notNodeId') }));
     const m = raw.message;
     let keep: ImportMessage | null = null;
     if (isObject(m)) {
@@ -68,7 +69,7 @@ export function readChatGpt(item: unknown, i: number): ImportThread {
         };
       }
     } else if (m !== null && m !== undefined) {
-      throw new ImportError(`${nodeWhere}: its “message” is not an object.`);
+      throw new ImportError(tr('transfer:bad.its', { where: nodeWhere, name: 'message', what: tr('transfer:what.notObject') }));
     }
     nodes.set(id, { parent: typeof raw.parent === 'string' ? raw.parent : null, keep });
   }
@@ -81,7 +82,7 @@ export function readChatGpt(item: unknown, i: number): ImportThread {
 
 /** Open WebUI: `[{id, title, chat: {…}, created_at, updated_at}]` (Settings › Chats › Export), or the chat objects themselves. */
 export function readOpenWebUi(item: unknown, i: number): ImportThread {
-  if (!isObject(item)) throw new ImportError(`${conversationName(i, null)} is not an object.`);
+  if (!isObject(item)) throw new ImportError(tr('transfer:bad.notObject', { where: conversationName(i, null) }));
   const chat = isObject(item.chat) ? item.chat : item;
   const title = item.title ?? chat.title;
   const where = conversationName(i, title);
@@ -89,10 +90,10 @@ export function readOpenWebUi(item: unknown, i: number): ImportThread {
   const nodes = new Map<string, Node>();
   let current: string | null = null;
   const read = (id: string, raw: unknown, parent: string | null) => {
-    const nodeWhere = `${where}, message “${id.slice(0, 80)}”`;
-    if (!isObject(raw)) throw new ImportError(`${nodeWhere} is not an object.`);
-    if (raw.role !== 'user' && raw.role !== 'assistant' && raw.role !== 'system') throw new ImportError(`${nodeWhere}: its “role” is not user or assistant.`);
-    if (typeof raw.content !== 'string') throw new ImportError(`${nodeWhere}: its “content” is not text.`);
+    const nodeWhere = tr('transfer:where.message', { where, id: id.slice(0, 80) });
+    if (!isObject(raw)) throw new ImportError(tr('transfer:bad.notObject', { where: nodeWhere }));
+    if (raw.role !== 'user' && raw.role !== 'assistant' && raw.role !== 'system') throw new ImportError(tr('transfer:bad.its', { where: nodeWhere, name: 'role', what: tr('transfer:what.notUserOrAssistant') }));
+    if (typeof raw.content !== 'string') throw new ImportError(tr('transfer:bad.its', { where: nodeWhere, name: 'content', what: tr('transfer:what.notText') }));
     const keep: ImportMessage | null = raw.role === 'system' ? null : {
       key: id, parentKey: null, role: raw.role, content: raw.content, thinking: null,
       // An answer Open WebUI never finished (done: false) is kept as stopped.
@@ -104,10 +105,10 @@ export function readOpenWebUi(item: unknown, i: number): ImportThread {
   };
   if (isObject(chat.history)) {
     const msgs = chat.history.messages;
-    if (!isObject(msgs)) throw new ImportError(`${where}: “history.messages” is missing or not an object.`);
+    if (!isObject(msgs)) throw new ImportError(tr('transfer:bad.field', { where, field: tr('transfer:field.named', { name: 'history.messages' }), what: tr('transfer:what.missingOrNotObject') }));
     for (const [id, raw] of Object.entries(msgs)) {
       const p = isObject(raw) ? raw.parentId : null;
-      if (p !== null && p !== undefined && typeof p !== 'string') throw new ImportError(`${where}, message “${id.slice(0, 80)}”: its “parentId” is not a message id.`);
+      if (p !== null && p !== undefined && typeof p !== 'string') throw new ImportError(tr('transfer:bad.its', { where: tr('transfer:where.message', { where, id: id.slice(0, 80) }), name: 'parentId', what: tr('transfer:what.notMessageId') }));
       read(id, raw, typeof p === 'string' ? p : null);
     }
     current = typeof chat.history.currentId === 'string' ? chat.history.currentId : null;
@@ -115,7 +116,7 @@ export function readOpenWebUi(item: unknown, i: number): ImportThread {
     // The oldest exports: a plain list, one line of messages.
     chat.messages.forEach((raw, j) => read(String(j + 1), raw, j ? String(j) : null));
   } else {
-    throw new ImportError(`${where}: “chat.history” is missing.`);
+    throw new ImportError(tr('transfer:bad.field', { where, field: tr('transfer:field.named', { name: 'chat.history' }), what: tr('transfer:what.missing') }));
   }
   const { messages, currentKey } = linkKept(nodes, current);
   return {

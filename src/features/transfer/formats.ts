@@ -8,24 +8,25 @@ import {
   cleanImportedTitle, conversationName, ImportError, isObject, modelName, parentsFirst, readTime, readUsage,
   type ImportFormat, type ImportLimits, type ImportMessage, type ImportThread,
 } from './import-model.ts';
+import { tr, type Text } from '../../i18n/text.ts';
 
-export const UNKNOWN_FORMAT = 'This file is not one we can import: expected a MistralChat export (JSON), a ChatGPT conversations.json or an Open WebUI chat export.';
+export const UNKNOWN_FORMAT = tr('transfer:file.unknownFormat');
 
 /** Parses the text of a file; `JSON.parse` errors become a sentence. */
 export function parseImportText(text: string): unknown {
   const t = text.replace(/^\uFEFF/, '');
-  if (!t.trim()) throw new ImportError('The file is empty.');
+  if (!t.trim()) throw new ImportError(tr('transfer:file.empty'));
   try {
     return JSON.parse(t);
   } catch (err) {
-    throw new ImportError(`The file is not valid JSON (${(err as Error).message.slice(0, 120)}).`);
+    throw new ImportError(tr('transfer:file.notJson', { reason: (err as Error).message.slice(0, 120) }));
   }
 }
 
 export function detectFormat(data: unknown): ImportFormat {
   if (isObject(data) && data.format === EXPORT_FORMAT) return 'mistralchat';
   const first = Array.isArray(data) ? data[0] : data;
-  if (!isObject(first)) throw new ImportError(Array.isArray(data) && !data.length ? 'The file holds no conversations.' : UNKNOWN_FORMAT);
+  if (!isObject(first)) throw new ImportError(Array.isArray(data) && !data.length ? tr('transfer:file.noConversations') : UNKNOWN_FORMAT);
   if (isObject(first.mapping)) return 'chatgpt';
   const chat = isObject(first.chat) ? first.chat : first;
   if (isObject(chat.history) || Array.isArray(chat.messages)) return 'openwebui';
@@ -37,54 +38,56 @@ export function readImport(data: unknown, limits: ImportLimits): { format: Impor
   const format = detectFormat(data);
   const list = format === 'mistralchat' ? ourThreads(data as Record<string, unknown>) : Array.isArray(data) ? data : [data];
   if (list.length > limits.maxConversations) {
-    throw new ImportError(`The file holds ${list.length} conversations; one import may hold at most ${limits.maxConversations}.`, 413);
+    throw new ImportError(tr('transfer:file.tooManyConversations', { count: list.length, max: limits.maxConversations }), 413);
   }
   let messages = 0;
   const threads: ImportThread[] = [];
   list.forEach((item, i) => {
     const t = format === 'mistralchat' ? readOurThread(item, i) : format === 'chatgpt' ? readChatGpt(item, i) : readOpenWebUi(item, i);
     messages += t.messages.length;
-    if (messages > limits.maxMessages) throw new ImportError(`The file holds more than ${limits.maxMessages} messages, the most one import may hold.`, 413);
+    if (messages > limits.maxMessages) throw new ImportError(tr('transfer:file.tooManyMessages', { max: limits.maxMessages }), 413);
     threads.push({ ...t, messages: parentsFirst(t.messages, conversationName(i, t.title)) });
   });
-  if (!threads.length) throw new ImportError('The file holds no conversations.');
+  if (!threads.length) throw new ImportError(tr('transfer:file.noConversations'));
   return { format, threads };
 }
 
 function ourThreads(doc: Record<string, unknown>): unknown[] {
   if (typeof doc.version !== 'number' || doc.version > EXPORT_VERSION) {
-    throw new ImportError(`This MistralChat export has version ${JSON.stringify(doc.version)}; this server reads version ${EXPORT_VERSION}.`);
+    throw new ImportError(tr('transfer:file.version', { version: JSON.stringify(doc.version), ours: EXPORT_VERSION }));
   }
   if (isObject(doc.thread)) return [doc.thread];
   if (Array.isArray(doc.threads)) return doc.threads;
-  throw new ImportError('This MistralChat export has neither “thread” nor “threads”.');
+  throw new ImportError(tr('transfer:file.noThreads'));
 }
 
 const STATUSES: MessageStatus[] = ['pending', 'streaming', 'complete', 'stopped', 'error', 'interrupted'];
 const ROLES = ['user', 'assistant', 'system'] as const;
 
 function readOurThread(item: unknown, i: number): ImportThread {
-  if (!isObject(item)) throw new ImportError(`${conversationName(i, null)} is not an object.`);
+  if (!isObject(item)) throw new ImportError(tr('transfer:bad.notObject', { where: conversationName(i, null) }));
   const where = conversationName(i, item.title);
-  const bad = (field: string, what: string): never => { throw new ImportError(`${where}: ${field} ${what}.`); };
-  const optString = (v: unknown, field: string, max: number) => {
+  // "{{where}}: {{field}} {{what}}.", each part a Text: the field ("message 2’s “role”") and what is wrong with it.
+  const bad = (field: Text, what: Text): never => { throw new ImportError(tr('transfer:bad.field', { where, field, what })); };
+  const named = (name: string) => tr('transfer:field.named', { name });
+  const optString = (v: unknown, field: Text, max: number) => {
     if (v === null || v === undefined) return null;
-    if (typeof v !== 'string') return bad(field, 'is not text');
-    if (v.length > max) return bad(field, `is longer than ${max} characters`);
+    if (typeof v !== 'string') return bad(field, tr('transfer:what.notText'));
+    if (v.length > max) return bad(field, tr('transfer:what.tooLong', { max }));
     return v;
   };
-  if (!Array.isArray(item.messages)) bad('“messages”', 'is missing or not a list');
+  if (!Array.isArray(item.messages)) bad(named('messages'), tr('transfer:what.missingOrNotList'));
   const messages = (item.messages as unknown[]).map((m, j): ImportMessage => {
-    const field = (name: string) => `message ${j + 1}’s “${name}”`;
-    if (!isObject(m)) return bad(`message ${j + 1}`, 'is not an object');
-    if (typeof m.id !== 'number' && typeof m.id !== 'string') bad(field('id'), 'is missing');
-    if (m.parentId !== null && m.parentId !== undefined && typeof m.parentId !== 'number' && typeof m.parentId !== 'string') bad(field('parentId'), 'is not an id');
-    if (!ROLES.includes(m.role as never)) bad(field('role'), 'is not user, assistant or system');
-    if (typeof m.content !== 'string') bad(field('content'), 'is not text');
+    const field = (name: string) => tr('transfer:field.ofMessage', { n: j + 1, name });
+    if (!isObject(m)) return bad(tr('transfer:field.message', { n: j + 1 }), tr('transfer:what.notObject'));
+    if (typeof m.id !== 'number' && typeof m.id !== 'string') bad(field('id'), tr('transfer:what.missing'));
+    if (m.parentId !== null && m.parentId !== undefined && typeof m.parentId !== 'number' && typeof m.parentId !== 'string') bad(field('parentId'), tr('transfer:what.notId'));
+    if (!ROLES.includes(m.role as never)) bad(field('role'), tr('transfer:what.notRole'));
+    if (typeof m.content !== 'string') bad(field('content'), tr('transfer:what.notText'));
     const status = (m.status ?? 'complete') as MessageStatus;
-    if (!STATUSES.includes(status)) bad(field('status'), 'is not a known status');
+    if (!STATUSES.includes(status)) bad(field('status'), tr('transfer:what.notStatus'));
     const createdAt = readTime(m.createdAt);
-    if (!createdAt) bad(field('createdAt'), 'is not a time');
+    if (!createdAt) bad(field('createdAt'), tr('transfer:what.notTime'));
     return {
       key: String(m.id), parentKey: m.parentId === null || m.parentId === undefined ? null : String(m.parentId),
       role: m.role as ImportMessage['role'], content: m.content as string, thinking: optString(m.thinking, field('thinking'), 16_000_000),
@@ -96,10 +99,10 @@ function readOurThread(item: unknown, i: number): ImportThread {
   const createdAt = readTime(item.createdAt) ?? messages[0]?.createdAt ?? new Date();
   const leaf = item.currentLeafId;
   const currentKey = leaf === null || leaf === undefined ? null : String(leaf);
-  if (currentKey !== null && !messages.some((m) => m.key === currentKey)) bad('“currentLeafId”', 'is not one of its messages');
+  if (currentKey !== null && !messages.some((m) => m.key === currentKey)) bad(named('currentLeafId'), tr('transfer:what.notItsMessage'));
   return {
     title: cleanImportedTitle(item.title), titleSetByUser: item.titleSetByUser === true, model: modelName(item.model),
-    context: optString(item.context, '“context”', 20_000), thinkHarder: item.thinkHarder === true,
+    context: optString(item.context, named('context'), 20_000), thinkHarder: item.thinkHarder === true,
     createdAt, updatedAt: readTime(item.updatedAt) ?? createdAt, currentKey, messages,
   };
 }

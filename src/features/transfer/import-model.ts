@@ -1,5 +1,6 @@
 // What every import format is read into before anything is stored, and the errors that name what was wrong.
 import { HttpError } from '../../http/http-error.ts';
+import { tr, type Text } from '../../i18n/text.ts';
 import type { MessageStatus, Usage } from '../chat/messages.repo.ts';
 
 export type ImportMessage = {
@@ -18,17 +19,17 @@ export type ImportThread = {
 export type ImportLimits = { maxConversations: number; maxMessages: number };
 export type ImportFormat = 'mistralchat' | 'chatgpt' | 'openwebui';
 
-/** A file we cannot import, and why (422; 413 for a limit). The message is shown to the person as is. */
+/** A file we cannot import, and why (422; 413 for a limit). The text is a catalogue Text (transfer namespace). */
 export class ImportError extends HttpError {
-  constructor(message: string, status = 422) {
+  constructor(message: Text, status = 422) {
     super(status, message, status === 413 ? 'too_large' : 'invalid_import');
   }
 }
 
 /** "Conversation 3 (“Title”)": how errors name a conversation (1-based, as a person counts). */
-export function conversationName(index: number, title: unknown): string {
+export function conversationName(index: number, title: unknown): Text {
   const t = typeof title === 'string' ? title.trim().slice(0, 60) : '';
-  return `Conversation ${index + 1}${t ? ` (“${t}”)` : ''}`;
+  return t ? tr('transfer:where.titled', { n: index + 1, title: t }) : tr('transfer:where.conversation', { n: index + 1 });
 }
 
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -73,14 +74,14 @@ export function readUsage(v: unknown): Usage | null {
  * (then by their order in the file), so the stored ids keep the file's order of versions. A parent that is not in the
  * conversation, or a loop, is an error naming the message.
  */
-export function parentsFirst(messages: ImportMessage[], where: string): ImportMessage[] {
+export function parentsFirst(messages: ImportMessage[], where: Text): ImportMessage[] {
   const byKey = new Map<string, ImportMessage>();
   for (const m of messages) {
-    if (byKey.has(m.key)) throw new ImportError(`${where}: two messages have the id “${m.key.slice(0, 80)}”.`);
+    if (byKey.has(m.key)) throw new ImportError(tr('transfer:bad.sameId', { where, id: m.key.slice(0, 80) }));
     byKey.set(m.key, m);
   }
   for (const m of messages) {
-    if (m.parentKey !== null && !byKey.has(m.parentKey)) throw new ImportError(`${where}: message “${m.key.slice(0, 80)}” follows “${m.parentKey.slice(0, 80)}”, which is not in the conversation.`);
+    if (m.parentKey !== null && !byKey.has(m.parentKey)) throw new ImportError(tr('transfer:bad.parentMissing', { where, id: m.key.slice(0, 80), parent: m.parentKey.slice(0, 80) }));
   }
   const sorted = messages.map((m, i) => ({ m, i })).sort((a, b) => a.m.createdAt.getTime() - b.m.createdAt.getTime() || a.i - b.i).map((x) => x.m);
   const out: ImportMessage[] = [];
@@ -102,7 +103,7 @@ export function parentsFirst(messages: ImportMessage[], where: string): ImportMe
   }
   if (out.length !== messages.length) {
     const stuck = messages.find((m) => !placed.has(m.key))!;
-    throw new ImportError(`${where}: message “${stuck.key.slice(0, 80)}” is part of a loop of parents.`);
+    throw new ImportError(tr('transfer:bad.loop', { where, id: stuck.key.slice(0, 80) }));
   }
   return out;
 }

@@ -55,5 +55,5 @@ export async function importFile(db: Db, config: Config, userId: number, input: 
 
 export function tooBig(maxBytes: number): ImportError {
   const mb = maxBytes / (1024 * 1024);
-  return new ImportError(`The file is larger than the import limit of ${mb >= 1 ? `${Math.round(mb * 10) / 10} MB` : `${maxBytes} bytes`}.`, 413);
+  return new ImportError(mb >= 1 ? tr('transfer:file.tooBigMb', { max: Math.round(mb * 10) / 10 }) : tr('transfer:file.tooBigBytes', { max: maxBytes }), 413);
 }

@@ -5,6 +5,8 @@ import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
 import { requireUser } from '../../http/auth.ts';
 import { HttpError } from '../../http/http-error.ts';
+import { tr } from '../../i18n/text.ts';
+import { tOf } from '../../i18n/negotiate.ts';
 import { addFlash, appUrl, retryAfterHeader } from '../auth/web.ts';
 import { RateLimitedError } from '../auth/rate-limits.ts';
 import { threadIdParam, userOf } from '../chat/chat.context.ts';
@@ -18,12 +20,12 @@ export function transferRoutes({ config, db }: { config: Config; db: Db }) {
 
   r.get('/api/thread/:id/export', requireUser, async (req, res) => {
     const format = req.query.format ?? 'json';
-    if (format !== 'md' && format !== 'json') throw new HttpError(400, 'The format is md or json.');
+    if (format !== 'md' && format !== 'json') throw new HttpError(400, tr('transfer:export.format'));
     const t = await findThread(db, userOf(req).id, threadIdParam(req));
-    if (!t) throw new HttpError(404, 'There is no such conversation.');
+    if (!t) throw new HttpError(404, tr('transfer:export.noSuchConversation'));
     // Organise (issue 15): a temporary chat is not kept, so it is not exported either.
-    if (t.temporaryUntil) throw new HttpError(409, 'A temporary chat cannot be exported: it is deleted an hour after it starts.');
-    const body = format === 'md' ? await threadMarkdownExport(db, t) : await threadJsonExport(db, t);
+    if (t.temporaryUntil) throw new HttpError(409, tr('transfer:export.temporary'));
+    const body = format === 'md' ? await threadMarkdownExport(db, t, tOf(req, res)) : await threadJsonExport(db, t);
     res.set('Content-Disposition', attachment(downloadName(t.title, format)));
     res.type(format === 'md' ? 'text/markdown; charset=utf-8' : 'application/json; charset=utf-8').send(body);
   });
@@ -46,7 +48,7 @@ export function transferRoutes({ config, db }: { config: Config; db: Db }) {
     const u = res.locals.upload as Upload | undefined;
     if (u) return u;
     if (req.path === '/api/import' && req.body && typeof req.body === 'object' && Object.keys(req.body).length) return { data: req.body, bytes: 0 };
-    throw new HttpError(422, 'Choose a file to import.', undefined, { file: 'Choose a file to import.' });
+    throw new HttpError(422, tr('transfer:import.chooseFile'), undefined, { file: tr('transfer:import.chooseFile') });
   };
   const run = (req: Request, res: Response): Promise<Imported> => importFile(db, config, userOf(req).id, upload(req, res));
 
@@ -63,12 +65,12 @@ export function transferRoutes({ config, db }: { config: Config; db: Db }) {
     } catch (err) {
       if (!(err instanceof HttpError) || err.status >= 500) throw err;
       if (err instanceof RateLimitedError) res.set('Retry-After', String(err.retryAfterSeconds));
-      addFlash(req, 'error', `Nothing was imported. ${err.message}`);
+      addFlash(req, 'error', tr('transfer:import.nothing', { reason: err.text }));
       return res.redirect(303, appUrl(req, '/account#transfer'));
     }
     const n = result.threads.length;
     if (n === 1) return res.redirect(303, appUrl(req, `/threads/${result.threads[0].id}#latest`));
-    addFlash(req, 'ok', `Imported ${n} conversations.`);
+    addFlash(req, 'ok', tr('transfer:import.done', { count: n }));
     res.redirect(303, appUrl(req, '/account#transfer'));
   });
   r.use(retryAfterHeader);

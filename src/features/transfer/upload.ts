@@ -7,6 +7,7 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response as ExpressResponse } from 'express';
 import type { Config } from '../../config.ts';
 import { HttpError } from '../../http/http-error.ts';
+import { tr } from '../../i18n/text.ts';
 import { tooBig } from './import.ts';
 
 export const IMPORT_PATHS = new Set(['/api/import', '/account/import']);
@@ -51,7 +52,7 @@ async function readForm(req: Request, res: ExpressResponse): Promise<void> {
   try {
     form = await new Response(body as unknown as BodyInit, { headers: { 'content-type': req.get('content-type') ?? '' } }).formData();
   } catch {
-    throw new HttpError(400, 'The upload could not be read. Choose the file again and retry.');
+    throw new HttpError(400, tr('transfer:import.unreadable'));
   }
   const csrf = form.get('_csrf');
   req.body = typeof csrf === 'string' ? { _csrf: csrf } : {};
