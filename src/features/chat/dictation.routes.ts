@@ -16,6 +16,8 @@ import { AttachmentsRefused, gatherAttachments } from './attachments.ts';
 import { filesOf } from './chat.controller.ts';
 import { chooseModelRequest } from './model-choice.ts';
 import { presentAttachments } from './present.ts';
+import { tr } from '../../i18n/text.ts';
+import { localizedError, sayTo } from '../../i18n/negotiate.ts';
 import type { Attachment } from '../files/files.repo.ts';
 
 /** Aborts the call to Mistral when the client goes away before the answer (a closed tab, a cancelled fetch). */
@@ -25,7 +27,7 @@ function abortOnClose(res: Response): AbortSignal {
   return controller.signal;
 }
 
-const NOTHING_HEARD = 'No speech was heard in that recording.';
+const NOTHING_HEARD = tr('chat:dictation.nothingHeard');
 
 /** The typed text, then the transcript: after a space, or straight on when the text already ends in white space. */
 export function appendTranscript(typed: string, text: string): string {
@@ -79,11 +81,11 @@ export function dictationRoutes(d: ChatRouteDeps) {
     const { kept, problem } = await keepChosenFiles(d, req, res, threadId);
     try {
       const text = await transcribeUpload(d, userOf(req).id, uploadsOf(res), abortOnClose(res));
-      if (!text) { error = NOTHING_HEARD; status = 422; }
+      if (!text) { error = sayTo(res, NOTHING_HEARD); status = 422; }
       content = appendTranscript(typed, text);
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
-      error = err.message;
+      error = localizedError(res, err).message;
       status = err.status;
       res.set(err.headers);
     }
@@ -97,7 +99,7 @@ export function dictationRoutes(d: ChatRouteDeps) {
   r.post('/threads/:id/transcribe', requireUser, async (req, res) => {
     // Another user's thread (or none) is 404 before any audio goes to Mistral.
     const thread = await findThread(d.db, userOf(req).id, threadIdParam(req));
-    if (!thread) throw new HttpError(404, 'There is no such conversation.');
+    if (!thread) throw new HttpError(404, tr('chat:error.noConversation'));
     await intoComposer(req, res, thread.id);
   });
   return r;

@@ -5,7 +5,8 @@ import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
 import { HttpError } from '../../http/http-error.ts';
 import type { Uploads } from '../../http/multipart.ts';
-import { describeUpstreamError, NO_KEY_MESSAGE } from './upstream-errors.ts';
+import { describeUpstreamText, NO_KEY_TEXT } from './upstream-errors.ts';
+import { tr } from '../../i18n/text.ts';
 import { effectiveApiKey } from '../settings/settings.service.ts';
 import { audioTypeOfFile } from '../files/audio-type.ts';
 import { transcribe } from '../files/transcribe.ts';
@@ -29,16 +30,16 @@ function upstreamStatus(err: unknown): number {
 export async function transcribeUpload(d: DictationDeps, userId: number, uploads: Uploads, signal?: AbortSignal): Promise<string> {
   const max = d.config.files.maxAudioBytes;
   if (uploads.refused.some((r) => r.field === 'audio' && r.reason === 'too_big')) {
-    throw new HttpError(413, `The recording is too large: dictation takes audio of at most ${sizeInWords(max)}. Record a shorter part, then try again.`, 'too_large', { audio: 'too large' });
+    throw new HttpError(413, tr('chat:dictation.tooLarge', { size: sizeInWords(max) }), 'too_large', { audio: 'too large' });
   }
   const audio = uploads.files.find((f) => f.field === 'audio');
-  if (!audio) throw new HttpError(400, 'Choose an audio file (or record one) to dictate from.', 'bad_request', { audio: 'missing' });
+  if (!audio) throw new HttpError(400, tr('chat:dictation.missing'), 'bad_request', { audio: 'missing' });
   const type = await audioTypeOfFile(audio.path);
   if (!type) {
-    throw new HttpError(422, 'That file is not audio this app can read. Use a recording in WebM, Ogg, MP3, M4A, WAV or FLAC.', 'invalid', { audio: 'not audio' });
+    throw new HttpError(422, tr('chat:dictation.notAudio'), 'invalid', { audio: 'not audio' });
   }
   const apiKey = await effectiveApiKey(d, userId);
-  if (!apiKey) throw new HttpError(409, NO_KEY_MESSAGE, 'no_key');
+  if (!apiKey) throw new HttpError(409, NO_KEY_TEXT, 'no_key');
   try {
     const base = audio.name.replace(/\.[^.]*$/, '') || 'recording';
     return await transcribe(
@@ -47,7 +48,7 @@ export async function transcribeUpload(d: DictationDeps, userId: number, uploads
     );
   } catch (err) {
     const status = upstreamStatus(err);
-    const e = new HttpError(status, describeUpstreamError(err), status === 429 ? 'rate_limited' : status === 502 ? 'upstream_error' : 'unavailable');
+    const e = new HttpError(status, describeUpstreamText(err), status === 429 ? 'rate_limited' : status === 502 ? 'upstream_error' : 'unavailable');
     const retryAfter = (err as { headers?: Headers } | null)?.headers?.get?.('retry-after');
     if (status === 429 && retryAfter && /^\d+$/.test(retryAfter)) e.headers['Retry-After'] = retryAfter;
     throw e;

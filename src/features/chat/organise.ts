@@ -6,6 +6,7 @@ import { Router, type Request, type Response } from 'express';
 import { HttpError } from '../../http/errors.ts';
 import { render, renderString, wantsFragment } from '../../http/htmx.ts';
 import { threadIdParam, urlOf, userOf, type ChatRouteDeps } from './chat.context.ts';
+import { tr } from '../../i18n/text.ts';
 import { headerLocals } from './thread-config.ts';
 import { findThread, markThreads, type Thread } from '../threads/threads.repo.ts';
 import { idsOf, removeThreads, threadListView } from '../threads/threads.service.ts';
@@ -31,7 +32,7 @@ export function organiseRoutes(d: ChatRouteDeps) {
   const toggle = (action: 'pin' | 'archive') => async (req: Request, res: Response) => {
     const user = userOf(req);
     const thread = await findThread(d.db, user.id, threadIdParam(req));
-    if (!thread) throw new HttpError(404, 'There is no such conversation.');
+    if (!thread) throw new HttpError(404, tr('chat:error.noConversation'));
     if (thread.temporaryUntil) throw new HttpError(409, 'A temporary chat is not listed, so it cannot be pinned or archived.');
     const on = req.body?.on !== '0';
     await markThreads(d.db, user.id, [thread.id], ACTIONS[action][0], on);
@@ -79,7 +80,7 @@ export function organiseRoutes(d: ChatRouteDeps) {
     if (req.body?.confirm === '1') return finish(`Deleted ${plural(await removeThreads(d.db, user.id, ids))}.`);
     // The confirmation step: the caller's own threads among the ids, by title; none: nothing to confirm.
     const threads = (await Promise.all(ids.map((id) => findThread(d.db, user.id, id)))).filter((t): t is Thread => Boolean(t));
-    if (!threads.length) throw new HttpError(404, 'There is no such conversation.');
+    if (!threads.length) throw new HttpError(404, tr('chat:error.noConversation'));
     render(req, res, 'threads/confirm-delete', { title: 'Delete conversations', threads, back }, { layout: true });
   });
   // The keyboard shortcuts: a page without JavaScript, the "?" dialog's content with it (keys.js).

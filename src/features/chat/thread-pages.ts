@@ -5,6 +5,8 @@ import { HttpError } from '../../http/errors.ts';
 import { render, wantsFragment } from '../../http/htmx.ts';
 import type { UrlFor } from '../../http/base-path.ts';
 import { MESSAGES_PER_PAGE, positiveInt, threadIdParam, urlOf, userOf, type ChatRouteDeps } from './chat.context.ts';
+import { tr } from '../../i18n/text.ts';
+import { sayTo } from '../../i18n/negotiate.ts';
 import { recoverThread, staleBefore } from './chat.service.ts';
 import { latestLeafUnder, pagePath, pathIdsAfter } from './branches.repo.ts';
 import { isFinal } from './messages.repo.ts';
@@ -59,7 +61,7 @@ export async function homePage(d: ChatRouteDeps, req: Request, res: Response, co
   const keyState = settings.apiKeySealed ? 'own' : d.config.mistral.apiKey ? 'server' : 'none';
   // A guest is told up front that their chats are temporary (GUEST_TTL_HOURS after they arrived).
   const guest = isGuest(user) ? { hours: d.config.guests.ttlHours, until: user.guestExpiresAt! } : null;
-  render(req, res, 'home', { title: 'New chat', list, sidebar: list, guest, keyState, composer: newChatComposer(d, req, settings, composer) }, { status });
+  render(req, res, 'home', { title: sayTo(res, tr('common:sidebar.newChat')), list, sidebar: list, guest, keyState, composer: newChatComposer(d, req, settings, composer) }, { status });
 }
 
 /** The plain link to the page before `oldest`: it opens at its end (#newer), where reading upwards goes on. */
@@ -101,7 +103,7 @@ export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, 
   const url = urlOf(req);
   const user = userOf(req);
   const found = await findThread(d.db, user.id, threadIdParam(req));
-  if (!found) throw new HttpError(404, 'There is no such conversation.');
+  if (!found) throw new HttpError(404, tr('chat:error.noConversation'));
   const { thread, before } = await openAt(d, found, positiveInt(req.query.at), positiveInt(req.query.before));
   // The sidebar and the header do not depend on the messages: read side by side (on MySQL, on separate connections).
   const [page, sidebar, header] = await Promise.all([
@@ -124,7 +126,7 @@ export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, 
   const followed = followId ? views.find((v) => v.live && v.id === followId) : undefined;
   const locals = {
     ...header, following: Boolean(followed),
-    title: thread.title ?? 'New chat', messages: views, sidebar, currentThreadId: thread.id,
+    title: thread.title ?? sayTo(res, tr('common:sidebar.newChat')), messages: views, sidebar, currentThreadId: thread.id,
     olderUrl: hasOlder ? url(`/threads/${thread.id}/messages?before=${oldest}`) : null,
     olderPageUrl: hasOlder ? olderPage(url, thread.id, oldest!) : null, newer,
     composer: threadComposer(req, thread.id, { after: messages.at(-1)?.id ?? '', ...composer }),
@@ -161,7 +163,7 @@ export function threadsController(d: ChatRouteDeps) {
     async older(req: Request, res: Response) {
       const url = urlOf(req);
       const thread = await findThread(d.db, userOf(req).id, threadIdParam(req));
-      if (!thread) throw new HttpError(404, 'There is no such conversation.');
+      if (!thread) throw new HttpError(404, tr('chat:error.noConversation'));
       if (!wantsFragment(req)) return res.redirect(302, url(`/threads/${thread.id}${req.query.before ? `?before=${positiveInt(req.query.before) ?? ''}#newer` : '#latest'}`));
       render(req, res, 'chat/_messages', await messagesLocals(d, url, thread, positiveInt(req.query.before)));
     },
@@ -169,7 +171,7 @@ export function threadsController(d: ChatRouteDeps) {
       const user = userOf(req);
       const id = threadIdParam(req);
       const thread = await findThread(d.db, user.id, id);
-      if (!thread) throw new HttpError(404, 'There is no such conversation.');
+      if (!thread) throw new HttpError(404, tr('chat:error.noConversation'));
       try {
         const updated = await renameThread(d.db, user.id, id, req.body?.title);
         // With the new title out of band: the sidebar entry and the tab's title too.
@@ -185,7 +187,7 @@ export function threadsController(d: ChatRouteDeps) {
     },
     async destroy(req: Request, res: Response) {
       const ok = await removeThread(d.db, userOf(req).id, threadIdParam(req));
-      if (!ok) throw new HttpError(404, 'There is no such conversation.');
+      if (!ok) throw new HttpError(404, tr('chat:error.noConversation'));
       const to = urlOf(req)('/');
       if (req.get('HX-Request') === 'true') return void res.set('HX-Redirect', to).status(204).end();
       res.redirect(303, to);
