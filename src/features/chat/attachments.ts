@@ -14,14 +14,16 @@ import type { ModelCatalogue } from '../settings/models.ts';
 import { getSettings } from '../settings/settings.repo.ts';
 import type { ModelRequest } from './model-choice.ts';
 import { sizeText } from './present.ts';
-import { describeUpstreamError, NO_KEY_MESSAGE } from './upstream-errors.ts';
+import { describeUpstreamText, NO_KEY_TEXT } from './upstream-errors.ts';
+import { english, isText, tr, type Translatable } from '../../i18n/text.ts';
 
 export type FilesInput = { uploads: UploadedFile[]; refused: RefusedUpload[]; keep?: unknown };
 type Deps = { db: Db; config: Config; catalogue?: ModelCatalogue };
 
 /** Files were refused: `kept` is every file stored for this message so far (shown again in the composer). */
 export class AttachmentsRefused extends Error {
-  constructor(message: string, public kept: Attachment[], public tooLarge: boolean) { super(message); }
+  // Languages (issue 17): `text` is what the person reads; `message` its English.
+  constructor(public text: Translatable, public kept: Attachment[], public tooLarge: boolean) { super(english(text)); }
 }
 
 /** A limit in words: 10 MB, 500 KB. */
@@ -39,41 +41,44 @@ export async function gatherAttachments(d: Deps, userId: number, input: FilesInp
     await checkVision(d, userId, choice, kept);
     return kept;
   }
-  const problems: string[] = [];
+  const problems: Translatable[] = [];
   let tooLarge = false;
   const tooBig = input.refused.filter((r) => r.reason === 'too_big').map((r) => r.name);
-  if (tooBig.length) { tooLarge = true; problems.push(`${list(tooBig)} ${tooBig.length > 1 ? 'are' : 'is'} larger than ${mb(f.maxFileBytes)}, the limit for a file.`); }
+  if (tooBig.length) { tooLarge = true; problems.push(tr('chat:files.tooBig', { count: tooBig.length, names: list(tooBig), limit: mb(f.maxFileBytes) })); }
   const overCount = input.refused.some((r) => r.reason === 'too_many') || kept.length + input.uploads.length > f.maxPerMessage;
   const room = Math.max(0, f.maxPerMessage - kept.length);
   const uploads = input.uploads.slice(0, room);
   if (overCount) {
     tooLarge = true;
     const left = [...input.uploads.slice(room).map((u) => u.name), ...input.refused.filter((r) => r.reason === 'too_many' && r.name).map((r) => r.name)];
-    problems.push(`A message takes at most ${f.maxPerMessage} files${left.length ? `; ${list(left)} ${left.length > 1 ? 'were' : 'was'} left out` : ''}.`);
+    problems.push(left.length ? tr('chat:files.tooManyLeftOut', { max: f.maxPerMessage, count: left.length, names: list(left) }) : tr('chat:files.tooMany', { max: f.maxPerMessage }));
   }
   let used = await bytesOfUser(d.db, userId);
   const stored: Attachment[] = [];
   for (const upload of uploads) {
     if (used + upload.size > f.maxBytesPerUser) {
       tooLarge = true;
-      problems.push(`${upload.name} does not fit: your files may take ${mb(f.maxBytesPerUser)} in all. Delete older chats with files to make room.`);
+      problems.push(tr('chat:files.noRoom', { name: upload.name, limit: mb(f.maxBytesPerUser) }));
       continue;
     }
     const made = await storeUpload(d, userId, upload, choice);
-    if (typeof made === 'string') { problems.push(made); continue; }
+    if (typeof made === 'string' || isText(made)) { problems.push(made); continue; }
     used += upload.size;
     stored.push(made);
   }
   const all = [...kept, ...stored];
-  if (problems.length) throw new AttachmentsRefused(`${problems.join(' ')} Your text and the other files are still here.`, all, tooLarge);
+  if (problems.length) throw new AttachmentsRefused(tr('chat:files.refused', { problems: sentences(problems) }), all, tooLarge);
   await checkVision(d, userId, choice, all);
   return all;
 }
 
 const list = (names: string[]) => names.join(', ');
 
+/** Several sentences as one Text (each translated where shown): "{{first}} {{rest}}", nested. */
+const sentences = (all: Translatable[]): Translatable => all.reduceRight((rest, first) => tr('chat:files.sentences', { first, rest }));
+
 /** Stores one upload (pending until a message carries it); a sentence for the person when it cannot be used. */
-async function storeUpload(d: Deps, userId: number, upload: UploadedFile, choice: ModelRequest): Promise<Attachment | string> {
+async function storeUpload(d: Deps, userId: number, upload: UploadedFile, choice: ModelRequest): Promise<Attachment | Translatable> {
   const bytes = await readFile(upload.path);
   const detected = detectFile(bytes, upload.name);
   if (detected.kind === 'refused') return detected.reason;
@@ -88,18 +93,18 @@ async function storeUpload(d: Deps, userId: number, upload: UploadedFile, choice
       Object.assign(file, { width: t.sourceWidth, height: t.sourceHeight, thumbWidth: t.width, thumbHeight: t.height });
       thumbnail = t.data;
     } catch (err) {
-      if (err instanceof ThumbnailError) return `${upload.name}: ${err.message}`;
+      if (err instanceof ThumbnailError) return tr('chat:files.named', { name: upload.name, problem: err.message });
       throw err;
     }
   } else if (detected.kind === 'document') {
     // Read once, here: the text is what the model reads of the document from now on (and what search will find).
-    if (!choice.apiKey) return `${upload.name} could not be read: ${NO_KEY_MESSAGE}`;
+    if (!choice.apiKey) return tr('chat:files.unreadable', { name: upload.name, problem: NO_KEY_TEXT });
     try {
       const read = await readDocument({ apiKey: choice.apiKey, serverUrl: d.config.mistral.serverUrl, model: d.config.files.ocrModel }, { bytes, mime: detected.mime, name: upload.name });
       file.text = read.markdown;
       file.pages = read.pages;
     } catch (err) {
-      return `${upload.name} could not be read (OCR): ${describeUpstreamError(err)}`;
+      return tr('chat:files.ocrFailed', { name: upload.name, problem: describeUpstreamText(err) });
     }
   } else {
     file.text = detected.text;
@@ -128,5 +133,5 @@ async function checkVision(d: Deps, userId: number, choice: ModelRequest, files:
   const sees = (id: string) => listed.models.some((m) => (m.id === id || m.aliases.includes(id)) && m.capabilities.includes('vision'));
   const fast = (await getSettings(d.db, userId)).fastModels.filter(sees);
   const seeing = fast.length ? fast : listed.models.filter((m) => m.capabilities.includes('vision')).map((m) => m.id).slice(0, 4);
-  throw new AttachmentsRefused(`${choice.model} cannot see images.${seeing.length ? ` Models that can: ${list(seeing)}.` : ''} Choose one in the model menu, or remove the images; your text and files are still here.`, files, false);
+  throw new AttachmentsRefused(seeing.length ? tr('chat:files.noVisionTry', { model: choice.model, models: list(seeing) }) : tr('chat:files.noVision', { model: choice.model }), files, false);
 }

@@ -119,7 +119,7 @@ export async function sendMessage(d: ChatDeps, userId: number, threadId: string 
     if (opts.files) files = await gatherAttachments(d, userId, opts.files, choice);
   } catch (err) {
     if (!(err instanceof AttachmentsRefused)) throw err;
-    throw Object.assign(new ChatError(err.tooLarge ? 'too_large' : 'invalid', err.message), { kept: err.kept });
+    throw Object.assign(new ChatError(err.tooLarge ? 'too_large' : 'invalid', err.text), { kept: err.kept });
   }
   try {
     return await storeExchange(d, thread, threadId, rawContent, key, opts.after, files, choice);

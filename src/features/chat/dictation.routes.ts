@@ -44,7 +44,7 @@ async function keepChosenFiles(d: ChatRouteDeps, req: Request, res: Response, th
   try {
     return { kept: await gatherAttachments(d, userId, filesOf(req, res), choice) };
   } catch (err) {
-    if (err instanceof AttachmentsRefused) return { kept: err.kept, problem: err.message };
+    if (err instanceof AttachmentsRefused) return { kept: err.kept, problem: sayTo(res, err.text) };
     throw err;
   }
 }
