@@ -39,6 +39,8 @@ export function storedErrorText(message: string | null): Translatable | null {
   if (tooLong && message === english(tr('chat:upstream.tooLong', { tokens: Number(tooLong[1].replace(/,/g, '')) }))) {
     return tr('chat:upstream.tooLong', { tokens: Number(tooLong[1].replace(/,/g, '')) });
   }
+  const stopped = /^Mistral stopped this answer: ([\s\S]*)$/.exec(message);
+  if (stopped) return tr('chat:upstream.stoppedBy', { reason: stopped[1] });
   const idle = /^Mistral stopped sending for (\d+) seconds\. Retry in a moment\.$/.exec(message);
   if (idle) return tr('chat:upstream.idle', { seconds: Number(idle[1]) });
   return message;
