@@ -57,8 +57,8 @@ async function postAs(who: Member, c: Ctx, path: string, form: Record<string, st
 
 // threads, home, help: a member of their own with conversations (pinned, today, last month, archived, temporary),
 // made once per app, so the other pages' sidebars stay empty.
-const CHAT_PENDING = ['#composer' /* chat */];
-const THREAD_PENDING = [...CHAT_PENDING, '#messages' /* chat */];
+const CHAT_PENDING: string[] = [];
+const THREAD_PENDING = [...CHAT_PENDING];
 const TITLES = { plain: 'Plain talk', archived: 'Old archive', temporary: 'Quick question', month: 'Spring plans', pinned: 'Pinned notes', long: 'Long talk' };
 type Seeded = Record<keyof typeof TITLES, string>;
 const seeds = new WeakMap<Ctx, Promise<{ who: Member; ids: Seeded }>>();
@@ -171,7 +171,7 @@ export const PAGES: Page[] = [
     const { long } = await seeded(c);
     const middle = (await c.t.db('messages').where({ thread_id: long }).orderBy('id').select('id'))[30].id;
     return as(await lister(c), c, `/threads/${long}?before=${middle}`);
-  }, allow: listerContent, pending: THREAD_PENDING },
+  }, allow: () => [...listerContent(), ...Array.from({ length: 60 }, (_, i) => `m${i}`)] /* the seeded messages */, pending: THREAD_PENDING },
   { name: 'threads: rename refused (page)', status: 422, go: async (c) => postAs(await lister(c), c, `/threads/${(await seeded(c)).plain}/rename`, { title: 'x'.repeat(201) }), allow: () => [...listerContent(), 'x'.repeat(201)], pending: THREAD_PENDING },
   { name: 'threads: rename refused (htmx header)', status: 422, go: async (c) => postAs(await lister(c), c, `/threads/${(await seeded(c)).plain}/rename`, { title: ' ' }, { 'HX-Request': 'true' }), allow: listerContent },
   { name: 'threads: pinned (htmx header and list)', status: 200, go: async (c) => postAs(await lister(c), c, `/threads/${(await seeded(c)).plain}/pin`, { on: '0' }, { 'HX-Request': 'true' }), allow: listerContent, pending: ['#share-menu'] },
@@ -206,7 +206,57 @@ export const PAGES: Page[] = [
     const page = await agent.get('/account').set(XX);
     await agent.post('/account/import').set(XX).type('form').send({ _csrf: csrfOf(page.text) });
     return agent.get('/account').set(XX);
-  }, allow: people, pending: ACCOUNT_PENDING },
+  }, allow: peopleAndModels /* Account's usage lists the models the member used */, pending: ACCOUNT_PENDING },
+  // Chat (namespace chat): the thread page's messages, footers and composer, their fragments, the edit and regenerate
+  // forms, a refused send. The thread's header (#thread-head), the sidebar and the dictation box belong to others.
+  ...((): Page[] => {
+    const seeds = new WeakMap<Ctx, Promise<{ thread: string; question: number; answer: number; failed: number }>>();
+    const words = ['Hello there', 'An answer.', 'Second question', 'Some thinking', 'The Source', 'cats'];
+    const allow = (c: Ctx) => [...peopleAndModels(c), ...words];
+    const pending = [...SHELL_PENDING];
+    /** A thread with a finished answer in two versions (steps, sources, usage, thinking), then a failed one. */
+    const seed = (c: Ctx) => {
+      let s = seeds.get(c);
+      if (!s) {
+        s = (async () => {
+          const { createThread } = await import('../../src/features/threads/threads.repo.ts');
+          const { insertAnswer, insertExchange, saveFinal } = await import('../../src/features/chat/messages.repo.ts');
+          const { NO_KEY_MESSAGE } = await import('../../src/features/chat/upstream-errors.ts');
+          const db = c.t.db;
+          const thread = await createThread(db, c.member.user.id, { title: 'Hello there' });
+          const first = (await insertExchange(db, thread.id, 'Hello there', MODELS[0]))!;
+          await saveFinal(db, first.reply.id, { content: 'An answer.', thinking: null, status: 'complete' });
+          const again = (await insertAnswer(db, thread.id, first.message.id, MODELS[0]))!;
+          await saveFinal(db, again.id, {
+            content: 'An answer.', thinking: 'Some thinking', status: 'complete', usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },
+            tools: {
+              steps: [{ type: 'tool', name: 'web_search', status: 'done', input: '{"query":"cats"}' }, { type: 'tool', name: 'code_interpreter', status: 'error', input: '{"code":"1"}' }],
+              sources: [{ title: 'The Source', url: 'https://example.com/' }],
+            },
+          });
+          const second = (await insertExchange(db, thread.id, 'Second question', MODELS[0]))!;
+          await saveFinal(db, second.reply.id, { content: '', thinking: null, status: 'error', error: NO_KEY_MESSAGE });
+          return { thread: thread.id, question: first.message.id, answer: again.id, failed: second.reply.id };
+        })();
+        seeds.set(c, s);
+      }
+      return s;
+    };
+    const thread = async (c: Ctx, rest = '') => { const s = await seed(c); return `/threads/${s.thread}${rest}`; };
+    const htmx = { 'HX-Request': 'true' };
+    return [
+      { name: 'chat: thread page (versions, steps, sources, a failed answer)', status: 200, go: async (c) => as(c.member, c, await thread(c)), allow, pending },
+      { name: 'chat: an answer (htmx fragment)', status: 200, go: async (c) => as(c.member, c, await thread(c, `/messages/${(await seed(c)).answer}`)).set(htmx), allow },
+      { name: 'chat: a failed answer (htmx fragment)', status: 200, go: async (c) => as(c.member, c, await thread(c, `/messages/${(await seed(c)).failed}`)).set(htmx), allow },
+      { name: 'chat: edit page', status: 200, go: async (c) => as(c.member, c, await thread(c, `/messages/${(await seed(c)).question}/edit`)), allow, pending },
+      { name: 'chat: edit form (htmx fragment)', status: 200, go: async (c) => as(c.member, c, await thread(c, `/messages/${(await seed(c)).question}/edit`)).set(htmx), allow },
+      { name: 'chat: regenerate page', status: 200, go: async (c) => as(c.member, c, await thread(c, `/messages/${(await seed(c)).answer}/regenerate`)), allow, pending },
+      { name: 'chat: messages (htmx fragment)', status: 200, go: async (c) => as(c.member, c, await thread(c, '/messages')).set(htmx), allow },
+      { name: 'chat: empty message refused (page)', status: 422, go: async (c) => postAs(c.member, c, await thread(c, '/messages'), { content: ' ' }), allow, pending },
+      { name: 'chat: empty message refused (htmx composer)', status: 422, go: async (c) => postAs(c.member, c, await thread(c, '/messages'), { content: ' ' }, htmx), allow },
+      { name: 'chat: no such conversation (htmx box)', status: 404, go: (c) => as(c.member, c, '/threads/nope/messages').set(htmx) },
+    ];
+  })(),
 ];
 
 describe.each(DIALECTS)('pseudo-locale: no text outside the catalogue on %s', (dialect) => {

@@ -79,6 +79,9 @@ const list = (names: string[]) => names.join(', ');
 /** Sentences one after another, each still a Text (translated where shown): "{{first}} {{then}}" nested. */
 const joined = (texts: Text[]): Text => texts.slice(0, -1).reduceRight((then, first) => tr('files:refused.then', { first, then }), texts[texts.length - 1]);
 
+/** Several sentences as one Text (each translated where shown): "{{first}} {{rest}}", nested. */
+const sentences = (all: Translatable[]): Translatable => all.reduceRight((rest, first) => tr('chat:files.sentences', { first, rest }));
+
 /** Stores one upload (pending until a message carries it); a sentence for the person when it cannot be used. */
 async function storeUpload(d: Deps, userId: number, upload: UploadedFile, choice: ModelRequest): Promise<Attachment | Text> {
   const bytes = await readFile(upload.path);

@@ -7,6 +7,8 @@ import type { Thread } from '../threads/threads.repo.ts';
 import { editMessage, regenerateAnswer, showBranch } from './branches.service.ts';
 import { siblingsOf } from './branches.repo.ts';
 import { messageIdParam, threadIdParam, toHttpError, urlOf, userOf, type ChatRouteDeps } from './chat.context.ts';
+import { tr } from '../../i18n/text.ts';
+import { sayTo } from '../../i18n/negotiate.ts';
 import { ChatError, findOwnMessage } from './chat.service.ts';
 import type { Message } from './messages.repo.ts';
 import { presentMessage } from './present.ts';
@@ -17,7 +19,7 @@ const followUrl = (req: Request, threadId: string, replyId: number) => urlOf(req
 /** A message of the user's thread with the role asked for; anything else is not found. */
 async function ownMessage(d: ChatRouteDeps, req: Request, role: Message['role']) {
   const found = await findOwnMessage(d, userOf(req).id, threadIdParam(req), messageIdParam(req)).catch((e) => { throw toHttpError(e); });
-  if (found.message.role !== role) throw toHttpError(new ChatError('not_found', 'There is no such message.'));
+  if (found.message.role !== role) throw toHttpError(new ChatError('not_found', tr('chat:error.noMessage')));
   return found;
 }
 
@@ -39,7 +41,7 @@ export function branchesController(d: ChatRouteDeps) {
     const url = urlOf(req);
     const base = `/threads/${message.threadId}`;
     render(req, res, 'chat/_edit', {
-      title: 'Edit message', asPage: !wantsFragment(req), m: { id: message.id, content: extra.content ?? message.content, error: extra.error },
+      title: sayTo(res, tr('chat:edit.title')), asPage: !wantsFragment(req), m: { id: message.id, content: extra.content ?? message.content, error: extra.error },
       action: url(`${base}/messages/${message.id}/edit`), cancelUrl: url(`${base}/messages/${message.id}`), backUrl: url(`${base}#m-${message.id}`),
     }, { status });
   }
@@ -47,7 +49,7 @@ export function branchesController(d: ChatRouteDeps) {
   async function regenerateForm(req: Request, res: Response, thread: Thread, message: Message, extra: { chosen?: string; error?: string } = {}, status?: number) {
     const url = urlOf(req);
     render(req, res, 'chat/_regenerate', {
-      title: 'Regenerate answer', asPage: !wantsFragment(req), m: { id: message.id, model: message.model }, choice: await modelChoice(d, userOf(req).id, thread), ...extra,
+      title: sayTo(res, tr('chat:regenerate.title')), asPage: !wantsFragment(req), m: { id: message.id, model: message.model }, choice: await modelChoice(d, userOf(req).id, thread), ...extra,
       action: url(`/threads/${thread.id}/messages/${message.id}/regenerate`), backUrl: url(`/threads/${thread.id}#m-${message.id}`),
     }, { status });
   }
@@ -82,7 +84,7 @@ export function branchesController(d: ChatRouteDeps) {
           res.set('HX-Retarget', `#m-${message.id}`).set('HX-Reswap', 'outerHTML');
         }
         if (err.retryAfterSeconds) res.set('Retry-After', String(err.retryAfterSeconds));
-        await editForm(req, res, message, { content, error: err.message }, err.kind === 'busy' ? 409 : err.kind === 'rate_limited' || err.kind === 'quota_exceeded' ? 429 : 422);
+        await editForm(req, res, message, { content, error: sayTo(res, err.text) }, err.kind === 'busy' ? 409 : err.kind === 'rate_limited' || err.kind === 'quota_exceeded' ? 429 : 422);
       }
     },
 
@@ -101,7 +103,7 @@ export function branchesController(d: ChatRouteDeps) {
       } catch (err) {
         if (!(err instanceof ChatError) || err.kind === 'not_found' || wantsFragment(req)) throw toHttpError(err);
         if (err.retryAfterSeconds) res.set('Retry-After', String(err.retryAfterSeconds));
-        await regenerateForm(req, res, thread, message, { chosen: String(req.body?.model ?? ''), error: err.message },
+        await regenerateForm(req, res, thread, message, { chosen: String(req.body?.model ?? ''), error: sayTo(res, err.text) },
           err.kind === 'busy' ? 409 : err.kind === 'rate_limited' || err.kind === 'quota_exceeded' ? 429 : 422);
       }
     },

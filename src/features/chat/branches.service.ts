@@ -7,6 +7,7 @@ import { ChatError, checkSendRate, checkSpend, findOwnMessage, staleBefore, vali
 import { insertAnswer, insertExchange, isFinal, type Message } from './messages.repo.ts';
 import { chooseModelRequest } from './model-choice.ts';
 import { newChatModel } from './new-chat-model.ts';
+import { tr } from '../../i18n/text.ts';
 
 /**
  * Edit: the new text becomes a sibling of the question (same parent) with a new answer, and the thread shows it;
@@ -14,7 +15,7 @@ import { newChatModel } from './new-chat-model.ts';
  */
 export async function editMessage(d: ChatDeps, userId: number, threadId: string, messageId: number, rawContent: unknown): Promise<{ thread: Thread; message: Message; reply: Message }> {
   const { thread, message } = await findOwnMessage(d, userId, threadId, messageId);
-  if (message.role !== 'user') throw new ChatError('not_found', 'There is no such message.');
+  if (message.role !== 'user') throw new ChatError('not_found', tr('chat:error.noMessage'));
   const content = validateContent(d.config, rawContent);
   const choice = await chooseModelRequest({ db: d.db, config: d.config, thread });
   await checkSpend(d, userId, choice);
@@ -32,13 +33,13 @@ export async function editMessage(d: ChatDeps, userId: number, threadId: string,
  */
 export async function regenerateAnswer(d: ChatDeps, userId: number, threadId: string, messageId: number, rawModel?: unknown): Promise<{ thread: Thread; reply: Message }> {
   const { thread, message } = await findOwnMessage(d, userId, threadId, messageId);
-  if (message.role !== 'assistant' || message.parentId === null) throw new ChatError('not_found', 'There is no such answer.');
+  if (message.role !== 'assistant' || message.parentId === null) throw new ChatError('not_found', tr('chat:error.noAnswer'));
   if (!isFinal(message.status)) throw new ChatError('busy', BUSY_SENDING);
   let model: string | null;
   try {
     model = newChatModel(d.config, await getSettings(d.db, userId), rawModel);
   } catch (err) {
-    if (err instanceof SettingsInputError) throw new ChatError('invalid', err.message);
+    if (err instanceof SettingsInputError) throw new ChatError('invalid', err.text);
     throw err;
   }
   // Another model answers this once: the thread keeps its own for what comes next.
@@ -56,9 +57,9 @@ export async function regenerateAnswer(d: ChatDeps, userId: number, threadId: st
 export async function showBranch(d: ChatDeps, userId: number, threadId: string, rawMessageId: unknown): Promise<Thread> {
   const id = typeof rawMessageId === 'number' ? rawMessageId : /^\d{1,15}$/.test(String(rawMessageId ?? '')) ? Number(rawMessageId) : NaN;
   const thread = await findThread(d.db, userId, threadId);
-  if (!thread) throw new ChatError('not_found', 'There is no such conversation.');
+  if (!thread) throw new ChatError('not_found', tr('chat:error.noConversation'));
   const leaf = Number.isSafeInteger(id) ? await latestLeafUnder(d.db, thread.id, id) : null;
-  if (leaf === null) throw new ChatError('not_found', 'There is no such message.');
+  if (leaf === null) throw new ChatError('not_found', tr('chat:error.noMessage'));
   await rememberLeaf(d.db, thread.id, leaf);
   return { ...thread, currentLeafId: leaf };
 }

@@ -5,6 +5,7 @@ import type { Db } from '../../db.ts';
 import type { UrlFor } from '../../http/base-path.ts';
 import { HttpError } from '../../http/errors.ts';
 import { ID_PATTERN } from '../../lib/ids.ts';
+import { tr } from '../../i18n/text.ts';
 import type { Generations } from './generation.ts';
 import type { ModelCatalogue } from '../settings/models.ts';
 import { findThreadById, type Thread } from '../threads/threads.repo.ts';
@@ -22,13 +23,13 @@ export const MESSAGES_PER_PAGE = 50;
 
 export function threadIdParam(req: Request): string {
   const id = String(req.params.id ?? '');
-  if (!ID_PATTERN.test(id)) throw new HttpError(404, 'There is no such conversation.');
+  if (!ID_PATTERN.test(id)) throw new HttpError(404, tr('chat:error.noConversation'));
   return id;
 }
 
 export function messageIdParam(req: Request): number {
   const raw = String(req.params.messageId ?? '');
-  if (!/^\d{1,15}$/.test(raw)) throw new HttpError(404, 'There is no such message.');
+  if (!/^\d{1,15}$/.test(raw)) throw new HttpError(404, tr('chat:error.noMessage'));
   return Number(raw);
 }
 
@@ -39,7 +40,7 @@ export function positiveInt(v: unknown): number | undefined {
 export function toHttpError(err: unknown): unknown {
   if (!(err instanceof ChatError)) return err;
   const status = { not_found: 404, invalid: 422, too_long: 422, too_large: 413, busy: 409, not_retryable: 409, rate_limited: 429, quota_exceeded: 429 }[err.kind];
-  const http = new HttpError(status, err.message, err.kind === 'quota_exceeded' ? 'quota_exceeded' : undefined, err.kind === 'invalid' || err.kind === 'too_long' || err.kind === 'too_large' ? { content: err.message } : undefined);
+  const http = new HttpError(status, err.text, err.kind === 'quota_exceeded' ? 'quota_exceeded' : undefined, err.kind === 'invalid' || err.kind === 'too_long' || err.kind === 'too_large' ? { content: err.text } : undefined);
   if (err.retryAfterSeconds) http.headers['Retry-After'] = String(err.retryAfterSeconds);
   return http;
 }

@@ -15,6 +15,7 @@ import { siblingsOf } from './branches.repo.ts';
 import { newSendKey } from './send-keys.repo.ts';
 import { htmlFormatter, parseOffsets, sourceFor, streamEvents, type SseTiming } from './sse.ts';
 import { uploadsOf } from '../../http/multipart.ts';
+import { sayTo } from '../../i18n/negotiate.ts';
 import type { FilesInput } from './attachments.ts';
 
 export const HTML_SSE_TIMING: SseTiming = { heartbeatMs: 15_000, pollMs: 500, minIntervalMs: 150 };
@@ -63,7 +64,7 @@ export function chatController(d: ChatRouteDeps) {
         if (!isInputError(err) && !limited && !badModel) throw toHttpError(err);
         // The text and the model choice are kept; the reason goes beside the field it concerns.
         const files = err instanceof ChatError ? presentAttachments(err.kept, urlOf(req)) : [];
-        const typed = { content, chosenModel, temporary, files, ...(badModel ? { modelError: err.message } : { error: (err as ChatError).message }) };
+        const typed = { content, chosenModel, temporary, files, ...(badModel ? { modelError: sayTo(res, err.text) } : { error: sayTo(res, (err as ChatError).text) }) };
         const status = limited ? 429 : badModel ? 422 : inputStatus(err as ChatError);
         if (wantsFragment(req)) {
           if (limited) throw toHttpError(err);
@@ -97,12 +98,12 @@ export function chatController(d: ChatRouteDeps) {
         if (wantsFragment(req)) {
           if (err.kind === 'busy' || err.kind === 'rate_limited' || err.kind === 'quota_exceeded') throw toHttpError(err);
           res.set('HX-Retarget', '#composer').set('HX-Reswap', 'outerHTML');
-          const composer = threadComposer(req, id, { after: String(req.body?.after ?? ''), content, error: err.message, files });
+          const composer = threadComposer(req, id, { after: String(req.body?.after ?? ''), content, error: sayTo(res, err.text), files });
           return render(req, res, 'chat/_composer', { composer }, { status: 422 });
         }
         // The page again, with the text and the files kept in the composer and the reason beside it.
         if (err.retryAfterSeconds) res.set('Retry-After', String(err.retryAfterSeconds));
-        await threadPage(d, req, res, { content, error: err.message, files }, err.kind === 'busy' ? 409 : err.kind === 'rate_limited' || err.kind === 'quota_exceeded' ? 429 : inputStatus(err));
+        await threadPage(d, req, res, { content, error: sayTo(res, err.text), files }, err.kind === 'busy' ? 409 : err.kind === 'rate_limited' || err.kind === 'quota_exceeded' ? 429 : inputStatus(err));
       }
     },
 

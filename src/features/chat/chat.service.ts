@@ -15,13 +15,14 @@ import type { Attachment } from '../files/files.repo.ts';
 import type { ModelCatalogue } from '../settings/models.ts';
 import type { ModelRequest } from './model-choice.ts';
 import { checkQuota, QuotaExceededError, secondsUntil } from '../usage/quota.ts';
-import { tr } from '../../i18n/text.ts';
+import { english, tr, type Translatable } from '../../i18n/text.ts';
 
 export class ChatError extends Error {
   /** The files stored for a refused send (kept for the next try: the composer shows them again). */
   kept: Attachment[] = [];
-  constructor(public kind: 'not_found' | 'invalid' | 'too_long' | 'too_large' | 'busy' | 'not_retryable' | 'rate_limited' | 'quota_exceeded', message: string,
-    public retryAfterSeconds?: number) { super(message); }
+  // Languages (issue 17): `text` is what the person reads (a catalogue Text, or a string as is); `message` its English.
+  constructor(public kind: 'not_found' | 'invalid' | 'too_long' | 'too_large' | 'busy' | 'not_retryable' | 'rate_limited' | 'quota_exceeded', public text: Translatable,
+    public retryAfterSeconds?: number) { super(english(text)); }
 }
 
 /** Messages per user per minute, counted in the database so the limit holds across instances (0: no limit). */
@@ -34,7 +35,7 @@ export async function checkSendRate(d: ChatDeps, userId: number): Promise<void> 
     await takeAttempt(d.db, [{ bucket, limit: { max, windowMs: 60_000 }, what: tr('errors:rateLimit.messagesPerMinute') }]);
   } catch (err) {
     if (!(err instanceof RateLimitedError)) throw err;
-    throw new ChatError('rate_limited', `You are sending faster than ${max} messages a minute. Wait ${err.retryAfterSeconds} s and send again; your text is still here.`, err.retryAfterSeconds);
+    throw new ChatError('rate_limited', tr('chat:error.sendingTooFast', { max, seconds: err.retryAfterSeconds }), err.retryAfterSeconds);
   }
 }
 
@@ -50,7 +51,7 @@ export async function checkSpend(d: Pick<ChatDeps, 'db' | 'config'>, userId: num
 
 export type ChatDeps = { db: Db; config: Config; generations: Generations; catalogue?: ModelCatalogue };
 
-export const BUSY_SENDING = 'The previous answer is still being written. Wait for it or stop it, then send again.';
+export const BUSY_SENDING = tr('chat:error.busySending');
 
 /** Older than this, a live row has no job anywhere: a job saves while text flows and ends at the idle timeout. */
 export const staleBefore = (config: Config) => new Date(Date.now() - config.mistral.idleTimeoutMs - 30_000);
@@ -61,9 +62,9 @@ export async function recoverThread(d: Pick<ChatDeps, 'db' | 'config'>, threadId
 
 export function validateContent(config: Config, raw: unknown): string {
   const content = typeof raw === 'string' ? raw.replace(/\r\n/g, '\n') : '';
-  if (!content.trim()) throw new ChatError('invalid', 'Write a message first.');
+  if (!content.trim()) throw new ChatError('invalid', tr('chat:error.empty'));
   if (content.length > config.maxMessageChars) {
-    throw new ChatError('too_long', `This message is ${content.length.toLocaleString('en')} characters; the limit is ${config.maxMessageChars.toLocaleString('en')}. Shorten it or split it in parts.`);
+    throw new ChatError('too_long', tr('chat:error.tooLong', { length: content.length, max: config.maxMessageChars }));
   }
   return content;
 }
@@ -73,7 +74,7 @@ export type Sent = { thread: Thread; message: Message; reply: Message; repeated:
 function sendKeyOf(raw: unknown): string | null {
   if (raw === undefined || raw === null || raw === '') return null;
   if (typeof raw !== 'string' || !SEND_KEY_PATTERN.test(raw)) {
-    throw new ChatError('invalid', 'The send key (Idempotency-Key) is 8 to 64 letters, digits or . _ : -. Reload the page and send again; your text is still here.');
+    throw new ChatError('invalid', tr('chat:error.badSendKey'));
   }
   return raw;
 }
@@ -83,7 +84,7 @@ async function sentBefore(d: ChatDeps, userId: number, threadId: string | null, 
   const sent = await findSent(d.db, userId, key);
   if (!sent) return null;
   if (threadId && sent.threadId !== threadId) {
-    throw new ChatError('invalid', 'This form was already sent to another conversation. Reload the page and send again; your text is still here.');
+    throw new ChatError('invalid', tr('chat:error.sentElsewhere'));
   }
   const [thread, message, reply] = await Promise.all([findThread(d.db, userId, sent.threadId), findMessage(d.db, sent.messageId), findMessage(d.db, sent.replyId)]);
   return thread && message && reply ? { thread, message, reply, repeated: true } : null;
@@ -104,7 +105,7 @@ export async function sendMessage(d: ChatDeps, userId: number, threadId: string 
   let thread: Thread | null;
   if (threadId) {
     thread = await findThread(d.db, userId, threadId);
-    if (!thread) throw new ChatError('not_found', 'There is no such conversation.');
+    if (!thread) throw new ChatError('not_found', tr('chat:error.noConversation'));
   } else {
     // Stored together with the first message, in insertExchange's transaction: no empty "New chat" on a failure.
     // A new chat starts with the user's default tools (issue 14) unless the caller chose its own.
@@ -118,7 +119,7 @@ export async function sendMessage(d: ChatDeps, userId: number, threadId: string 
     if (opts.files) files = await gatherAttachments(d, userId, opts.files, choice);
   } catch (err) {
     if (!(err instanceof AttachmentsRefused)) throw err;
-    throw Object.assign(new ChatError(err.tooLarge ? 'too_large' : 'invalid', err.message), { kept: err.kept });
+    throw Object.assign(new ChatError(err.tooLarge ? 'too_large' : 'invalid', err.text), { kept: err.kept });
   }
   try {
     return await storeExchange(d, thread, threadId, rawContent, key, opts.after, files, choice);
@@ -155,7 +156,7 @@ async function storeExchange(d: ChatDeps, thread: Thread, threadId: string | nul
 export async function findOwnMessage(d: ChatDeps, userId: number, threadId: string, messageId: number): Promise<{ thread: Thread; message: Message }> {
   const thread = await findThread(d.db, userId, threadId);
   const message = thread && Number.isSafeInteger(messageId) ? await findUserMessage(d.db, userId, threadId, messageId) : null;
-  if (!thread || !message) throw new ChatError('not_found', 'There is no such message.');
+  if (!thread || !message) throw new ChatError('not_found', tr('chat:error.noMessage'));
   return { thread, message };
 }
 
@@ -177,8 +178,8 @@ export async function retryAnswer(d: ChatDeps, userId: number, threadId: string,
   const choice = await chooseModelRequest({ db: d.db, config: d.config, thread });
   if (message.role === 'assistant') await checkSpend(d, userId, choice);
   const outcome = message.role === 'assistant' ? await resetForRetry(d.db, thread.id, message.id, choice.model, staleBefore(d.config)) : 'not_retryable';
-  if (outcome === 'busy') throw new ChatError('busy', 'An answer is still being written. Wait for it or stop it, then retry.');
-  if (outcome === 'not_retryable') throw new ChatError('not_retryable', 'Only a stopped or failed answer can be retried.');
+  if (outcome === 'busy') throw new ChatError('busy', tr('chat:error.busyRetry'));
+  if (outcome === 'not_retryable') throw new ChatError('not_retryable', tr('chat:error.notRetryable'));
   const reply = (await findOwnMessage(d, userId, threadId, messageId)).message;
   d.generations.start(thread, reply, choice);
   return { thread, reply };

@@ -3,6 +3,7 @@
 // answer sends the shown path again as input entries (like chat completions' messages). The events feed the same
 // snapshot the chat-completions path feeds (generation.ts): message.output.delta → text (and thinking), tool
 // execution events → steps, tool_reference chunks → sources, tool_file chunks → files to download afterwards.
+import { english, tr } from '../../i18n/text.ts';
 import type { Mistral } from '@mistralai/mistralai';
 import type { ConversationEvents } from '@mistralai/mistralai/models/components/conversationevents.js';
 import type { ToolName } from '../../lib/tools.ts';
@@ -87,7 +88,7 @@ export function conversationReader(t: ToolTarget) {
         }
         case 'conversation.response.error': {
           const e = d as { message: string; code: number };
-          error = `Mistral stopped this answer: ${clip(String(e.message || `error ${e.code}`), 500)}`;
+          error = english(tr('chat:upstream.stoppedBy', { reason: clip(String(e.message || `error ${e.code}`), 500) }));
           for (const s of t.steps) if (s.status === 'running') s.status = 'error';
           return true;
         }

@@ -16,9 +16,9 @@ import { AttachmentsRefused, gatherAttachments } from './attachments.ts';
 import { filesOf } from './chat.controller.ts';
 import { chooseModelRequest } from './model-choice.ts';
 import { presentAttachments } from './present.ts';
-import type { Attachment } from '../files/files.repo.ts';
-import { localizedError, sayTo } from '../../i18n/negotiate.ts';
 import { tr } from '../../i18n/text.ts';
+import { localizedError, sayTo } from '../../i18n/negotiate.ts';
+import type { Attachment } from '../files/files.repo.ts';
 
 /** Aborts the call to Mistral when the client goes away before the answer (a closed tab, a cancelled fetch). */
 function abortOnClose(res: Response): AbortSignal {

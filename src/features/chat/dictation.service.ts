@@ -6,7 +6,7 @@ import type { Db } from '../../db.ts';
 import { HttpError } from '../../http/http-error.ts';
 import { tr } from '../../i18n/text.ts';
 import type { Uploads } from '../../http/multipart.ts';
-import { describeUpstreamError, NO_KEY_MESSAGE } from './upstream-errors.ts';
+import { describeUpstreamText, NO_KEY_TEXT } from './upstream-errors.ts';
 import { effectiveApiKey } from '../settings/settings.service.ts';
 import { audioTypeOfFile } from '../files/audio-type.ts';
 import { transcribe } from '../files/transcribe.ts';
@@ -39,7 +39,7 @@ export async function transcribeUpload(d: DictationDeps, userId: number, uploads
     throw new HttpError(422, tr('files:dictation.notAudio'), 'invalid', { audio: 'not audio' });
   }
   const apiKey = await effectiveApiKey(d, userId);
-  if (!apiKey) throw new HttpError(409, NO_KEY_MESSAGE, 'no_key');
+  if (!apiKey) throw new HttpError(409, NO_KEY_TEXT, 'no_key');
   try {
     const base = audio.name.replace(/\.[^.]*$/, '') || 'recording';
     return await transcribe(
@@ -48,7 +48,7 @@ export async function transcribeUpload(d: DictationDeps, userId: number, uploads
     );
   } catch (err) {
     const status = upstreamStatus(err);
-    const e = new HttpError(status, describeUpstreamError(err), status === 429 ? 'rate_limited' : status === 502 ? 'upstream_error' : 'unavailable');
+    const e = new HttpError(status, describeUpstreamText(err), status === 429 ? 'rate_limited' : status === 502 ? 'upstream_error' : 'unavailable');
     const retryAfter = (err as { headers?: Headers } | null)?.headers?.get?.('retry-after');
     if (status === 429 && retryAfter && /^\d+$/.test(retryAfter)) e.headers['Retry-After'] = retryAfter;
     throw e;

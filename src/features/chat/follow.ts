@@ -55,7 +55,7 @@ export async function followAnswer(d: ChatRouteDeps, req: Request, res: Response
   const [opening, rest] = afterThink.split(STREAM_MARK);
   const [mid, afterFoot] = rest.split(FOOT_MARK);
   const [beforeTitle, tail] = afterFoot.split(TITLE_MARK);
-  const box = `<details class="thinking" id="thd-${o.view.id}"><summary>Thinking</summary><div class="thinking-text" id="th-${o.view.id}">`;
+  const box = `<details class="thinking" id="thd-${o.view.id}"><summary>${escapeHtml(String(res.locals.t('chat:thinking')))}</summary><div class="thinking-text" id="th-${o.view.id}">`;
 
   res.status(200).set({ 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
   let closed = false;

@@ -12,6 +12,7 @@ import { chooseModelRequest, type ModelRequest } from './model-choice.ts';
 import type { ModelCatalogue } from '../settings/models.ts';
 import { nameThreadIfNew } from './titles.ts';
 import { describeUpstreamError, NO_KEY_MESSAGE } from './upstream-errors.ts';
+import { english, tr } from '../../i18n/text.ts';
 import type { Attachment } from '../files/files.repo.ts';
 import { conversationInputs, conversationReader, openConversation } from './conversation-stream.ts';
 import type { Source, Step } from './tool-steps.ts';
@@ -39,8 +40,9 @@ export type Job = {
 export type GenerationOptions = { idleTimeoutMs: number; saveEveryMs: number };
 export type Generations = ReturnType<typeof createGenerations>;
 
-const SHUTDOWN_MESSAGE = 'The server restarted while this answer was being written. Retry to get a full answer.';
-const CUT_MESSAGE = 'The answer was cut off before Mistral finished it. Retry to get a full answer.';
+// Stored in English; the page shows them in its reader's language (upstream-errors.ts storedErrorText).
+const SHUTDOWN_MESSAGE = english(tr('chat:upstream.shutdown'));
+const CUT_MESSAGE = english(tr('chat:upstream.cut'));
 
 export function createGenerations(deps: { db: Db; config: Config; logger: Logger; catalogue?: ModelCatalogue }, opts: GenerationOptions) {
   const jobs = new Map<number, Job>();
@@ -174,7 +176,7 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
       } catch (err) {
         if (stopReason === 'user' || stopReason === 'elsewhere') await finish('stopped');
         else if (stopReason === 'shutdown') await finish('interrupted', SHUTDOWN_MESSAGE);
-        else if (stopReason === 'idle') await finish('error', `Mistral stopped sending for ${Math.round(opts.idleTimeoutMs / 1000)} seconds. Retry in a moment.`);
+        else if (stopReason === 'idle') await finish('error', english(tr('chat:upstream.idle', { seconds: Math.round(opts.idleTimeoutMs / 1000) })));
         else {
           deps.logger.warn({ err: String(err), messageId: reply.id }, 'upstream failed');
           // A connection lost once the answer had begun is the same cause as a body that ends without its final

@@ -6,12 +6,13 @@ import { Router, type Request, type Response } from 'express';
 import { HttpError } from '../../http/errors.ts';
 import { render, renderString, wantsFragment } from '../../http/htmx.ts';
 import { threadIdParam, urlOf, userOf, type ChatRouteDeps } from './chat.context.ts';
+import { tr } from '../../i18n/text.ts';
 import { headerLocals } from './thread-config.ts';
 import { findThread, markThreads, type Thread } from '../threads/threads.repo.ts';
 import { idsOf, removeThreads, threadListView } from '../threads/threads.service.ts';
 import { addFlash, takeFlash } from '../auth/web.ts';
 import { requireUser } from '../../http/auth.ts';
-import { tr, type Text } from '../../i18n/text.ts';
+import { type Text } from '../../i18n/text.ts';
 import { sayTo } from '../../i18n/negotiate.ts';
 
 const ACTIONS = { pin: ['pinned_at', true], unpin: ['pinned_at', false], archive: ['archived_at', true], unarchive: ['archived_at', false] } as const;

@@ -6,7 +6,8 @@ import { renderMarkdown } from './markdown.ts';
 import type { Db } from '../../db.ts';
 import { siblingsOf, type Siblings } from './branches.repo.ts';
 import { isFinal, type Message, type MessageStatus, type Usage } from './messages.repo.ts';
-import { isKeyProblem } from './upstream-errors.ts';
+import { isKeyProblem, storedErrorText } from './upstream-errors.ts';
+import type { Translatable } from '../../i18n/text.ts';
 import { whenOf, type When } from './when.ts';
 import type { Attachment } from '../files/files.repo.ts';
 import { presentSources, presentSteps, type SourceView, type StepView } from './tool-steps.ts';
@@ -14,7 +15,9 @@ import { sheetPlaces, SHEET_CELL_HEIGHT, SHEET_CELL_WIDTH } from '../files/conta
 
 export type MessageView = {
   id: number; parentId: number | null; role: string; status: MessageStatus; live: boolean; content: string; html: string; tailHtml: string;
-  thinking: string; error: string | null; errorIsKey: boolean; usage: Usage | null; model: string | null; createdAt: string;
+  thinking: string;
+  /** Stored in English; a Text when it is one of ours, so the page shows it in its reader's language (tx). */
+  error: Translatable | null; errorIsKey: boolean; usage: Usage | null; model: string | null; createdAt: string;
   /** When it was written, for the page (relative and exact, in UTC). */
   when: When;
   eventsUrl: string; stopUrl: string; retryUrl: string; retryable: boolean;
@@ -86,7 +89,7 @@ export function presentMessage(m: Message, url: UrlFor, generations?: Generation
   }
   const error = snap ? snap.error : m.error;
   return {
-    id: m.id, parentId: m.parentId, role: m.role, status, live, content, html, tailHtml, thinking, error, errorIsKey: isKeyProblem(error),
+    id: m.id, parentId: m.parentId, role: m.role, status, live, content, html, tailHtml, thinking, error: storedErrorText(error), errorIsKey: isKeyProblem(error),
     usage: snap?.usage ?? m.usage, model: m.model, createdAt: m.createdAt.toISOString(), when: whenOf(m.createdAt),
     eventsUrl: url(`${base}/events?after=${thinking.length}.${content.length}`), stopUrl: url(`${base}/stop`), retryUrl: url(`${base}/retry`),
     sourceUrl: url(`${base}/source`),

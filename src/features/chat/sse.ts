@@ -7,6 +7,7 @@ import { escapeHtml, renderMarkdown } from './markdown.ts';
 import { BoundaryScanner, renderBlocks } from './live-view.ts';
 import { findMessage, interruptAbandoned, isFinal } from './messages.repo.ts';
 import type { Step } from './tool-steps.ts';
+import { english, tr } from '../../i18n/text.ts';
 
 export type Offsets = { thinking: number; text: number };
 export type SseTiming = { heartbeatMs: number; pollMs: number; minIntervalMs: number };
@@ -27,7 +28,7 @@ export function sourceFor(generations: Generations, db: Db, messageId: number, p
       // A live row that nobody has written for too long was left by a crashed instance.
       await interruptAbandoned(db, { id: messageId }, staleBefore());
       const m = await findMessage(db, messageId);
-      if (!m) return { text: '', thinking: '', status: 'error', usage: null, error: 'This answer was deleted.', steps: [], sources: [], images: [] };
+      if (!m) return { text: '', thinking: '', status: 'error', usage: null, error: english(tr('chat:upstream.deleted')), steps: [], sources: [], images: [] };
       return { text: m.content, thinking: m.thinking ?? '', status: m.status, usage: m.usage, error: m.error, steps: m.steps, sources: m.sources, images: m.role === 'assistant' ? m.attachments : [] };
     },
     changed() {

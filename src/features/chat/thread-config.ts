@@ -5,6 +5,8 @@ import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
 import { HttpError } from '../../http/errors.ts';
 import { render, wantsFragment } from '../../http/htmx.ts';
+import { tr } from '../../i18n/text.ts';
+import { sayTo } from '../../i18n/negotiate.ts';
 import { threadIdParam, urlOf, userOf, type ChatRouteDeps } from './chat.context.ts';
 import { getSettings } from '../settings/settings.repo.ts';
 import { offersThinkHarder } from '../settings/reasoning.ts';
@@ -49,7 +51,7 @@ export function threadConfigRoutes(d: ChatRouteDeps, pageWith: ThreadPageWith) {
   r.post('/threads/:id/model', async (req: Request, res: Response) => {
     const user = userOf(req);
     const thread = await findThread(d.db, user.id, threadIdParam(req));
-    if (!thread) throw new HttpError(404, 'There is no such conversation.');
+    if (!thread) throw new HttpError(404, tr('chat:error.noConversation'));
     const tools = checkTools(toolsFromForm(req.body?.tools));
     const typed = { model: String(req.body?.model ?? ''), context: String(req.body?.context ?? ''), thinkHarder: req.body?.think_harder === 'on', tools: typeof tools === 'string' ? [] : tools };
     let updated: Thread | null;
@@ -61,12 +63,12 @@ export function threadConfigRoutes(d: ChatRouteDeps, pageWith: ThreadPageWith) {
       });
     } catch (err) {
       if (!(err instanceof SettingsInputError)) throw err;
-      const modelMenu = await modelMenuFor(d.db, d.config, urlOf(req), user.id, thread, { ...typed, errors: { [err.field]: err.message } });
+      const modelMenu = await modelMenuFor(d.db, d.config, urlOf(req), user.id, thread, { ...typed, errors: { [err.field]: sayTo(res, err.text) } });
       if (wantsFragment(req)) return render(req, res, 'threads/_header', { thread, modelMenu, menuOpen: true }, { status: 422 });
       // Without JavaScript: the whole thread page (messages, sidebar), its model menu open with the error and what was typed.
       return pageWith(req, res, 422, { modelMenu, menuOpen: true });
     }
-    if (!updated) throw new HttpError(404, 'There is no such conversation.');
+    if (!updated) throw new HttpError(404, tr('chat:error.noConversation'));
     if (wantsFragment(req)) return render(req, res, 'threads/_header', await headerLocals(d, req, updated, { modelSaved: true }));
     res.redirect(303, urlOf(req)(`/threads/${thread.id}#latest`));
   });

@@ -5,6 +5,8 @@ import { HttpError } from '../../http/errors.ts';
 import { render, wantsFragment } from '../../http/htmx.ts';
 import type { UrlFor } from '../../http/base-path.ts';
 import { MESSAGES_PER_PAGE, positiveInt, threadIdParam, urlOf, userOf, type ChatRouteDeps } from './chat.context.ts';
+import { tr } from '../../i18n/text.ts';
+import { sayTo } from '../../i18n/negotiate.ts';
 import { recoverThread, staleBefore } from './chat.service.ts';
 import { latestLeafUnder, pagePath, pathIdsAfter } from './branches.repo.ts';
 import { isFinal } from './messages.repo.ts';
@@ -15,9 +17,6 @@ import { findThread, type Thread } from '../threads/threads.repo.ts';
 import { isGuest } from '../auth/users.repo.ts';
 import { getSettings, type StoredSettings } from '../settings/settings.repo.ts';
 import { removeThread, renameThread, ThreadInputError, threadListView } from '../threads/threads.service.ts';
-// Languages (issue 17), threads/home: the page titles and the rename refusal (the rest of this file is chat's).
-import { tr } from '../../i18n/text.ts';
-import { sayTo } from '../../i18n/negotiate.ts';
 
 /** `sendKey`: a fresh one-time key per rendered composer, so a repeated send of this form gives the first result. */
 /** `swapNone`: htmx sends it but swaps nothing (the new-chat form: the server answers with HX-Redirect). */
@@ -104,7 +103,7 @@ export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, 
   const url = urlOf(req);
   const user = userOf(req);
   const found = await findThread(d.db, user.id, threadIdParam(req));
-  if (!found) throw new HttpError(404, 'There is no such conversation.');
+  if (!found) throw new HttpError(404, tr('chat:error.noConversation'));
   const { thread, before } = await openAt(d, found, positiveInt(req.query.at), positiveInt(req.query.before));
   // The sidebar and the header do not depend on the messages: read side by side (on MySQL, on separate connections).
   const [page, sidebar, header] = await Promise.all([
@@ -164,7 +163,7 @@ export function threadsController(d: ChatRouteDeps) {
     async older(req: Request, res: Response) {
       const url = urlOf(req);
       const thread = await findThread(d.db, userOf(req).id, threadIdParam(req));
-      if (!thread) throw new HttpError(404, 'There is no such conversation.');
+      if (!thread) throw new HttpError(404, tr('chat:error.noConversation'));
       if (!wantsFragment(req)) return res.redirect(302, url(`/threads/${thread.id}${req.query.before ? `?before=${positiveInt(req.query.before) ?? ''}#newer` : '#latest'}`));
       render(req, res, 'chat/_messages', await messagesLocals(d, url, thread, positiveInt(req.query.before)));
     },
@@ -172,7 +171,7 @@ export function threadsController(d: ChatRouteDeps) {
       const user = userOf(req);
       const id = threadIdParam(req);
       const thread = await findThread(d.db, user.id, id);
-      if (!thread) throw new HttpError(404, 'There is no such conversation.');
+      if (!thread) throw new HttpError(404, tr('chat:error.noConversation'));
       try {
         const updated = await renameThread(d.db, user.id, id, req.body?.title);
         // With the new title out of band: the sidebar entry and the tab's title too.
@@ -188,7 +187,7 @@ export function threadsController(d: ChatRouteDeps) {
     },
     async destroy(req: Request, res: Response) {
       const ok = await removeThread(d.db, userOf(req).id, threadIdParam(req));
-      if (!ok) throw new HttpError(404, 'There is no such conversation.');
+      if (!ok) throw new HttpError(404, tr('chat:error.noConversation'));
       const to = urlOf(req)('/');
       if (req.get('HX-Request') === 'true') return void res.set('HX-Redirect', to).status(204).end();
       res.redirect(303, to);

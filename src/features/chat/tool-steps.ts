@@ -2,6 +2,7 @@
 // in order, with what it was given and what it gave back) and its sources (the references web search found).
 // Everything here comes from the model or a connector: untrusted text, escaped wherever it is shown, and a source's
 // URL becomes a link only when it is http(s).
+import { tr, type Text } from '../../i18n/text.ts';
 
 export type StepStatus = 'running' | 'done' | 'error';
 export type Step = {
@@ -45,16 +46,17 @@ function argument(input: string | undefined, key: string): string | null {
   }
 }
 
-/** The sentence a step is shown with ("Searching the web for …", "Running code", "Drawing an image"). */
-export function stepLabel(step: Step): string {
+/** The sentence a step is shown with ("Searching the web for …", "Running code", "Drawing an image"): a Text, shown with tx. */
+export function stepLabel(step: Step): Text {
   const running = step.status === 'running';
   if (step.name === 'web_search') {
-    const q = argument(step.input, 'query');
-    return `${running ? 'Searching' : 'Searched'} the web${q ? ` for “${q}”` : ''}`;
+    const query = argument(step.input, 'query');
+    if (query) return running ? tr('chat:steps.searchingFor', { query }) : tr('chat:steps.searchedFor', { query });
+    return running ? tr('chat:steps.searching') : tr('chat:steps.searched');
   }
-  if (step.name === 'code_interpreter') return running ? 'Running code' : 'Ran code';
-  if (step.name === 'image_generation') return running ? 'Drawing an image' : 'Drew an image';
-  return `${running ? 'Using' : 'Used'} ${step.name}`;
+  if (step.name === 'code_interpreter') return running ? tr('chat:steps.runningCode') : tr('chat:steps.ranCode');
+  if (step.name === 'image_generation') return running ? tr('chat:steps.drawing') : tr('chat:steps.drew');
+  return running ? tr('chat:steps.using', { tool: step.name }) : tr('chat:steps.used', { tool: step.name });
 }
 
 /** The code a code-interpreter step ran (its `code` argument), else the raw input. */
@@ -63,7 +65,7 @@ export const stepCode = (step: Step) => argument(step.input, 'code') ?? step.inp
 /** A compact form of the steps for stream ids and change checks: one number that grows with every change. */
 export const stepsSize = (steps: Step[]) => steps.reduce((n, s) => n + 1 + (s.status === 'running' ? 0 : 1) + (s.input?.length ?? 0) + (s.output?.length ?? 0), 0);
 
-export type StepView = { index: number; name: string; status: StepStatus; label: string; code: string | null; output: string | null };
+export type StepView = { index: number; name: string; status: StepStatus; label: Text; code: string | null; output: string | null };
 export type SourceView = { n: number; title: string; url: string; href: string | null; description: string | null };
 
 export function presentSteps(steps: Step[]): StepView[] {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exactTime, relativeTime, whenOf } from './when.ts';
+import { say } from '../../i18n/text.ts';
+import { tFor } from '../../i18n/catalogue.ts';
 
 describe('message times', () => {
   const now = new Date('2026-12-01T20:54:30.000Z');
@@ -27,6 +29,17 @@ describe('message times', () => {
   it('gives the exact date and time in UTC, saying so', () => {
     expect(exactTime(new Date('2026-12-01T20:54:30.123Z'))).toBe('1 Dec 2026, 20:54 UTC');
     expect(exactTime(new Date('2027-03-09T07:05:00Z'))).toBe('9 Mar 2027, 07:05 UTC');
-    expect(whenOf(ago(2 * MIN), now)).toEqual({ iso: '2026-12-01T20:52:30.000Z', relative: '2 min ago', exact: '1 Dec 2026, 20:52 UTC' });
+    const w = whenOf(ago(2 * MIN), now);
+    const en = tFor('en');
+    expect({ iso: w.iso, relative: say(en, w.relative), exact: say(en, w.exact) }).toEqual({ iso: '2026-12-01T20:52:30.000Z', relative: '2 min ago', exact: '1 Dec 2026, 20:52 UTC' });
+  });
+
+  it('reads in the language of the page that shows it (French here)', () => {
+    const fr = tFor('fr');
+    expect(say(fr, whenOf(ago(2 * MIN), now).relative)).toBe('il y a 2 min');
+    expect(say(fr, whenOf(ago(0), now).relative)).toBe('à l’instant');
+    expect(say(fr, whenOf(new Date('2026-11-30T10:00:00Z'), now).relative)).toBe('hier');
+    expect(say(fr, whenOf(new Date('2026-02-05T10:00:00Z'), now).relative)).toBe('5 févr.');
+    expect(say(fr, whenOf(new Date('2025-12-31T10:00:00Z'), now).exact)).toBe('31 déc. 2025 à 10:00 UTC');
   });
 });
