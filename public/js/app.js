@@ -93,8 +93,9 @@
   }
 
   // Message times (when.ts): written in UTC; here in the reader's zone and kept current, same words as the server.
-  var fmts = {};
-  function fmt(k, o) { return fmts[k] || (fmts[k] = new Intl.DateTimeFormat(root.lang, o)); }
+  // The page's language, in the browser's own variant of it when it has one (en-GB: "10 Mar", not "Mar 10").
+  var fmts = {}, loc = navigator.language.indexOf(root.lang) ? root.lang : navigator.language;
+  function fmt(k, o) { return fmts[k] || (fmts[k] = new Intl.DateTimeFormat(loc, o)); }
   function times(e) {
     var all = ((e && e.target.querySelectorAll) ? e.target : document).querySelectorAll('time.msg-time'), now = new Date(), i, d, m, days;
     for (i = 0; i < all.length; i++) {

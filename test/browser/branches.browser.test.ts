@@ -8,6 +8,7 @@ import { issueToken } from '../../src/features/auth/tokens.repo.ts';
 import { createUser } from '../../src/features/auth/users.repo.ts';
 import { updateSettings } from '../../src/features/settings/settings.repo.ts';
 import { BUSY_SENDING } from '../../src/features/chat/chat.service.ts';
+import { english } from '../../src/i18n/text.ts';
 import { openTab, type Look, type Tab } from '../support/browser.ts';
 import { branchedThread, oneExchange } from './data.ts';
 import { answerText, lastStatus, pressStop, send, SSE_CLOSED } from './flows.ts';
@@ -212,7 +213,7 @@ describeInBrowser('branches with JavaScript on', {}, () => {
       const box = page.locator(`#m-${data.q}`).getByLabel('Your message', { exact: true });
       await box.fill('First question, edited');
       await page.getByRole('button', { name: 'Save and send' }).click();
-      await expect.poll(() => page.locator('#flash').innerText(), { timeout: 10_000 }).toContain(BUSY_SENDING);
+      await expect.poll(() => page.locator('#flash').innerText(), { timeout: 10_000 }).toContain(english(BUSY_SENDING));
       expect(await box.inputValue()).toBe('First question, edited');
       expect(await page.locator('#messages .error-box').count()).toBe(0);
       expect(await page.locator('.versions').count()).toBe(0);
