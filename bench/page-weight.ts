@@ -117,7 +117,7 @@ export const pageWeight: Benchmark = {
           { figure: `${spec.name}: repeat visit, fetched`, budget: 'the HTML only',
             measured: htmlOnly ? `HTML only, ${kb(repeatBytes)}` : `also ${[...new Set(extra)].join(', ')}`, pass: htmlOnly },
         );
-        ctx.log(`page-weight ${spec.name}: first visits ${visits.map((v) => v.total).join(', ')} bytes`);
+        ctx.log(`page-weight ${spec.name}: first visits ${visits.map((v) => v.total).join(", ")} bytes (JavaScript ${visits.map((v) => v.js).join(", ")})`);
       }
     } finally {
       await live.close();

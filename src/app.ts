@@ -40,7 +40,7 @@ import { shareHeaderExtras } from './features/sharing/share-views.ts';
 import { multipartUploads } from './http/multipart.ts';
 import { uploadRoutes } from './features/files/upload-routes.ts';
 import { filesRoutes } from './features/files/files.routes.ts';
-import { mb } from './features/chat/attachments.ts';
+import { sizeText } from './i18n/size.ts';
 // Dictation (issue 13).
 import { dictationRoutes } from './features/chat/dictation.routes.ts';
 // Usage and quotas (issue 16).
@@ -93,7 +93,7 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   // Export and import: Account's upload form says the size limit.
   app.locals.importMaxBytes = config.transfer.maxBytes;
   // Files: the composer's file input says the limits.
-  app.locals.fileLimits = { files: config.files.maxPerMessage, size: mb(config.files.maxFileBytes) };
+  app.locals.fileLimits = { files: config.files.maxPerMessage, size: sizeText(config.files.maxFileBytes) };
   // Languages (issue 17): the switch lists these (the pseudo-locale of the tests never).
   Object.assign(app.locals, { languages: LANGUAGES, languageNames: LANGUAGE_NAMES });
 

@@ -92,16 +92,21 @@
     setTimeout(function () { b.lastChild.textContent = w.copy; u.setAttribute('href', '#i-copy'); }, 1500);
   }
 
-  // Message times (when.ts): written in UTC; here in the reader's zone and kept current, same words as the server.
-  // The page's language, in the browser's own variant of it when it has one (en-GB: "10 Mar", not "Mar 10").
+  // The reader's time zone, for the dates the server writes (src/i18n/zones.ts). Path /: the app's own path would
+  // cost bytes to find, and the zone is no secret.
+  var tz = root.dataset.tz, z = 'tz=' + Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (document.cookie.indexOf(z) < 0) document.cookie = z + ';path=/;max-age=99999999';
+  // Message times (when.ts): kept current, same words as the server, in the zone saved on Account (data-tz) or else
+  // the browser's. The page's language, in the browser's own variant of it when it has one (en-GB: "10 Mar").
   var fmts = {}, loc = navigator.language.indexOf(root.lang) ? root.lang : navigator.language;
-  function fmt(k, o) { return fmts[k] || (fmts[k] = new Intl.DateTimeFormat(loc, o)); }
+  function fmt(k, o) { o.timeZone = tz; return fmts[k] || (fmts[k] = new Intl.DateTimeFormat(loc, o)); }
+  function day(d) { return new Date(d.toLocaleString('en-US', { timeZone: tz })).setHours(0, 0, 0, 0); }
   function times(e) {
     var all = ((e && e.target.querySelectorAll) ? e.target : document).querySelectorAll('time.msg-time'), now = new Date(), i, d, m, days;
     for (i = 0; i < all.length; i++) {
       d = new Date(all[i].dateTime);
       m = Math.floor((now - d) / 6e4);
-      days = Math.round((new Date(now).setHours(0, 0, 0, 0) - new Date(d).setHours(0, 0, 0, 0)) / 864e5);
+      days = Math.round((day(now) - day(d)) / 864e5);
       all[i].firstChild.textContent = m < 1 ? w.now : m < 60 ? w.min.replace('#', m) : !days ? w.h.replace('#', Math.floor(m / 60)) : days === 1 ? w.yesterday
         : d.getFullYear() === now.getFullYear() ? fmt('d', { day: 'numeric', month: 'short' }).format(d) : fmt('y', { dateStyle: 'medium' }).format(d);
       all[i].lastChild.lastChild.nodeValue = fmt('x', { dateStyle: 'medium', timeStyle: 'short' }).format(d);
@@ -191,9 +196,8 @@
   // Dictation: the microphone shows where recording works; its script (dictation.js) loads on its first click.
   document.addEventListener('htmx:load', function () { var m = document.getElementById('mic'); if (m && window.MediaRecorder) m.hidden = false; });
   document.addEventListener('click', function (e) {
-    var m = e.target.closest && e.target.closest('#mic'), s;
-    if (!m || window.dictate) return m && window.dictate(m);
-    if (!m.hasAttribute('aria-busy')) { m.setAttribute('aria-busy', 'true'); s = document.createElement('script'); s.src = m.getAttribute('data-src'); s.onload = function () { window.dictate(m); }; document.head.appendChild(s); }
+    var m = e.target.closest && e.target.closest('#mic');
+    if (m && load('dictation', function () { window.dictate(m); })) m.setAttribute('aria-busy', 'true');
   });
   document.addEventListener('click', function (e) {
     var t = navBox();

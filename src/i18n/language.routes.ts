@@ -1,6 +1,7 @@
 // The language switch, without JavaScript: plain CSRF-protected POSTs that answer 303 back to where the form was.
 //   POST /language          anyone: sets (or, for "auto", clears) the `lang` cookie, under the base path
 //   POST /account/language  signed in: saves users.language (null = automatic), and the cookie for after sign-out
+//   POST /account/time-zone signed in: saves users.time_zone (null = automatic: the zone the browser reports)
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../config.ts';
 import type { Db } from '../db.ts';
@@ -8,6 +9,8 @@ import { requireUser } from '../http/auth.ts';
 import { cookiePath, safeLocalPath } from '../http/base-path.ts';
 import { HttpError } from '../http/http-error.ts';
 import { isLanguage } from './languages.ts';
+import { isTimeZone } from './zones.ts';
+import { addFlash } from '../features/auth/web.ts';
 import { LANG_COOKIE } from './negotiate.ts';
 import { tr } from './text.ts';
 
@@ -42,6 +45,14 @@ export function languageRoutes({ config, db }: { config: Config; db: Db }) {
     const lang = chosen(req);
     await db('users').where({ id: req.user!.id }).update({ language: lang });
     setCookie(req, res, lang);
+    back(req, res, '/account');
+  });
+  r.post('/account/time-zone', requireUser, async (req, res) => {
+    const v = (req.body as Record<string, unknown> | undefined)?.zone;
+    if (v !== 'auto' && !isTimeZone(v)) throw new HttpError(422, tr('errors:timeZone.unknown'), 'invalid', { zone: tr('errors:timeZone.unknown') });
+    const zone = v === 'auto' ? null : v;
+    await db('users').where({ id: req.user!.id }).update({ time_zone: zone });
+    addFlash(req, 'ok', zone ? tr('account:timeZone.saved', { zone }) : tr('account:timeZone.savedAuto'));
     back(req, res, '/account');
   });
   return r;

@@ -42,11 +42,11 @@ describe.each(DIALECTS)('dictation in the composer on %s', (dialect) => {
     expect(page.text).toContain('<summary class="dictate-summary">Dictate from an audio file</summary>');
     expect(page.text).toContain('<input type="file" id="dictation-audio" name="audio" accept="audio/*">');
     expect(page.text).toMatch(new RegExp(`<button type="submit" class="btn-small" formaction="/threads/${thread}/transcribe" formnovalidate>`));
-    expect(page.text).toMatch(/<button type="button" id="mic" class="btn-small mic" hidden aria-pressed="false" data-src="\/static\/js\/dictation-[0-9a-f]{10}\.js" data-url="\/api\/transcribe">/);
+    expect(page.text).toMatch(/<button type="button" id="mic" class="btn-small mic" hidden aria-pressed="false" data-js-dictation="\/static\/js\/dictation-[0-9a-f]{10}\.js" data-url="\/api\/transcribe">/);
     const home = await request(t.app).get('/').set('Cookie', s.cookie);
     expect(home.text).toContain('formaction="/transcribe" formnovalidate');
     // The recorder's script is served (comments stripped, like app.js) but is not on the page until asked for.
-    const src = /data-src="([^"]+)"/.exec(home.text)![1];
+    const src = /data-js-dictation="([^"]+)"/.exec(home.text)![1];
     expect(home.text).not.toContain(`<script src="${src}"`);
     const js = await request(t.app).get(src);
     expect(js.status).toBe(200);
@@ -163,7 +163,7 @@ describe('dictation behind a base path', () => {
       const sid = (home.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]).find((c) => c.startsWith('mc_sid='));
       const s = { cookie: `access_token=${token}; ${sid}`, csrf: csrfOf(home.text) };
       expect(home.text).toContain('formaction="/chat/transcribe"');
-      expect(home.text).toMatch(/data-src="\/chat\/static\/js\/dictation-[0-9a-f]{10}\.js" data-url="\/chat\/api\/transcribe"/);
+      expect(home.text).toMatch(/data-js-dictation="\/chat\/static\/js\/dictation-[0-9a-f]{10}\.js" data-url="\/chat\/api\/transcribe"/);
       const res = await request(t.app).post('/chat/transcribe').set('Cookie', s.cookie).field('_csrf', s.csrf).field('content', 'via')
         .attach('audio', audioFile('flac', 'the proxy'), 'a.flac');
       expect(textareaOf(res.text)).toBe('via the proxy');

@@ -64,6 +64,11 @@ describe.each(DIALECTS)('attachment limits on %s', (dialect) => {
     expect(big.text).toContain('huge.txt is larger than 4 KB, the limit for a file.');
     expect(big.text).toContain('>big one</textarea>');
     expect(keptIds(big.text)).toHaveLength(1);
+    // In French, the limit is in French units.
+    const fr = await form(me, id).set('Accept-Language', 'fr').field('content', 'gros').attach('files', Buffer.alloc(5000, 'a'), 'huge.txt');
+    expect(fr.status).toBe(413);
+    expect(fr.text).toContain('4 Ko');
+    expect(fr.text).not.toContain('4 KB');
 
     const many = await form(me, id).field('content', 'many').attach('files', png, 'one.png').attach('files', png, 'two.png').attach('files', png, 'three.png');
     expect(many.status).toBe(413);
@@ -84,7 +89,7 @@ describe.each(DIALECTS)('attachment limits on %s', (dialect) => {
     const more = await request(t.app).post(`/api/thread/${id}/messages`).set(bearer(u)).field('content', 'more').attach('files', Buffer.alloc(100, 'z'), 'c.txt');
     await t.gens.idle();
     expect(more.status).toBe(413);
-    expect(more.body.error.message).toMatch(/c\.txt does not fit: your files may take 8 KB in all/);
+    expect(more.body.error.message).toMatch(/c\.txt does not fit: your files may take 7.8 KB in all/);
   });
 
   it('an image for a model without vision names the models that can see; the history leaves its images out', async () => {

@@ -3,6 +3,7 @@
 // How to use it for a new page: add an entry to the PAGES list of test/integration/i18n-pseudo.test.ts.
 import { OPEN, CLOSE } from '../../src/i18n/pseudo.ts';
 import { LANGUAGE_NAMES } from '../../src/i18n/languages.ts';
+import { TIME_ZONES } from '../../src/i18n/zones.ts';
 
 /** Text that is never translated: numbers, punctuation, symbols, the brand, language names (named in themselves). */
 const ALWAYS_ALLOWED: RegExp[] = [
@@ -10,6 +11,8 @@ const ALWAYS_ALLOWED: RegExp[] = [
   /^MistralChat$/,
   new RegExp(`^(${Object.values(LANGUAGE_NAMES).join('|')})$`),
 ];
+/** Time zones' IANA names (Account's list, 'Europe/Paris'): names, the same in every language. */
+const ZONE_NAMES = new Set(TIME_ZONES);
 
 export type PseudoOptions = {
   /** Exact strings the test put there itself (user content: a name, an email address, a title). */
@@ -49,7 +52,7 @@ function outsideBrackets(v: string): string {
  */
 export function untranslated(html: string, opts: PseudoOptions = {}): string[] {
   const allow = new Set(opts.allow ?? []);
-  const allowed = (s: string) => allow.has(s) || ALWAYS_ALLOWED.some((re) => re.test(s));
+  const allowed = (s: string) => allow.has(s) || ZONE_NAMES.has(s) || ALWAYS_ALLOWED.some((re) => re.test(s));
   const pending = (opts.pending ?? []).map((p) => p.startsWith('#') ? { id: p.slice(1) } : { cls: p.replace(/^\./, '') });
   const problems: string[] = [];
   const stack: string[] = [];

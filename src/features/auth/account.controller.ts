@@ -12,6 +12,7 @@ import { isGuest } from './users.repo.ts';
 import { addFlash, appUrl, endSignedIn, goTo, takeFlash } from './web.ts';
 import { tr, type Text } from '../../i18n/text.ts';
 import { localizedError, sayTo } from '../../i18n/negotiate.ts';
+import { isTimeZone, TIME_ZONES, TZ_COOKIE } from '../../i18n/zones.ts';
 
 type Section = 'name' | 'password' | 'delete';
 
@@ -30,7 +31,10 @@ export function accountController({ config, db, google }: { config: Config; db: 
         hasPassword: Boolean(user.passwordHash), hasGoogle: Boolean(user.googleSub),
         // Languages (issue 17): the saved choice, null for automatic.
         language: user.language ?? null,
+        // The saved time zone (null: automatic), and the one this browser's script reported (null: none yet).
+        timeZone: user.timeZone ?? null, reportedZone: reportedZone(req),
       },
+      timeZones: TIME_ZONES,
       googleEnabled: google.configured,
       sessions,
       failed: failed ? { section: failed.section, ...localizedError(res, failed.err), fields: localizedError(res, failed.err).fields ?? {} } : null,
@@ -91,4 +95,9 @@ export function accountController({ config, db, google }: { config: Config; db: 
       goTo(req, res, appUrl(req, '/login'));
     }),
   };
+}
+
+function reportedZone(req: Request): string | null {
+  const z = (req.cookies as Record<string, string> | undefined)?.[TZ_COOKIE];
+  return isTimeZone(z) ? z : null;
 }

@@ -13,6 +13,8 @@ export type User = {
   oidcAdmin?: boolean;
   // Languages (issue 17): 'en' | 'fr', or null for automatic (src/i18n/negotiate.ts).
   language?: string | null;
+  /** An IANA zone ('Europe/Paris'), or null for automatic (src/i18n/zones.ts). */
+  timeZone?: string | null;
 };
 
 export const isGuest = (u: Pick<User, 'guestExpiresAt'>): boolean => Boolean(u.guestExpiresAt);
@@ -28,6 +30,7 @@ export function toUser(row: Record<string, unknown>): User {
     oidcAdmin: Boolean(row.oidc_admin),
     // Languages (issue 17).
     language: (row.language as string) ?? null,
+    timeZone: (row.time_zone as string) ?? null,
   };
 }
 

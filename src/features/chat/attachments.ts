@@ -13,7 +13,7 @@ import { makeThumbnail, ThumbnailError } from '../files/thumbnail.ts';
 import type { ModelCatalogue } from '../settings/models.ts';
 import { getSettings } from '../settings/settings.repo.ts';
 import type { ModelRequest } from './model-choice.ts';
-import { sizeText } from './present.ts';
+import { sizeText } from '../../i18n/size.ts';
 import { describeUpstreamError, NO_KEY_MESSAGE } from './upstream-errors.ts';
 import { english, isText, tr, type Text, type Translatable } from '../../i18n/text.ts';
 
@@ -28,8 +28,6 @@ export class AttachmentsRefused extends Error {
   constructor(public text: Translatable, public kept: Attachment[], public tooLarge: boolean) { super(english(text)); }
 }
 
-/** A limit in words: 10 MB, 500 KB. */
-export const mb = (bytes: number) => sizeText(bytes).replace('.0 MB', ' MB');
 
 export function keptIds(raw: unknown): number[] {
   const list = Array.isArray(raw) ? raw : raw === undefined || raw === null || raw === '' ? [] : [raw];
@@ -46,7 +44,7 @@ export async function gatherAttachments(d: Deps, userId: number, input: FilesInp
   const problems: Text[] = [];
   let tooLarge = false;
   const tooBig = input.refused.filter((r) => r.reason === 'too_big').map((r) => r.name);
-  if (tooBig.length) { tooLarge = true; problems.push(tr('files:refused.tooBig', { names: list(tooBig), count: tooBig.length, max: mb(f.maxFileBytes) })); }
+  if (tooBig.length) { tooLarge = true; problems.push(tr('files:refused.tooBig', { names: list(tooBig), count: tooBig.length, max: sizeText(f.maxFileBytes) })); }
   const overCount = input.refused.some((r) => r.reason === 'too_many') || kept.length + input.uploads.length > f.maxPerMessage;
   const room = Math.max(0, f.maxPerMessage - kept.length);
   const uploads = input.uploads.slice(0, room);
@@ -61,7 +59,7 @@ export async function gatherAttachments(d: Deps, userId: number, input: FilesInp
   for (const upload of uploads) {
     if (used + upload.size > f.maxBytesPerUser) {
       tooLarge = true;
-      problems.push(tr('files:refused.noRoom', { name: upload.name, max: mb(f.maxBytesPerUser) }));
+      problems.push(tr('files:refused.noRoom', { name: upload.name, max: sizeText(f.maxBytesPerUser) }));
       continue;
     }
     const made = await storeUpload(d, userId, upload, choice);

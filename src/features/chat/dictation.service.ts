@@ -10,14 +10,9 @@ import { describeUpstreamText, NO_KEY_TEXT } from './upstream-errors.ts';
 import { effectiveApiKey } from '../settings/settings.service.ts';
 import { audioTypeOfFile } from '../files/audio-type.ts';
 import { transcribe } from '../files/transcribe.ts';
+import { sizeText } from '../../i18n/size.ts';
 
 export type DictationDeps = { db: Db; config: Config };
-
-/** 26214400 → "25 MB"; 1536 → "1.5 KB". */
-export function sizeInWords(bytes: number): string {
-  const [n, unit] = bytes >= 1024 * 1024 ? [bytes / (1024 * 1024), 'MB'] : bytes >= 1024 ? [bytes / 1024, 'KB'] : [bytes, 'bytes'];
-  return `${Math.round(n * 10) / 10} ${unit}`;
-}
 
 /** The status a Mistral failure answers with: a refused key or request is a bad gateway, a busy or down one 429/503. */
 function upstreamStatus(err: unknown): number {
@@ -30,7 +25,7 @@ function upstreamStatus(err: unknown): number {
 export async function transcribeUpload(d: DictationDeps, userId: number, uploads: Uploads, signal?: AbortSignal): Promise<string> {
   const max = d.config.files.maxAudioBytes;
   if (uploads.refused.some((r) => r.field === 'audio' && r.reason === 'too_big')) {
-    throw new HttpError(413, tr('files:dictation.tooLarge', { max: sizeInWords(max) }), 'too_large', { audio: 'too large' });
+    throw new HttpError(413, tr('files:dictation.tooLarge', { max: sizeText(max) }), 'too_large', { audio: 'too large' });
   }
   const audio = uploads.files.find((f) => f.field === 'audio');
   if (!audio) throw new HttpError(400, tr('files:dictation.noAudio'), 'bad_request', { audio: 'missing' });

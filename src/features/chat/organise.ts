@@ -13,7 +13,7 @@ import { idsOf, removeThreads, threadListView } from '../threads/threads.service
 import { addFlash, takeFlash } from '../auth/web.ts';
 import { requireUser } from '../../http/auth.ts';
 import { type Text } from '../../i18n/text.ts';
-import { sayTo } from '../../i18n/negotiate.ts';
+import { sayTo, zoneOf } from '../../i18n/negotiate.ts';
 
 const ACTIONS = { pin: ['pinned_at', true], unpin: ['pinned_at', false], archive: ['archived_at', true], unarchive: ['archived_at', false] } as const;
 type Action = keyof typeof ACTIONS;
@@ -44,7 +44,7 @@ export function organiseRoutes(d: ChatRouteDeps) {
     const updated = (await findThread(d.db, user.id, thread.id)) as Thread;
     if (wantsFragment(req)) {
       // The header with its button turned, and the sidebar's list out of band (the thread moved, or left it).
-      const sidebar = await threadListView(d.db, urlOf(req), user.id);
+      const sidebar = await threadListView(d.db, urlOf(req), user.id, {}, new Date(), { zone: zoneOf(res) });
       const list = await renderString(req, res, 'threads/_list-oob', { sidebar, currentThreadId: thread.id });
       return render(req, res, 'threads/_header', { ...await headerLocals(d, req, updated), oob: list });
     }
@@ -56,7 +56,7 @@ export function organiseRoutes(d: ChatRouteDeps) {
   /** The list in select mode (/threads?select=1) and the Archived view: checkboxes in one form. */
   const selectPage = (archived: boolean) => async (req: Request, res: Response) => {
     takeFlash(req, res);
-    const list = await threadListView(d.db, urlOf(req), userOf(req).id, req.query, new Date(), { archived });
+    const list = await threadListView(d.db, urlOf(req), userOf(req).id, req.query, new Date(), { archived, zone: zoneOf(res) });
     const here = urlOf(req)(archived ? '/archived' : '/threads?select=1');
     // Paging: a plain link keeps the select mode (the list's own "More" would load rows without checkboxes).
     const nextUrl = list.nextUrl && `${list.nextUrl}${archived ? '' : '&select=1'}`;

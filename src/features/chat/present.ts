@@ -7,8 +7,8 @@ import type { Db } from '../../db.ts';
 import { siblingsOf, type Siblings } from './branches.repo.ts';
 import { isFinal, type Message, type MessageStatus, type Usage } from './messages.repo.ts';
 import { isKeyProblem, storedErrorText } from './upstream-errors.ts';
-import type { Translatable } from '../../i18n/text.ts';
-import { whenOf, type When } from './when.ts';
+import type { Text, Translatable } from '../../i18n/text.ts';
+import { sizeText } from '../../i18n/size.ts';
 import type { Attachment } from '../files/files.repo.ts';
 import { presentSources, presentSteps, type SourceView, type StepView } from './tool-steps.ts';
 import { sheetPlaces, SHEET_CELL_HEIGHT, SHEET_CELL_WIDTH } from '../files/contact-sheet.ts';
@@ -18,8 +18,6 @@ export type MessageView = {
   thinking: string;
   /** Stored in English; a Text when it is one of ours, so the page shows it in its reader's language (tx). */
   error: Translatable | null; errorIsKey: boolean; usage: Usage | null; model: string | null; createdAt: string;
-  /** When it was written, for the page (relative and exact, in UTC). */
-  when: When;
   eventsUrl: string; stopUrl: string; retryUrl: string; retryable: boolean;
   /** The message's markdown source as plain text (what the answer's Copy button copies). */
   sourceUrl: string;
@@ -41,13 +39,12 @@ export type MessageView = {
 };
 
 export type AttachmentView = {
-  id: number; name: string; kind: Attachment['kind']; mime: string; size: number; sizeText: string; pages: number | null;
+  id: number; name: string; kind: Attachment['kind']; mime: string; size: number; sizeText: Text; pages: number | null;
   url: string; thumbnailUrl: string | null; textUrl: string | null; tw: number | null; th: number | null;
   /** Two images or more: shown from a contact sheet (one request for up to eight), through the window of its cell `cell`. */
   sheet: { url: string; cell: number; width: number; height: number } | null;
 };
 
-export const sizeText = (bytes: number) => bytes < 1024 ? `${bytes} B` : bytes < 1_048_576 ? `${Math.round(bytes / 1024)} KB` : `${(bytes / 1_048_576).toFixed(1)} MB`;
 
 /** `base`: where the files are served: /files for their owner, a share's own path for its readers. */
 export function presentAttachments(list: Attachment[], url: UrlFor, base = '/files'): AttachmentView[] {
@@ -90,7 +87,7 @@ export function presentMessage(m: Message, url: UrlFor, generations?: Generation
   const error = snap ? snap.error : m.error;
   return {
     id: m.id, parentId: m.parentId, role: m.role, status, live, content, html, tailHtml, thinking, error: storedErrorText(error), errorIsKey: isKeyProblem(error),
-    usage: snap?.usage ?? m.usage, model: m.model, createdAt: m.createdAt.toISOString(), when: whenOf(m.createdAt),
+    usage: snap?.usage ?? m.usage, model: m.model, createdAt: m.createdAt.toISOString(),
     eventsUrl: url(`${base}/events?after=${thinking.length}.${content.length}`), stopUrl: url(`${base}/stop`), retryUrl: url(`${base}/retry`),
     sourceUrl: url(`${base}/source`),
     followUrl: url(`/threads/${m.threadId}?follow=${m.id}#m-${m.id}`),

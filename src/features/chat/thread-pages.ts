@@ -6,7 +6,7 @@ import { render, wantsFragment } from '../../http/htmx.ts';
 import type { UrlFor } from '../../http/base-path.ts';
 import { MESSAGES_PER_PAGE, positiveInt, threadIdParam, urlOf, userOf, type ChatRouteDeps } from './chat.context.ts';
 import { tr } from '../../i18n/text.ts';
-import { sayTo } from '../../i18n/negotiate.ts';
+import { sayTo, zoneOf } from '../../i18n/negotiate.ts';
 import { recoverThread, staleBefore } from './chat.service.ts';
 import { latestLeafUnder, pagePath, pathIdsAfter } from './branches.repo.ts';
 import { isFinal } from './messages.repo.ts';
@@ -56,7 +56,7 @@ export function newChatComposer(d: ChatRouteDeps, req: Request, settings: Stored
 export async function homePage(d: ChatRouteDeps, req: Request, res: Response, composer: Parameters<typeof newChatComposer>[3] = {}, status?: number): Promise<void> {
   const url = urlOf(req);
   const user = userOf(req);
-  const [list, settings] = await Promise.all([threadListView(d.db, url, user.id), getSettings(d.db, user.id)]);
+  const [list, settings] = await Promise.all([threadListView(d.db, url, user.id, {}, new Date(), { zone: zoneOf(res) }), getSettings(d.db, user.id)]);
   // First run: say whose key answers (the user's, the server's) or that one is needed, before a send fails.
   const keyState = settings.apiKeySealed ? 'own' : d.config.mistral.apiKey ? 'server' : 'none';
   // A guest is told up front that their chats are temporary (GUEST_TTL_HOURS after they arrived).
@@ -108,7 +108,7 @@ export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, 
   // The sidebar and the header do not depend on the messages: read side by side (on MySQL, on separate connections).
   const [page, sidebar, header] = await Promise.all([
     pagePath(d.db, thread, { beforeId: before, limit: MESSAGES_PER_PAGE }),
-    threadListView(d.db, url, user.id),
+    threadListView(d.db, url, user.id, {}, new Date(), { zone: zoneOf(res) }),
     headerLocals(d, req, thread, headerExtra),
   ]);
   let { messages, hasOlder } = page;
@@ -152,7 +152,7 @@ export async function messagesLocals(d: ChatRouteDeps, url: UrlFor, thread: Thre
 export function threadsController(d: ChatRouteDeps) {
   return {
     async index(req: Request, res: Response) {
-      const list = await threadListView(d.db, urlOf(req), userOf(req).id, req.query);
+      const list = await threadListView(d.db, urlOf(req), userOf(req).id, req.query, new Date(), { zone: zoneOf(res) });
       if (wantsFragment(req)) return render(req, res, 'threads/_list', list);
       // The page shows its groups' headings even where a group goes on from the page before; the sidebar keeps the
       // newest conversations (read for every page, see sidebar.ts).

@@ -5,6 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Db } from '../../db.ts';
 import type { UrlFor } from '../../http/base-path.ts';
 import { threadListView } from './threads.service.ts';
+import { zoneOf } from '../../i18n/negotiate.ts';
 
 type RenderCallback = (err: Error | null, html: string) => void;
 
@@ -16,7 +17,7 @@ export function sidebarOnEveryPage(db: Db, url: UrlFor) {
       const done = typeof locals === 'function' ? locals as RenderCallback : cb;
       if (view !== 'layout' || !req.user || (own as { sidebar?: unknown } | undefined)?.sidebar || (own as { bare?: boolean } | undefined)?.bare) return render(view, own, done);
       // A page that cannot read the list (the database is what failed) still renders, with an empty sidebar.
-      threadListView(db, url, req.user.id).then((sidebar) => sidebar, () => undefined)
+      threadListView(db, url, req.user.id, {}, new Date(), { zone: zoneOf(res) }).then((sidebar) => sidebar, () => undefined)
         .then((sidebar) => render(view, { ...own, sidebar }, done));
     }) as Response['render'];
     next();

@@ -4,30 +4,34 @@ import type { Db } from '../../db.ts';
 import type { UrlFor } from '../../http/base-path.ts';
 import { decodeCursor, deleteThread, deleteThreads, listPinned, listThreads, updateThread, type Thread } from './threads.repo.ts';
 import { english, tr, type Translatable } from '../../i18n/text.ts';
+import { dayNumber, partsIn } from '../../i18n/format.ts';
+import { DEFAULT_ZONE } from '../../i18n/zones.ts';
 
 export const THREADS_PER_PAGE = 30;
-const DAY = 24 * 3600 * 1000;
 // Languages (issue 17): month names from the catalogue (literal keys, so the catalogue test finds them).
 const MONTHS = [tr('threads:month.january'), tr('threads:month.february'), tr('threads:month.march'), tr('threads:month.april'),
   tr('threads:month.may'), tr('threads:month.june'), tr('threads:month.july'), tr('threads:month.august'),
   tr('threads:month.september'), tr('threads:month.october'), tr('threads:month.november'), tr('threads:month.december')];
 
-/** Today / Yesterday / Last 7 days / Last 30 days / "Month Year", counted in UTC days: the heading, to translate. */
-export function groupHeading(at: Date, now: Date): Translatable {
-  const day = (d: Date) => Math.floor(d.getTime() / DAY);
-  const ago = day(now) - day(at);
+/**
+ * Today / Yesterday / Last 7 days / Last 30 days / "Month Year", counted in the reader's days (their time zone,
+ * src/i18n/zones.ts): the heading, to translate.
+ */
+export function groupHeading(at: Date, now: Date, zone: string = DEFAULT_ZONE): Translatable {
+  const a = partsIn(at, zone);
+  const ago = dayNumber(partsIn(now, zone)) - dayNumber(a);
   if (ago <= 0) return tr('threads:group.today');
   if (ago === 1) return tr('threads:group.yesterday');
   if (ago < 7) return tr('threads:group.last7Days');
   if (ago < 30) return tr('threads:group.last30Days');
-  return tr('threads:group.month', { month: MONTHS[at.getUTCMonth()], year: at.getUTCFullYear() });
+  return tr('threads:group.month', { month: MONTHS[a.month - 1], year: a.year });
 }
 
 /**
  * The group's label in English: what tells groups apart and what the next page's `group=` carries (so a link made in
  * one language still works in another); the page shows `heading`, translated.
  */
-export const groupLabel = (at: Date, now: Date): string => english(groupHeading(at, now));
+export const groupLabel = (at: Date, now: Date, zone?: string): string => english(groupHeading(at, now, zone));
 
 export type ThreadListView = {
   groups: Array<{ label: string; heading: Translatable; threads: Array<{ id: string; title: string | null; pinned?: boolean }> }>;
@@ -39,7 +43,7 @@ export type ThreadListView = {
  * the Archived view instead (/archived), paged the same way.
  */
 export async function threadListView(db: Db, url: UrlFor, userId: number, q: { cursor?: unknown; group?: unknown } = {}, now = new Date(),
-  opts: { archived?: boolean } = {}): Promise<ThreadListView> {
+  opts: { archived?: boolean; zone?: string } = {}): Promise<ThreadListView> {
   const cursor = decodeCursor(q.cursor);
   const [{ threads, nextCursor }, pinned] = await Promise.all([
     listThreads(db, userId, { cursor, limit: THREADS_PER_PAGE, archived: opts.archived }),
@@ -47,7 +51,7 @@ export async function threadListView(db: Db, url: UrlFor, userId: number, q: { c
   ]);
   const groups: ThreadListView['groups'] = pinned.length ? [{ label: 'Pinned', heading: tr('threads:group.pinned'), threads: pinned.map((t) => ({ id: t.id, title: t.title, pinned: true })) }] : [];
   for (const t of threads) {
-    const heading = groupHeading(t.updatedAt, now);
+    const heading = groupHeading(t.updatedAt, now, opts.zone);
     const label = english(heading);
     if (groups.at(-1)?.label !== label) groups.push({ label, heading, threads: [] });
     groups.at(-1)!.threads.push({ id: t.id, title: t.title });
