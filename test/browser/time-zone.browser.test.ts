@@ -83,6 +83,8 @@ describeInBrowser('the reader’s time zone under /chat through nginx', { nginx:
       await page.getByRole('button', { name: 'Save time zone' }).click();
       await page.waitForURL(`${nginx.origin}/chat/account#time-zone`);
       expect(await page.locator('#flash').textContent()).toContain('Times are now shown in Europe/Paris.');
+      // The section the form came back to, its heading below the sticky top bar (48 px).
+      await expect.poll(() => page.locator('#acc-zone').evaluate((h) => h.getBoundingClientRect().top), { timeout: 15_000 }).toBeGreaterThan(48);
       expect(await page.getByLabel('Dates and times are shown in').inputValue()).toBe('Europe/Paris');
       await page.goto(threadUrl);
       expect(await exactTimes(page)).toEqual([WRITTEN['Europe/Paris'].server, WRITTEN['Europe/Paris'].server]);
@@ -117,6 +119,7 @@ describeInBrowser('the reader’s time zone under /chat through nginx', { nginx:
         expect(await page.locator('#acc-zone').textContent()).toBe(locale === 'fr-FR' ? 'Fuseau horaire' : 'Time zone');
         expect(await page.locator('#acc-zone-select option').first().textContent()).toContain(split.zone);
         expect(await overflow(page)).toBeLessThanOrEqual(0);
+        await expect.poll(() => page.locator('#acc-zone').evaluate((h) => h.getBoundingClientRect().top), { timeout: 15_000 }).toBeGreaterThan(48);
         const right = await page.locator('#acc-zone-select').evaluate((e) => e.getBoundingClientRect().right);
         expect(right).toBeLessThanOrEqual(360);
         expectNoProblems(tab);
