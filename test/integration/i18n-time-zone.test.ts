@@ -9,21 +9,11 @@ import { member, type Member } from '../support/admin.ts';
 import { csrfOf } from '../support/forms.ts';
 import { createThread } from '../../src/features/threads/threads.repo.ts';
 import { insertExchange, saveFinal } from '../../src/features/chat/messages.repo.ts';
+import { splitMoment, WRITTEN_AT } from '../support/time-zones.ts';
 
 const DAY = 86_400_000;
 const groups = (html: string) => [...html.matchAll(/<h2 class="group">([^<]*)<\/h2>/g)].map((m) => m[1]);
 const exactTimes = (html: string) => [...html.matchAll(/<span class="exact"><span class="sep">, <\/span>([^<]*)<\/span>/g)].map((m) => m[1]);
-
-/**
- * A moment that is "Today" in UTC but "Yesterday" in the zone returned, or the other way round, whatever the hour
- * the test runs at: just after UTC midnight is the evening before in Los Angeles (once it is past 09:00 UTC there is
- * a new day there too); just before it is the next morning in Tokyo (until 09:00 UTC, still the same day there).
- */
-function splitMoment(now = new Date()): { at: Date; zone: string; utc: string; there: string } {
-  const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  if (now.getUTCHours() >= 9) return { at: new Date(midnight + 60_000), zone: 'America/Los_Angeles', utc: 'Today', there: 'Yesterday' };
-  return { at: new Date(midnight - 60_000), zone: 'Asia/Tokyo', utc: 'Yesterday', there: 'Today' };
-}
 
 describe.each(DIALECTS)('the reader’s time zone on %s', (dialect) => {
   let t: TestApp;
@@ -37,7 +27,7 @@ describe.each(DIALECTS)('the reader’s time zone on %s', (dialect) => {
     const sent = (await insertExchange(t.db, threadId, 'Hello', 'mistral-small-latest'))!;
     await saveFinal(t.db, sent.reply.id, { content: 'Hi there.', thinking: null, status: 'complete' });
     // Written on 1 Dec 2026 at 20:54 UTC (21:54 in Paris, 05:54 on 2 Dec in Tokyo).
-    await t.db('messages').where({ thread_id: threadId }).update({ created_at: new Date('2026-12-01T20:54:30Z') });
+    await t.db('messages').where({ thread_id: threadId }).update({ created_at: WRITTEN_AT });
     await t.db('threads').where({ id: threadId }).update({ updated_at: split.at });
   });
   afterAll(async () => { await t?.close(); });
