@@ -101,7 +101,7 @@ describe.each(DIALECTS)('following an answer without JavaScript on %s', (dialect
   });
 
   it('opened mid-answer, starts from what is written and carries only the rest', async () => {
-    t.fake.enqueue({ tokens: ['Already here.\n\n', 'Still', ' to come.'], tokenDelayMs: 600 });
+    t.fake.enqueue({ tokens: ['Already here.\n\n', 'Still', ' to come.'], tokenDelayMs: 1500 });
     const { replyId, location } = await send('Join me halfway');
     await waitFor(async () => (await t.db('messages').where({ id: replyId }).first()).content === 'Already here.\n\nStill');
     const r = await readPieces(`${t.baseUrl}${location}`, s.cookie);
