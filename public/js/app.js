@@ -92,10 +92,9 @@
     setTimeout(function () { b.lastChild.textContent = w.copy; u.setAttribute('href', '#i-copy'); }, 1500);
   }
 
-  // The reader's time zone, for the dates the server writes (src/i18n/zones.ts). Path /: the app's own path would
-  // cost bytes to find, and the zone is no secret.
+  // The reader's time zone, for the dates the server writes (src/i18n/zones.ts), under the app's path.
   var tz = root.dataset.tz, z = 'tz=' + Intl.DateTimeFormat().resolvedOptions().timeZone;
-  if (document.cookie.indexOf(z) < 0) document.cookie = z + ';path=/;max-age=99999999';
+  if (document.cookie.indexOf(z) < 0) document.cookie = z + ';max-age=99999999;path=' + w.path;
   // Message times (when.ts): kept current, same words as the server, in the zone saved on Account (data-tz) or else
   // the browser's. The page's language, in the browser's own variant of it when it has one (en-GB: "10 Mar").
   var fmts = {}, loc = navigator.language.indexOf(root.lang) ? root.lang : navigator.language;

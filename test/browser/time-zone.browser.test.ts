@@ -1,5 +1,5 @@
 // The reader's time zone (issue 17) in a real browser under /chat through the docs' nginx: the script reports the
-// browser's zone in the `tz` cookie (path /, so it reaches the app behind any prefix) and the next page groups the
+// browser's zone in the `tz` cookie (path /chat, the base path, like every cookie of the app) and the next page groups the
 // sidebar and writes times in it; without JavaScript, the zone chosen on Account does it, and once saved it beats
 // the browser's own zone in the script too. The long zone select fits a phone, in English and French.
 import { expect, it, beforeAll, afterAll } from 'vitest';
@@ -57,7 +57,7 @@ describeInBrowser('the reader’s time zone under /chat through nginx', { nginx:
       expect(serverExactTimes(await first!.text())).toEqual(['1 Dec 2026, 20:54 UTC', '1 Dec 2026, 20:54 UTC']);
       expect(await groups(page)).toContain(split.utc);
       await expect.poll(async () => (await context.cookies()).filter((c) => c.name === 'tz')
-        .map((c) => ({ value: decodeURIComponent(c.value), path: c.path })), { timeout: 15_000 }).toEqual([{ value: split.zone, path: '/' }]);
+        .map((c) => ({ value: decodeURIComponent(c.value), path: c.path })), { timeout: 15_000 }).toEqual([{ value: split.zone, path: '/chat' }]);
       const again = await page.reload();
       expect(serverExactTimes(await again!.text())).toEqual([WRITTEN[split.zone].server, WRITTEN[split.zone].server]);
       expect(await groups(page)).toContain(split.there);
