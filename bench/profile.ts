@@ -17,7 +17,7 @@ type Entry = { share: number; name: string; file: string };
 
 const fileOf = (n: Node) => n.callFrame.url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/.*\/(dist\/)?(?=(src|views)\/)/, '');
 const nameOf = (n: Node) => `${n.callFrame.functionName || '(anonymous)'}${n.callFrame.url ? ` ${fileOf(n)}:${n.callFrame.lineNumber + 1}` : ''}`;
-const isApp = (file: string) => /^(src|views)\//.test(file);
+const isApp = (file: string) => /^"?(src|views)\/|\.ejs"?$/.test(file);
 
 /** Each sample's node and weight (µs), only those taken between from and to (µs, the profile's monotonic clock). */
 function weighted(profile: Profile, from: number, to: number): Array<[number, number]> {

@@ -77,13 +77,14 @@ export function knexConfig(databaseUrl: string, opts: { pool?: { min: number; ma
 
 type Statement = object;
 type SqliteConnection = { pragma(s: string): unknown; prepare(sql: string): Statement };
+type Preparer = { prepare(sql: string): Statement };
 
 // Performance (issue 18): knex's better-sqlite3 client prepares every query's statement again (parsing and planning
 // its SQL, ~3 % of a thread page's CPU). Statements are kept per connection by their SQL text: SQLite re-prepares one
 // by itself when the schema changes, and knex runs each with .all() or .run() to the end (never left half-read by an
 // .iterate()), so one statement is never in use twice at once. Bounded: the cache starts over past STATEMENTS.
 const STATEMENTS = 1000;
-export function reusePreparedStatements(conn: SqliteConnection): void {
+export function reusePreparedStatements(conn: Preparer): void {
   const prepare = conn.prepare.bind(conn);
   const kept = new Map<string, Statement>();
   conn.prepare = (sql: string) => {
