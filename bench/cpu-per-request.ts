@@ -78,7 +78,9 @@ export const cpuPerRequest: Benchmark = {
   describe: `server CPU per request as a ratio to /healthz (autocannon, ${CONNECTIONS} connections, ${SECONDS} s each), both dialects`,
   async run(ctx) {
     const figures: Figure[] = [];
-    for (const dialect of ['sqlite', 'mysql'] as const) figures.push(...await dialectFigures(dialect, ctx.runs, ctx.log));
+    // BENCH_CPU_DIALECTS=sqlite: one dialect only, for quick before/after runs (the table in docs needs both).
+    const dialects = (process.env.BENCH_CPU_DIALECTS ?? 'sqlite,mysql').split(',') as Dialect[];
+    for (const dialect of dialects) figures.push(...await dialectFigures(dialect, ctx.runs, ctx.log));
     return figures;
   },
 };

@@ -12,7 +12,8 @@ import type { Benchmark } from './lib/types.ts';
 
 const FIRST_TOKEN_MS = 20;
 const TOKENS = 200;
-const BUDGET_RATIO = 1.05;
+// Issue 18: the app may add at most this much (median) to the upstream's own first token.
+const BUDGET_ADDED_MS = 3;
 const BUDGET_PER_TOKEN_MS = 2;
 // Each run is one answer each way; more samples than the other benchmarks, because each is ~20 ms.
 const SAMPLES_PER_RUN = 10;
@@ -57,7 +58,7 @@ export const firstByte: Benchmark = {
       const perToken = (median(a.map((x) => x.rest)) - median(d.map((x) => x.rest))) / TOKENS;
       ctx.log(`first-byte: direct ${dFirst.toFixed(1)} ms, through the app ${aFirst.toFixed(1)} ms (${a.length} answers each)`);
       return [
-        { figure: 'first streamed byte: app / upstream', budget: `<= ${BUDGET_RATIO}`, measured: `${(aFirst / dFirst).toFixed(3)} (${aFirst.toFixed(1)} ms vs ${dFirst.toFixed(1)} ms)`, pass: aFirst / dFirst <= BUDGET_RATIO },
+        { figure: 'first streamed byte: added by the app', budget: `<= ${BUDGET_ADDED_MS} ms`, measured: `${(aFirst - dFirst).toFixed(1)} ms (${aFirst.toFixed(1)} ms vs ${dFirst.toFixed(1)} ms, ratio ${(aFirst / dFirst).toFixed(3)})`, pass: aFirst - dFirst <= BUDGET_ADDED_MS },
         { figure: 'added cost per streamed token', budget: `<= ${BUDGET_PER_TOKEN_MS} ms`, measured: `${perToken.toFixed(3)} ms`, pass: perToken <= BUDGET_PER_TOKEN_MS },
       ];
     } finally {

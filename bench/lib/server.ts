@@ -13,11 +13,11 @@ export const BENCH_MYSQL_URL = process.env.BENCH_MYSQL_URL || process.env.TEST_M
 export type BenchServer = { db: Db; dialect: Dialect; origin: string; running: Running; stop(): Promise<void> };
 
 /** A migrated database, filled by `prepare` before the server starts, then the server on it. */
-export async function benchServer(dialect: Dialect, env: Record<string, string>, prepare?: (db: Db) => Promise<void>): Promise<BenchServer> {
+export async function benchServer(dialect: Dialect, env: Record<string, string>, prepare?: (db: Db) => Promise<void>, nodeArgs?: string[]): Promise<BenchServer> {
   const t: TestDb = await migratedDatabase(dialect, BENCH_MYSQL_URL);
   try {
     await prepare?.(t.db);
-    const running = await startServer({ NODE_ENV: 'production', LOG_LEVEL: 'info', ...TEST_SECRETS, DATABASE_URL: t.url, ...env }, { timeoutMs: 60_000 });
+    const running = await startServer({ NODE_ENV: 'production', LOG_LEVEL: 'info', ...TEST_SECRETS, DATABASE_URL: t.url, ...env }, { timeoutMs: 60_000, nodeArgs });
     return {
       db: t.db, dialect, running, origin: `http://127.0.0.1:${running.port}`,
       async stop() { await running.stop(); await t.drop(); },

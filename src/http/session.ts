@@ -4,7 +4,11 @@ import session, { type SessionData } from 'express-session';
 import { ConnectSessionKnexStore } from 'connect-session-knex';
 import type { Db } from '../db.ts';
 import { WeightedLru } from '../lib/lru.ts';
+import type { NextFunction, Request, Response } from 'express';
+import { authorizationOf } from './auth.ts';
 import { cookiePath } from './base-path.ts';
+
+export const isBearerApiCall = (req: Request) => (req.path === '/api' || req.path.startsWith('/api/')) && authorizationOf(req).kind === 'bearer';
 
 // express-session touches the session on every request to slide its expiry: a database write per page view. Once
 // per sid per 10 minutes is plenty for a 7-day session (the expiry slides by at most that much less).
@@ -48,7 +52,7 @@ class SessionStore extends ConnectSessionKnexStore {
 export function sessionMiddleware(db: Db, opts: { secret: string; basePath: string }) {
   // No cleanup timer: expired rows are deleted by the periodic purge (pruneSessions, from purgeAuthData).
   const store = new SessionStore(db);
-  const middleware = session({
+  const withSession = session({
     name: 'mc_sid',
     secret: opts.secret,
     store,
@@ -57,6 +61,11 @@ export function sessionMiddleware(db: Db, opts: { secret: string; basePath: stri
     // 'auto' follows req.secure, which honours X-Forwarded-Proto from a trusted proxy.
     cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', path: cookiePath(opts.basePath), maxAge: 7 * 24 * 3600 * 1000 },
   });
+  // Performance (issue 18): a JSON API call authenticated by its Bearer header uses no session (no CSRF check, no
+  // flash, no OAuth state: see csrf.ts and auth.api.ts), yet express-session made it a new one (a random id, hooks on
+  // the response) and read the row of any mc_sid cookie it carried. Such calls skip it; req.session is then undefined.
+  const middleware = (req: Request, res: Response, next: NextFunction) =>
+    (isBearerApiCall(req) ? next() : withSession(req, res, next));
   return { middleware, store };
 }
 

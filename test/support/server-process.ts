@@ -35,10 +35,11 @@ export function freePort(): Promise<number> {
 export type Running = { child: ChildProcess; port: number; output: () => string; stop(): Promise<number | null> };
 
 /** Starts `node dist/src/server.js` (npm start, after its build) with env; resolves when it listens (or rejects with its output). */
-export async function startServer(env: Record<string, string>, opts: { cwd?: string; timeoutMs?: number } = {}): Promise<Running> {
+export async function startServer(env: Record<string, string>, opts: { cwd?: string; timeoutMs?: number; nodeArgs?: string[] } = {}): Promise<Running> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   let out = '';
-  const child = spawn(process.execPath, serverArgs(), {
+  // nodeArgs: flags NODE_OPTIONS refuses (bench/profile.ts's --cpu-prof), before npm start's own.
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...serverArgs()], {
     cwd: opts.cwd ?? ROOT,
     env: { PATH: process.env.PATH, LOG_LEVEL: 'info', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
