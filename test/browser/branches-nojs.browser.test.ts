@@ -88,7 +88,8 @@ describeInBrowser('branches with JavaScript off', {}, () => {
         expect(await answerText(page)).toBe('Largely said.');
         // ‹ is a plain form: the version before, by the chat's model.
         await page.locator('.msg-assistant').getByRole('button', { name: 'Previous version' }).click();
-        expect(await answerText(page)).toBe('Again said.');
+        // The form's page may still be arriving on a loaded machine: read it once it is there.
+        await expect.poll(() => answerText(page), { timeout: 15_000 }).toBe('Again said.');
         expect(await texts(page, '.msg-assistant .versions-count')).toEqual(['2/3']);
         expect(await texts(page, '.msg-assistant .msg-model')).toEqual(['mistral-small-latest']);
         expectNoProblems(tab);
