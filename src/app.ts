@@ -2,7 +2,6 @@
 import path from 'node:path';
 import compression from 'compression';
 import cookieParser from 'cookie-parser';
-import ejs from 'ejs';
 import express, { Router, type Request, type Response } from 'express';
 import { DEFAULT_OIDC_BUTTON, type Config } from './config.ts';
 import { isReady, type Db } from './db.ts';
@@ -38,6 +37,7 @@ import { accountSharesLocal, sharingRoutes } from './features/sharing/shares.rou
 import { shareHeaderExtras } from './features/sharing/share-views.ts';
 // Files and voice (issue 13).
 import { multipartUploads } from './http/multipart.ts';
+import { ejsEngine } from './http/render.ts';
 import { uploadRoutes } from './features/files/upload-routes.ts';
 import { filesRoutes } from './features/files/files.routes.ts';
 import { sizeText } from './i18n/size.ts';
@@ -74,12 +74,9 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   app.set('env', config.env);
   const views = path.join(PROJECT_ROOT, 'views');
   app.set('views', views);
-  // Templates include partials by absolute name ('/chat/_message') from `root`: ejs resolves a relative include with
-  // a file-system check on every call, which was a tenth of a thread page's CPU (one per message). The options are
-  // given to ejs here rather than read from Express's `settings` local, which a view's own `settings` would hide.
-  app.engine('ejs', (file: string, data: object, done: (err: Error | null, html?: string) => void) => {
-    ejs.renderFile(file, data, { root: views, views: [views], cache: config.isProduction }, done);
-  });
+  // Templates include partials by absolute name ('/chat/_message') from views/. The engine (src/http/render.ts) gives
+  // a partial its includer's locals by prototype instead of ejs's copy of all of them, and takes no options from them.
+  app.engine('ejs', ejsEngine(views, { cache: config.isProduction }));
   app.set('view engine', 'ejs');
   app.set('x-powered-by', false);
   if (config.isProduction) app.set('view cache', true);
