@@ -146,7 +146,7 @@ export function threadsApiRoutes(d: ChatRouteDeps) {
     // Idempotency-Key (or idempotencyKey in the body): a repeat gives the first send's result.
     const sendKey = req.get('Idempotency-Key') ?? req.body?.idempotencyKey;
     // JSON, or multipart/form-data with `content` and `files` (src/http/multipart.ts).
-    const { message, reply } = await sendMessage(d, userOf(req).id, t.id, req.body?.content, { sendKey, after: req.body?.after, files: filesOf(req, res) }).catch((e) => { throw toHttpError(e); });
+    const { message, reply } = await sendMessage(d, userOf(req).id, t.id, req.body?.content, { sendKey, after: req.body?.after, files: filesOf(req, res), found: t }).catch((e) => { throw toHttpError(e); });
     res.status(202).json({ message: asJson(message), reply: asJson(reply) });
   });
   r.post('/api/thread/:id/messages/:messageId/edit', requireUser, async (req, res) => {

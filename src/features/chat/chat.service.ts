@@ -98,13 +98,14 @@ async function sentBefore(d: ChatDeps, userId: number, threadId: string | null, 
 /** `after`: the message the sending page showed last (the composer's `after`); absent or unknown, the shown leaf. */
 /** `files`: the send's uploads and kept files (attachments.ts); on a refusal, ChatError.kept holds what was stored. */
 export async function sendMessage(d: ChatDeps, userId: number, threadId: string | null, rawContent: unknown,
-  opts: { sendKey?: unknown; model?: string | null; after?: unknown; files?: FilesInput; thread?: ThreadInput } = {}): Promise<Sent> {
+  opts: { sendKey?: unknown; model?: string | null; after?: unknown; files?: FilesInput; thread?: ThreadInput; found?: Thread } = {}): Promise<Sent> {
   const key = sendKeyOf(opts.sendKey);
   const before = key ? await sentBefore(d, userId, threadId, key) : null;
   if (before) return before;
   let thread: Thread | null;
   if (threadId) {
-    thread = await findThread(d.db, userId, threadId);
+    // `found`: the caller already read this thread for this request (the JSON API answers its own 404).
+    thread = opts.found?.id === threadId && opts.found.userId === userId ? opts.found : await findThread(d.db, userId, threadId);
     if (!thread) throw new ChatError('not_found', tr('chat:error.noConversation'));
   } else {
     // Stored together with the first message, in insertExchange's transaction: no empty "New chat" on a failure.

@@ -82,19 +82,27 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
       const given = chosen && (!thread.thinkHarder || chosen.reasoningEffort) ? chosen : undefined;
       const choice = given ?? await chooseModelRequest({ db: deps.db, config: deps.config, thread, catalogue: deps.catalogue });
       // A new chat is named while its first answer streams (the title call reads only the first message), so the
-      // end of the answer can show the title; whatever happens to the answer, the chat gets a name.
-      const titling = thread.title || thread.titleSetByUser ? Promise.resolve(null)
-        : nameThreadIfNew(deps, thread, choice, (err) => deps.logger.warn({ err: String(err) }, 'title failed'))
-          .catch((err) => { deps.logger.warn({ err: String(err) }, 'naming the chat failed'); return null; });
-      void titling.then(named);
+      // end of the answer can show the title; whatever happens to the answer, the chat gets a name. The title call
+      // starts once the answer's own request is out (issue 18): before, its read and request came first and delayed
+      // the answer's first token by their CPU time.
+      let titling: Promise<string | null> | null = null;
+      const startTitling = () => {
+        if (titling) return;
+        titling = thread.title || thread.titleSetByUser ? Promise.resolve(null)
+          : nameThreadIfNew(deps, thread, choice, (err) => deps.logger.warn({ err: String(err) }, 'title failed'))
+            .catch((err) => { deps.logger.warn({ err: String(err) }, 'naming the chat failed'); return null; });
+        void titling.then(named);
+      };
       try {
-        await answer(choice);
+        await answer(choice, startTitling);
       } finally {
+        startTitling();
         await titling;
       }
     }
 
-    async function answer(choice: ModelRequest): Promise<void> {
+    /** `asked`: called once the request to Mistral is on its way (or could not be made). */
+    async function answer(choice: ModelRequest, asked: () => void): Promise<void> {
       if (!choice.apiKey) return finish('error', NO_KEY_MESSAGE);
       spent = choice;
       // The shown path up to this answer's question: one branch, never another (branches.repo.ts).
@@ -130,9 +138,12 @@ export function createGenerations(deps: { db: Db; config: Config; logger: Logger
       try {
         resetIdle();
         const client = new Mistral({ apiKey: choice.apiKey, serverURL: deps.config.mistral.serverUrl });
-        const stream = conv
-          ? await openConversation(client, { model: choice.model, instructions: choice.system, tools: thread.tools, inputs: conversationInputs(history, withFiles) }, upstreamRequestOptions(controller.signal))
-          : await client.chat.stream({ model: choice.model, messages, ...(choice.reasoningEffort ? { reasoningEffort: choice.reasoningEffort } : {}) }, upstreamRequestOptions(controller.signal));
+        const opening = conv
+          ? openConversation(client, { model: choice.model, instructions: choice.system, tools: thread.tools, inputs: conversationInputs(history, withFiles) }, upstreamRequestOptions(controller.signal))
+          : client.chat.stream({ model: choice.model, messages, ...(choice.reasoningEffort ? { reasoningEffort: choice.reasoningEffort } : {}) }, upstreamRequestOptions(controller.signal));
+        // The SDK sends the request a few microtasks after the call; a macrotask later it is out.
+        setImmediate(asked);
+        const stream = await opening;
         // Our own reader, cancelled on abort: fetch forgets a request's abort signal once the Response object is
         // garbage-collected (undici holds it weakly), and the SDK keeps only the body, so stop, shutdown and the
         // idle timeout could be ignored while a quiet upstream held the connection open. Cancelling the reader
