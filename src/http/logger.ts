@@ -54,6 +54,10 @@ const requestLog = {
  * logger and its serializers per request: only the fields below are logged, so there is nothing to redact in them.
  */
 export function httpLogger(logger: Logger) {
+  // The access line's fields are the ones above (the URL scrubbed): no key of them is a redacted one, and redaction
+  // walked every object of every line (a copy each), so this line is written by a child without it. Routes' own
+  // lines (req.log) and everything else keep the redaction.
+  const access = logger.child({}, { redact: [] });
   return (req: Req, res: ServerResponse, next: () => void): void => {
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : randomUUID();
@@ -69,12 +73,12 @@ export function httpLogger(logger: Logger) {
       res.removeListener('error', done);
       const failed = Boolean(err) || res.statusCode >= 500;
       const level = failed ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
-      if (!logger.isLevelEnabled(level)) return;
+      if (!access.isLevelEnabled(level)) return;
       const record: Record<string, unknown> = { req: reqFields(req), res: { statusCode: res.headersSent ? res.statusCode : null } };
       if (failed) record.err = err ?? new Error(`failed with status code ${res.statusCode}`);
       record.responseTime = Date.now() - start;
       const msg = failed ? 'request errored' : !req.readableAborted && res.writableEnded ? 'request completed' : 'request aborted';
-      logger[level](record, msg);
+      access[level](record, msg);
     };
     res.on('close', done);
     res.on('finish', done);
