@@ -19,7 +19,7 @@ import { onlyApi, unlessApi } from './http/api-paths.ts';
 import { sessionMiddleware } from './http/session.ts';
 import { homeRoutes } from './features/home/home.routes.ts';
 import { apiCredentialRoutesWithoutCookies } from './features/auth/auth.api.ts';
-import { authRoutes } from './features/auth/auth.routes.ts';
+import { authApiRouter, authRoutes } from './features/auth/auth.routes.ts';
 import { createGoogle, type GoogleEndpoints } from './features/auth/google.ts';
 import { trustedHeaderSignIn } from './features/auth/header-sign-in.ts';
 import { createModelCatalogue, type ModelCatalogue } from './features/settings/models.ts';
@@ -141,11 +141,12 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   router.use(multipartUploads(uploadRoutes(config), { maxFieldBytes: config.maxMessageChars * 4 + 4096 }));
   router.use(express.urlencoded({ extended: false, limit: '2mb' }));
   router.use(express.json({ limit: '2mb' }));
-  router.use((req, res, next) => {
+  // Pages' locals (the layout's): a JSON answer has no use for them.
+  router.use(unlessApi((req, res, next) => {
     res.locals.currentPath = req.originalUrl;
     res.locals.flash = [];
     next();
-  });
+  }));
   const google = createGoogle(config, googleEndpoints);
   router.use(apiCredentialRoutesWithoutCookies({ config, db, google }));
   router.use(csrfProtection);
@@ -161,7 +162,8 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   router.use(unlessApi(accountSharesLocal({ config, db })));
   // Usage and quotas (issue 16): Account's usage section, read before the account routes render it.
   router.use(unlessApi(accountUsageLocal({ config, db })));
-  router.use(authRoutes({ config, db, google }));
+  router.use(onlyApi(authApiRouter({ config, db, google })));
+  router.use(unlessApi(authRoutes({ config, db, google })));
   // Single sign-on with OpenID Connect (issue 16): discovery happens on the first sign-in, not here. The button's
   // label reaches /login and /register through app.locals (views/auth/_oidc.ejs).
   const oidc = createOidc(config);
