@@ -153,7 +153,8 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
 
   // Performance (issue 18): a request enters only the routers that have a route for its kind of path. Routers of pages
   // alone (unlessApi) have no route under /api; routers of the JSON API alone (onlyApi) have nothing else. Routers
-  // with both are entered by every request. The order of the routers is unchanged.
+  // with both are entered by every request. The order is unchanged, but for the auth API before the auth pages: their
+  // paths are disjoint, so no request could be answered by both.
   // Answers are server-owned jobs: they outlive the request that started them (see docs/architecture.md).
   const models = catalogue ?? createModelCatalogue({ serverUrl: config.mistral.serverUrl, configuredModels: config.mistral.models });
   const generations = createGenerations({ db, config, logger, catalogue: models }, { idleTimeoutMs: config.mistral.idleTimeoutMs, saveEveryMs: 300 });
