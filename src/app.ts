@@ -14,10 +14,11 @@ import { csrfProtection } from './http/csrf.ts';
 import { errorHandler, notFound } from './http/errors.ts';
 import { createLogger, httpLogger, type Logger } from './http/logger.ts';
 import { healthHeaders, noStore, securityHeaders } from './http/security.ts';
+import { onlyApi, unlessApi } from './http/api-paths.ts';
 import { sessionMiddleware } from './http/session.ts';
 import { homeRoutes } from './features/home/home.routes.ts';
 import { apiCredentialRoutesWithoutCookies } from './features/auth/auth.api.ts';
-import { authRoutes } from './features/auth/auth.routes.ts';
+import { authApiRouter, authRoutes } from './features/auth/auth.routes.ts';
 import { createGoogle, type GoogleEndpoints } from './features/auth/google.ts';
 import { trustedHeaderSignIn } from './features/auth/header-sign-in.ts';
 import { createModelCatalogue, type ModelCatalogue } from './features/settings/models.ts';
@@ -126,9 +127,10 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   // pseudo-locale (xx) is accepted only under NODE_ENV=test.
   router.use(languageOnEveryRequest({ pseudo: config.env === 'test' }));
   // Administration (issue 16): whether the sidebar shows the Administration link.
-  router.use(adminLinkLocal(config));
-  router.use(sidebarOnEveryPage(db, url));
-  router.use(themeOnEveryPage(db));
+  // These three only feed the layout, which a JSON answer never renders (errors on /api are JSON too, errors.ts).
+  router.use(unlessApi(adminLinkLocal(config)));
+  router.use(unlessApi(sidebarOnEveryPage(db, url)));
+  router.use(unlessApi(themeOnEveryPage(db)));
   // Export and import: an upload to the import routes is read here (multipart, or a JSON body up to the import limit),
   // so that its _csrf reaches the CSRF check below (src/features/transfer/upload.ts).
   router.use(importUploads(config));
@@ -136,49 +138,55 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   router.use(multipartUploads(uploadRoutes(config), { maxFieldBytes: config.maxMessageChars * 4 + 4096 }));
   router.use(express.urlencoded({ extended: false, limit: '2mb' }));
   router.use(express.json({ limit: '2mb' }));
-  router.use((req, res, next) => {
+  // Pages' locals (the layout's): a JSON answer has no use for them.
+  router.use(unlessApi((req, res, next) => {
     res.locals.currentPath = req.originalUrl;
     res.locals.flash = [];
     next();
-  });
+  }));
   const google = createGoogle(config, googleEndpoints);
   router.use(apiCredentialRoutesWithoutCookies({ config, db, google }));
   router.use(csrfProtection);
 
+  // Performance (issue 18): a request enters only the routers that have a route for its kind of path. Routers of pages
+  // alone (unlessApi) have no route under /api; routers of the JSON API alone (onlyApi) have nothing else. Routers
+  // with both are entered by every request. The order is unchanged, but for the auth API before the auth pages: their
+  // paths are disjoint, so no request could be answered by both.
   // Answers are server-owned jobs: they outlive the request that started them (see docs/architecture.md).
   const models = catalogue ?? createModelCatalogue({ serverUrl: config.mistral.serverUrl, configuredModels: config.mistral.models });
   const generations = createGenerations({ db, config, logger, catalogue: models }, { idleTimeoutMs: config.mistral.idleTimeoutMs, saveEveryMs: 300 });
   app.locals.generations = generations;
-  router.use(homeRoutes({ config, db, generations, catalogue: models }));
-  router.use(accountSharesLocal({ config, db }));
+  router.use(unlessApi(homeRoutes({ config, db, generations, catalogue: models })));
+  router.use(unlessApi(accountSharesLocal({ config, db })));
   // Usage and quotas (issue 16): Account's usage section, read before the account routes render it.
-  router.use(accountUsageLocal({ config, db }));
-  router.use(authRoutes({ config, db, google }));
+  router.use(unlessApi(accountUsageLocal({ config, db })));
+  router.use(onlyApi(authApiRouter({ config, db, google })));
+  router.use(unlessApi(authRoutes({ config, db, google })));
   // Single sign-on with OpenID Connect (issue 16): discovery happens on the first sign-in, not here. The button's
   // label reaches /login and /register through app.locals (views/auth/_oidc.ejs).
   const oidc = createOidc(config);
   app.locals.oidcButton = oidc.configured ? oidc.buttonLabel : null;
   // Languages (issue 17): the default label is said in the page's language (views/auth/_oidc.ejs).
   app.locals.oidcDefaultButton = DEFAULT_OIDC_BUTTON;
-  router.use(oidcRoutes({ config, db, oidc }));
+  router.use(unlessApi(oidcRoutes({ config, db, oidc })));
   // Languages (issue 17): POST /language (cookie) and POST /account/language (saved).
-  router.use(languageRoutes({ config, db }));
+  router.use(unlessApi(languageRoutes({ config, db })));
   router.use(settingsRoutes({ config, db, catalogue: models }));
   // Sharing (share links, forks) builds on chat: its Share menu reaches the thread header through this hook.
-  router.use(sharingRoutes({ config, db }));
-  router.use(sharingApiRoutes({ config, db }));
+  router.use(unlessApi(sharingRoutes({ config, db })));
+  router.use(onlyApi(sharingApiRoutes({ config, db })));
   // Search (issue 15): GET /search and GET /api/search.
   router.use(searchRoutes({ db }));
-  router.use(threadsRoutes({ config, db, generations, catalogue: models, headerExtras: shareHeaderExtras(db) }));
-  router.use(threadsApiRoutes({ config, db, generations, catalogue: models }));
+  router.use(unlessApi(threadsRoutes({ config, db, generations, catalogue: models, headerExtras: shareHeaderExtras(db) })));
+  router.use(onlyApi(threadsApiRoutes({ config, db, generations, catalogue: models })));
   // Files (issue 13): their bytes, thumbnails and OCR text, to their owner.
-  router.use(filesRoutes({ config, db }));
+  router.use(unlessApi(filesRoutes({ config, db })));
   // Export and import (issue 12).
   router.use(transferRoutes({ config, db }));
   // Dictation (issue 13): POST /api/transcribe, and the composer's /transcribe and /threads/:id/transcribe.
   router.use(dictationRoutes({ config, db, generations }));
   // Usage and quotas (issue 16): GET /api/usage, and the admin usage pages (adminOnly).
-  router.use(usageApiRoutes({ config, db }));
+  router.use(onlyApi(usageApiRoutes({ config, db })));
   router.use(adminUsageRoutes({ config, db }));
   // Administration (issue 16): /admin pages and /api/admin, 404 for anyone but an administrator.
   router.use(adminRoutes({ config, db }));

@@ -1,4 +1,5 @@
-// Sign-in pages, the account page and the JSON auth API. Mounted after CSRF protection.
+// Sign-in pages, the account page and the JSON auth API, as two routers (the API's alone is what an API call enters,
+// see src/app.ts). Mounted after CSRF protection.
 import { Router } from 'express';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db.ts';
@@ -33,6 +34,13 @@ export function authRoutes(deps: { config: Config; db: Db; google: Google }) {
 
   // Administration (issue 16): /reset/:code, where a reset link made by an administrator is used.
   r.use(resetRoutes(deps));
+  r.use(retryAfterHeader);
+  return r;
+}
+
+/** The JSON auth API: no route of it is a page's, and no page's route is under /api. */
+export function authApiRouter(deps: { config: Config; db: Db; google: Google }) {
+  const r = Router();
   r.use(authApiRoutes(deps));
   r.use(retryAfterHeader);
   return r;
