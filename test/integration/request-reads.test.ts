@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../../src/features/auth/tokens.repo.ts';
 import { createUser } from '../../src/features/auth/users.repo.ts';
 import { updateSettings } from '../../src/features/settings/settings.repo.ts';
-import { createThread } from '../../src/features/threads/threads.repo.ts';
+import { createThread, listFirstPage, listPinned, listThreads, markThreads } from '../../src/features/threads/threads.repo.ts';
 import { sessionMiddleware } from '../../src/http/session.ts';
 import { DIALECTS } from '../support/dialects.ts';
 import { testApp, type TestApp } from '../support/app.ts';
@@ -62,6 +62,26 @@ describe.each(DIALECTS)('a thread page\'s reads on %s', (dialect) => {
     await t.db('threads').where({ id: thread.id }).delete();
     expect((await page(owner.token)).status).toBe(404);
     expect((await json(owner.token)).status).toBe(404);
+  });
+
+  it('the sidebar\'s one query answers what listPinned and listThreads\' first page answer, ties and all', async () => {
+    const { user } = await signedIn('first-page@example.com');
+    const at = new Date('2026-11-30T10:00:00.000Z');
+    const ids: string[] = [];
+    for (let i = 0; i < 9; i++) ids.push((await createThread(t.db, user.id, { title: `T${i}`, temporary: i === 8 })).id);
+    // Ties on updated_at and on pinned_at: the order falls to the id, on each dialect's own comparison.
+    await t.db('threads').whereIn('id', ids.slice(0, 6)).update({ updated_at: at });
+    await markThreads(t.db, user.id, ids.slice(0, 3), 'pinned_at', true);
+    await t.db('threads').whereIn('id', ids.slice(0, 3)).update({ pinned_at: at });
+    await markThreads(t.db, user.id, [ids[6]], 'archived_at', true);
+    for (const limit of [2, 3, 50]) {
+      const one = await listFirstPage(t.db, user.id, limit, 2);
+      expect(one.pinned).toEqual(await listPinned(t.db, user.id, 2));
+      const { threads, nextCursor } = await listThreads(t.db, user.id, { limit });
+      expect(one.threads).toEqual(threads);
+      expect(one.nextCursor).toBe(nextCursor);
+    }
+    expect((await listFirstPage(t.db, user.id, 50)).pinned.map((x) => x.title).sort()).toEqual(['T0', 'T1', 'T2']);
   });
 
   it('the session store reads a live session and no expired one (its own expiry format on each dialect)', async () => {

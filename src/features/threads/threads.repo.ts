@@ -107,6 +107,25 @@ export async function listPinned(db: Db, userId: number, limit = 100): Promise<T
   return (await selectRows(db, PINNED_SQL, [userId, limit])).map(toThread);
 }
 
+// listPinned's query and listThreads' first page, each with its own order and limit, in one statement: the outer order
+// keeps each part's own order (the pinned first, by pinned_at; then the others, by updated_at), and a row is told apart
+// by pinned_at, which only the pinned have.
+const FIRST_PAGE_SQL = `SELECT * FROM (SELECT * FROM (${PINNED_SQL}) AS \`p\` UNION ALL SELECT * FROM (${LIST_SQL}`
+  + ' AND `archived_at` IS NULL AND `pinned_at` IS NULL ORDER BY `updated_at` DESC, `id` DESC LIMIT ?) AS `l`) AS `f`'
+  + ' ORDER BY (`pinned_at` IS NULL), COALESCE(`pinned_at`, `updated_at`) DESC, `id` DESC';
+
+/**
+ * The sidebar of every page and the API's first page: listPinned and listThreads' first page (no cursor, not archived),
+ * the same threads in the same order, in one query instead of two (each query is a round trip on MySQL).
+ */
+export async function listFirstPage(db: Db, userId: number, limit: number, pinnedLimit = 100): Promise<{ pinned: Thread[]; threads: Thread[]; nextCursor: string | null }> {
+  const pinned: Thread[] = [];
+  const listed: Thread[] = [];
+  for (const r of await selectRows(db, FIRST_PAGE_SQL, [userId, pinnedLimit, userId, limit + 1])) (r.pinned_at == null ? listed : pinned).push(toThread(r));
+  const threads = listed.slice(0, limit);
+  return { pinned, threads, nextCursor: listed.length > limit ? encodeCursor(threads[threads.length - 1]) : null };
+}
+
 /** Pins or archives (true: now, false: clears) the caller's own threads among `ids`; how many were theirs. */
 export async function markThreads(db: Db, userId: number, ids: string[], what: 'pinned_at' | 'archived_at', on: boolean): Promise<number> {
   if (!ids.length) return 0;
