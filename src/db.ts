@@ -141,6 +141,22 @@ export async function migrateLatest(db: Db): Promise<void> {
   await db.migrate.latest();
 }
 
+/** knex.raw's rows on both dialects (mysql2 answers [rows, fields], better-sqlite3 the rows). */
+export function rawRows(result: unknown): Array<Record<string, any>> {
+  if (!Array.isArray(result)) return [];
+  return Array.isArray(result[0]) ? result[0] : result;
+}
+
+/**
+ * Performance (issue 18): the rows of a SELECT written once as SQL. knex's query builder costs several times the query
+ * itself on every call (building, compiling, formatting); db.raw runs the text as given, through the same pool,
+ * bindings, type casts and query events, so rows come back exactly as the builder's would. Such SQL uses backquoted
+ * names and `?` placeholders only, which both dialects read the same way.
+ */
+export async function selectRows(db: Db, sql: string, args: readonly unknown[]): Promise<Array<Record<string, any>>> {
+  return rawRows(await db.raw(sql, args as never[]));
+}
+
 export async function isReady(db: Db): Promise<boolean> {
   try {
     await db.raw('select 1');

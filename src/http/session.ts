@@ -2,7 +2,7 @@
 // Sessions live in the database so that several instances share them.
 import session, { type SessionData } from 'express-session';
 import { ConnectSessionKnexStore } from 'connect-session-knex';
-import type { Db } from '../db.ts';
+import { selectRows, type Db } from '../db.ts';
 import { WeightedLru } from '../lib/lru.ts';
 import type { NextFunction, Request, Response } from 'express';
 import { authorizationOf } from './auth.ts';
@@ -16,6 +16,13 @@ const TOUCH_EVERY_MS = 10 * 60 * 1000;
 
 type Callback = (err?: unknown) => void;
 
+// The session row's read, as connect-session-knex writes it (utils.js expiredCondition) for each dialect.
+const GET_SQLITE = 'SELECT `sess` FROM `sessions` WHERE `sid` = ? AND datetime(?) <= datetime(`expired`)';
+const GET_MYSQL = 'SELECT `sess` FROM `sessions` WHERE `sid` = ? AND CAST(? AS DATETIME) <= `expired`';
+
+/** Now as the store writes `expired`: ISO text on SQLite, DATETIME text (UTC, whole seconds) on MySQL. */
+const storeNow = (db: Db) => (db.client.dialect === 'mysql' ? new Date().toISOString().slice(0, 19).replace('T', ' ') : new Date().toISOString());
+
 /**
  * connect-session-knex reports a database error to express-session's callback *and* rejects the promise it returns,
  * which express-session ignores: an unhandled rejection, which ends a Node process. Its touch() never calls back on
@@ -25,15 +32,32 @@ type Callback = (err?: unknown) => void;
 class SessionStore extends ConnectSessionKnexStore {
   private touchedAt = new WeightedLru<string, number>(100_000, () => 1);
 
-  constructor(db: Db) {
+  constructor(private db: Db) {
     super({ knex: db, tableName: 'sessions', createTable: false, cleanupInterval: 0 });
     // The store checks at construction that its table exists (migrations make sure it does). If the database is down
     // at that moment, that check would reject unhandled and fail every later call: don't depend on it.
     this.ready.catch(() => {});
     this.ready = Promise.resolve();
   }
-  override get(sid: string, callback: (err: unknown, s?: SessionData | null) => void): Promise<SessionData | null> {
-    return super.get(sid, callback).catch(() => null);
+  /**
+   * Performance (issue 18): every page reads its session row. connect-session-knex builds this query with knex's
+   * builder on each call; here it is SQL written once with the store's own condition on each dialect (the store
+   * compares the row's `expired` with its text of now: datetime() of ISO text on SQLite, a DATETIME on MySQL), and
+   * the same parse of the `sess` column. An expired row is no session, exactly as before.
+   */
+  override async get(sid: string, callback: (err: unknown, s?: SessionData | null) => void): Promise<SessionData | null> {
+    let session: SessionData | null;
+    try {
+      const mysql = this.db.client.dialect === 'mysql';
+      const [row] = await selectRows(this.db, mysql ? GET_MYSQL : GET_SQLITE, [sid, storeNow(this.db)]);
+      const sess = row?.sess ?? null;
+      session = typeof sess === 'string' ? JSON.parse(sess) : sess;
+    } catch (err) {
+      callback(err);
+      return null;
+    }
+    callback(null, session);
+    return session;
   }
   override set(sid: string, s: SessionData, callback?: Callback): Promise<void> {
     return super.set(sid, s, callback).catch(() => undefined);
@@ -71,6 +95,5 @@ export function sessionMiddleware(db: Db, opts: { secret: string; basePath: stri
 
 /** Deletes expired sessions (the store writes `expired` as ISO text on SQLite and DATETIME on MySQL). */
 export async function pruneSessions(db: Db): Promise<number> {
-  const now = db.client.dialect === 'mysql' ? new Date().toISOString().slice(0, 19).replace('T', ' ') : new Date().toISOString();
-  return db('sessions').where('expired', '<', now).delete();
+  return db('sessions').where('expired', '<', storeNow(db)).delete();
 }

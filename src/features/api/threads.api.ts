@@ -8,7 +8,7 @@ import type { Message } from '../chat/messages.repo.ts';
 import { pagePath, siblingsOf, type Siblings } from '../chat/branches.repo.ts';
 import { editMessage, regenerateAnswer, showBranch } from '../chat/branches.service.ts';
 import { jsonFormatter, parseOffsets, sourceFor, streamEvents, type SseTiming } from '../chat/sse.ts';
-import { createThread, decodeCursor, findThread, listPinned, listThreads, markThreads, updateThread, type Thread, type ThreadInput } from '../threads/threads.repo.ts';
+import { createThread, decodeCursor, findThread, listFirstPage, listThreads, markThreads, updateThread, type Thread, type ThreadInput } from '../threads/threads.repo.ts';
 import { cleanTitle, idsOf, removeThread, removeThreads, ThreadInputError, THREADS_PER_PAGE } from '../threads/threads.service.ts';
 import { checkModelId, SettingsInputError } from '../settings/settings-input.ts';
 import { filesOf } from '../chat/chat.controller.ts';
@@ -95,8 +95,9 @@ export function threadsApiRoutes(d: ChatRouteDeps) {
     // ?archived=true: the archived ones. Otherwise the first page starts with the pinned ones (the cursor pages the rest).
     const archived = req.query.archived === 'true';
     const cursor = decodeCursor(req.query.cursor);
-    const { threads, nextCursor } = await listThreads(d.db, userOf(req).id, { cursor, limit: THREADS_PER_PAGE, archived });
-    const pinned = archived || cursor ? [] : await listPinned(d.db, userOf(req).id);
+    const { threads, nextCursor, pinned } = archived || cursor
+      ? { ...await listThreads(d.db, userOf(req).id, { cursor, limit: THREADS_PER_PAGE, archived }), pinned: [] }
+      : await listFirstPage(d.db, userOf(req).id, THREADS_PER_PAGE);
     res.json({ threads: [...pinned, ...threads].map(threadJson), nextCursor });
   });
   // Bulk delete: {ids}; only the caller's own threads go (anyone else's ids are ignored), `deleted` says how many.

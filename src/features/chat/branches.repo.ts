@@ -73,11 +73,16 @@ export async function siblingsOf(db: Db, threadId: string, messages: Array<Pick<
   const parents = [...new Set(messages.map((m) => m.parentId).filter((p): p is number => p !== null))];
   // No ORDER BY (ids are sorted here): with one, SQLite walks the whole thread in id order to skip a sort instead of
   // reading the (thread_id, parent_id) index. The roots (parent NULL) are a query of their own for the same reason.
-  const byParent = db('messages').where({ thread_id: threadId }).whereIn('parent_id', parents.length ? parents : [0]).select('id', 'parent_id');
-  const q = messages.some((m) => m.parentId === null)
-    ? byParent.unionAll(db('messages').where({ thread_id: threadId }).whereNull('parent_id').select('id', 'parent_id')) : byParent;
+  // Performance (issue 18): SQL written once but for its number of placeholders, not knex's builder (same rows).
+  const ids = parents.length ? parents : [0];
+  let sql = `SELECT \`id\`, \`parent_id\` FROM \`messages\` WHERE \`thread_id\` = ? AND \`parent_id\` IN (${ids.map(() => '?').join(', ')})`;
+  const args: unknown[] = [threadId, ...ids];
+  if (messages.some((m) => m.parentId === null)) {
+    sql += ' UNION ALL SELECT `id`, `parent_id` FROM `messages` WHERE `thread_id` = ? AND `parent_id` IS NULL';
+    args.push(threadId);
+  }
   const children = new Map<number | null, number[]>();
-  for (const r of await q) {
+  for (const r of (await raw(db, sql, args)).rows) {
     const parent = r.parent_id == null ? null : Number(r.parent_id);
     children.set(parent, [...(children.get(parent) ?? []), Number(r.id)]);
   }

@@ -1,5 +1,5 @@
 // Messages of a thread, read by (thread_id, id) so that opening a long thread costs the same as a short one.
-import type { Db } from '../../db.ts';
+import { rawRows, type Db } from '../../db.ts';
 import { readJson, writeJson } from '../../lib/json.ts';
 import { toDate } from '../../lib/time.ts';
 import { insertThread, type Thread } from '../threads/threads.repo.ts';
@@ -41,11 +41,7 @@ export async function shownLeaf(db: Db, threadId: string, leafOf: number | null)
   return rows[0]?.leaf == null ? null : Number(rows[0].leaf);
 }
 
-/** knex.raw's rows on both dialects (mysql2 answers [rows, fields], better-sqlite3 the rows). */
-export function rawRows(result: unknown): Array<Record<string, any>> {
-  if (!Array.isArray(result)) return [];
-  return Array.isArray(result[0]) ? result[0] : result;
-}
+export { rawRows } from '../../db.ts';
 
 /** Locks the thread for the rest of the transaction (sends and retries in one thread take turns): its leaf and user. */
 async function lockThread(trx: Db, threadId: string): Promise<{ leaf: number | null; userId: number }> {

@@ -8,7 +8,7 @@ import { render, wantsFragment } from '../../http/htmx.ts';
 import { tr } from '../../i18n/text.ts';
 import { sayTo } from '../../i18n/negotiate.ts';
 import { threadIdParam, urlOf, userOf, type ChatRouteDeps } from './chat.context.ts';
-import { getSettings } from '../settings/settings.repo.ts';
+import { settingsOnce } from '../settings/settings.repo.ts';
 import { offersThinkHarder } from '../settings/reasoning.ts';
 import { checkContext, checkModelId, SettingsInputError } from '../settings/settings-input.ts';
 import { findThread, updateThread, type Thread } from '../threads/threads.repo.ts';
@@ -24,9 +24,10 @@ export type ModelMenu = {
 };
 
 /** What the header's model menu shows: the fast list, plus the thread's own model if it is not in the list. */
-export async function modelMenuFor(db: Db, config: Config, url: (p: string) => string, userId: number, thread: Thread,
+export async function modelMenuFor(req: Request, db: Db, config: Config, url: (p: string) => string, userId: number, thread: Thread,
   typed?: { model?: string; context?: string; thinkHarder?: boolean; tools?: ToolName[]; errors?: Record<string, string> }): Promise<ModelMenu> {
-  const settings = await getSettings(db, userId);
+  // Read once per request: the layout's theme (theme.ts) reads the same row (settingsOnce).
+  const settings = await settingsOnce(req, db, userId);
   const defaultModel = settings.defaultModel ?? config.mistral.defaultModel;
   const models = [...new Set([...settings.fastModels, ...(thread.model ? [thread.model] : [])])];
   const selected = typed?.model ?? thread.model ?? '';
@@ -39,7 +40,7 @@ export async function modelMenuFor(db: Db, config: Config, url: (p: string) => s
 
 /** The header's locals, so the page and every fragment that re-renders the header stay the same. */
 export async function headerLocals(d: ChatRouteDeps, req: Request, thread: Thread, extra: Record<string, unknown> = {}) {
-  const [modelMenu, more] = await Promise.all([modelMenuFor(d.db, d.config, urlOf(req), userOf(req).id, thread), d.headerExtras?.(req, thread) ?? {}]);
+  const [modelMenu, more] = await Promise.all([modelMenuFor(req, d.db, d.config, urlOf(req), userOf(req).id, thread), d.headerExtras?.(req, thread) ?? {}]);
   return { thread, modelMenu, ...more, ...extra };
 }
 
@@ -63,7 +64,7 @@ export function threadConfigRoutes(d: ChatRouteDeps, pageWith: ThreadPageWith) {
       });
     } catch (err) {
       if (!(err instanceof SettingsInputError)) throw err;
-      const modelMenu = await modelMenuFor(d.db, d.config, urlOf(req), user.id, thread, { ...typed, errors: { [err.field]: sayTo(res, err.text) } });
+      const modelMenu = await modelMenuFor(req, d.db, d.config, urlOf(req), user.id, thread, { ...typed, errors: { [err.field]: sayTo(res, err.text) } });
       if (wantsFragment(req)) return render(req, res, 'threads/_header', { thread, modelMenu, menuOpen: true }, { status: 422 });
       // Without JavaScript: the whole thread page (messages, sidebar), its model menu open with the error and what was typed.
       return pageWith(req, res, 422, { modelMenu, menuOpen: true });

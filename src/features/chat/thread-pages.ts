@@ -15,7 +15,7 @@ import { newSendKey } from './send-keys.repo.ts';
 import { followAnswer } from './follow.ts';
 import { findThread, type Thread } from '../threads/threads.repo.ts';
 import { isGuest } from '../auth/users.repo.ts';
-import { getSettings, type StoredSettings } from '../settings/settings.repo.ts';
+import { settingsOnce, type StoredSettings } from '../settings/settings.repo.ts';
 import { removeThread, renameThread, ThreadInputError, threadListView } from '../threads/threads.service.ts';
 
 /** `sendKey`: a fresh one-time key per rendered composer, so a repeated send of this form gives the first result. */
@@ -56,7 +56,7 @@ export function newChatComposer(d: ChatRouteDeps, req: Request, settings: Stored
 export async function homePage(d: ChatRouteDeps, req: Request, res: Response, composer: Parameters<typeof newChatComposer>[3] = {}, status?: number): Promise<void> {
   const url = urlOf(req);
   const user = userOf(req);
-  const [list, settings] = await Promise.all([threadListView(d.db, url, user.id, {}, new Date(), { zone: zoneOf(res) }), getSettings(d.db, user.id)]);
+  const [list, settings] = await Promise.all([threadListView(d.db, url, user.id, {}, new Date(), { zone: zoneOf(res) }), settingsOnce(req, d.db, user.id)]);
   // First run: say whose key answers (the user's, the server's) or that one is needed, before a send fails.
   const keyState = settings.apiKeySealed ? 'own' : d.config.mistral.apiKey ? 'server' : 'none';
   // A guest is told up front that their chats are temporary (GUEST_TTL_HOURS after they arrived).

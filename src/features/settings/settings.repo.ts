@@ -1,4 +1,4 @@
-import type { Db } from '../../db.ts';
+import { selectRows, type Db } from '../../db.ts';
 import { readJson, writeJson } from '../../lib/json.ts';
 import { toolsColumn, toolsOf, type ToolName } from '../../lib/tools.ts';
 
@@ -16,8 +16,11 @@ export type StoredSettings = {
 
 const EMPTY: StoredSettings = { apiKeySealed: null, apiKeyHint: null, defaultModel: null, fastModels: [], defaultContext: null, theme: 'system', defaultTools: [] };
 
+// Performance (issue 18): SQL written once (db.ts selectRows), read by every page's layout and thread header.
+const SETTINGS_SQL = 'SELECT * FROM `user_settings` WHERE `user_id` = ? LIMIT 1';
+
 export async function getSettings(db: Db, userId: number): Promise<StoredSettings> {
-  const row = await db('user_settings').where({ user_id: userId }).first();
+  const [row] = await selectRows(db, SETTINGS_SQL, [userId]);
   if (!row) return { ...EMPTY };
   return {
     apiKeySealed: row.api_key_encrypted ?? null, apiKeyHint: row.api_key_hint ?? null, defaultModel: row.default_model ?? null,
@@ -26,10 +29,25 @@ export async function getSettings(db: Db, userId: number): Promise<StoredSetting
   };
 }
 
-/** Only the appearance, for the layout of every page (one primary-key read of one column). */
-export async function getTheme(db: Db, userId: number): Promise<Theme> {
-  const row = await db('user_settings').where({ user_id: userId }).first('theme');
-  return asTheme(row?.theme);
+const readOnce = new WeakMap<object, Map<number, Promise<StoredSettings>>>();
+
+/**
+ * The settings for one request: a page read the row twice (its thread header's model menu, then the layout's theme).
+ * Kept on the request object only (a WeakMap: gone with the request), never across requests, so a changed setting
+ * shows on the very next one. Only reads that come before any write of the request use it (the header, the layout);
+ * code that changes settings reads them with getSettings.
+ */
+export function settingsOnce(req: object, db: Db, userId: number): Promise<StoredSettings> {
+  let byUser = readOnce.get(req);
+  if (!byUser) readOnce.set(req, byUser = new Map());
+  let settings = byUser.get(userId);
+  if (!settings) {
+    settings = getSettings(db, userId);
+    byUser.set(userId, settings);
+    // A failed read is not kept: the error page's layout reads again (and falls back to the device's theme).
+    settings.catch(() => byUser.delete(userId));
+  }
+  return settings;
 }
 
 /** Writes only the fields given; creates the row on first write. */

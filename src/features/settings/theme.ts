@@ -3,7 +3,7 @@
 // pay nothing. Signed-out pages have none and follow the device.
 import type { NextFunction, Request, Response } from 'express';
 import type { Db } from '../../db.ts';
-import { getTheme } from './settings.repo.ts';
+import { settingsOnce } from './settings.repo.ts';
 
 type RenderCallback = (err: Error | null, html: string) => void;
 
@@ -15,7 +15,8 @@ export function themeOnEveryPage(db: Db) {
       const done = typeof locals === 'function' ? locals as RenderCallback : cb;
       if (view !== 'layout' || !req.user) return render(view, own, done);
       // If the database is what failed, the error page still renders, following the device.
-      getTheme(db, req.user.id).then((theme) => theme, () => 'system' as const)
+      // The row the page's header may have read already in this request (settingsOnce: this request only).
+      settingsOnce(req, db, req.user.id).then((s) => s.theme, () => 'system' as const)
         // The sidebar's switch comes back to this page (without its query: ?follow= would follow an answer again); a
         // page answering a POST has no address to come back to.
         .then((theme) => render(view, { ...own, theme, themeBack: req.method === 'GET' ? req.originalUrl.split('?')[0] : null }, done));

@@ -1,7 +1,7 @@
 // Shares: read-only snapshots of a thread's shown branch behind /s/<code>. Only the code's SHA-256 is stored, and each
 // share keeps its own copy of the title and messages, so it never changes after it was made (docs/architecture.md).
 import type { Attachment } from '../files/files.repo.ts';
-import type { Db } from '../../db.ts';
+import { selectRows, type Db } from '../../db.ts';
 import { sha256Hex } from '../../lib/crypto.ts';
 import { readJson } from '../../lib/json.ts';
 import { toDate } from '../../lib/time.ts';
@@ -52,11 +52,16 @@ export async function findOpenShare(db: Db, code: string, now = new Date()): Pro
   return { share: toShare(row), messages: readJson<SharedMessage[]>(row.snapshot, []) };
 }
 
+// Performance (issue 18): the thread page's Share menu lists the thread's shares: SQL written once (db.ts selectRows),
+// the conditions of `active` above.
+const LIST_SQL = 'SELECT `s`.*, `t`.`title` AS `thread_title` FROM `shares` AS `s` INNER JOIN `threads` AS `t` ON `t`.`id` = `s`.`thread_id`'
+  + ' WHERE `s`.`revoked_at` IS NULL AND (`s`.`expires_at` IS NULL OR `s`.`expires_at` > ?) AND `s`.`user_id` = ?';
+
 /** A user's open shares, newest first (one thread's when `threadId` is given), with their threads' current titles. */
 export async function listShares(db: Db, userId: number, opts: { threadId?: string; now?: Date } = {}): Promise<ShareListed[]> {
-  const q = active(db('shares as s'), opts.now ?? new Date()).join('threads as t', 't.id', 's.thread_id').where('s.user_id', userId);
-  if (opts.threadId) q.andWhere('s.thread_id', opts.threadId);
-  const rows = await q.orderBy([{ column: 's.created_at', order: 'desc' }, { column: 's.id', order: 'desc' }]).select('s.*', 't.title as thread_title');
+  const one = opts.threadId ? ' AND `s`.`thread_id` = ?' : '';
+  const args = [opts.now ?? new Date(), userId, ...(opts.threadId ? [opts.threadId] : [])];
+  const rows = await selectRows(db, `${LIST_SQL}${one} ORDER BY \`s\`.\`created_at\` DESC, \`s\`.\`id\` DESC`, args);
   return rows.map((r: Record<string, unknown>) => ({ ...toShare(r), threadTitle: (r.thread_title as string) || 'New chat' }));
 }
 

@@ -2,7 +2,7 @@
 import { pendingCutoff, purgeUnlinkedFiles } from '../files/files.repo.ts';
 import type { Db } from '../../db.ts';
 import type { UrlFor } from '../../http/base-path.ts';
-import { decodeCursor, deleteThread, deleteThreads, listPinned, listThreads, updateThread, type Thread } from './threads.repo.ts';
+import { decodeCursor, deleteThread, deleteThreads, listFirstPage, listThreads, updateThread, type Thread } from './threads.repo.ts';
 import { english, tr, type Translatable } from '../../i18n/text.ts';
 import { dayNumber, partsIn } from '../../i18n/format.ts';
 import { DEFAULT_ZONE } from '../../i18n/zones.ts';
@@ -45,10 +45,10 @@ export type ThreadListView = {
 export async function threadListView(db: Db, url: UrlFor, userId: number, q: { cursor?: unknown; group?: unknown } = {}, now = new Date(),
   opts: { archived?: boolean; zone?: string } = {}): Promise<ThreadListView> {
   const cursor = decodeCursor(q.cursor);
-  const [{ threads, nextCursor }, pinned] = await Promise.all([
-    listThreads(db, userId, { cursor, limit: THREADS_PER_PAGE, archived: opts.archived }),
-    cursor || opts.archived ? [] : listPinned(db, userId),
-  ]);
+  // The first page (every page's sidebar) reads the pinned and the others in one query.
+  const { threads, nextCursor, pinned } = cursor || opts.archived
+    ? { ...await listThreads(db, userId, { cursor, limit: THREADS_PER_PAGE, archived: opts.archived }), pinned: [] }
+    : await listFirstPage(db, userId, THREADS_PER_PAGE);
   const groups: ThreadListView['groups'] = pinned.length ? [{ label: 'Pinned', heading: tr('threads:group.pinned'), threads: pinned.map((t) => ({ id: t.id, title: t.title, pinned: true })) }] : [];
   for (const t of threads) {
     const heading = groupHeading(t.updatedAt, now, opts.zone);
