@@ -7,6 +7,7 @@ import { DEFAULT_OIDC_BUTTON, type Config } from './config.ts';
 import { isReady, type Db } from './db.ts';
 import { PROJECT_ROOT } from './lib/paths.ts';
 import { createAssets } from './http/assets.ts';
+import { compressWholeBodies } from './http/compress-whole.ts';
 import { manifestRoute, THEME_COLORS } from './http/manifest.ts';
 import { urlFor } from './http/base-path.ts';
 import { loadUser } from './http/auth.ts';
@@ -108,10 +109,11 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   router.use(health);
   // Compress HTML, CSS and JS, and event streams too: the chat's SSE writer flushes after every event
   // (res.flush), so compression never holds its bytes back, and a slow link gets several times fewer bytes.
-  router.use(compression({
-    filter: (req: Request, res: Response) =>
-      String(res.getHeader('Content-Type') ?? '').startsWith('text/event-stream') || compression.filter(req, res),
-  }));
+  const compressible = (req: Request, res: Response) =>
+    String(res.getHeader('Content-Type') ?? '').startsWith('text/event-stream') || compression.filter(req, res);
+  router.use(compression({ filter: compressible }));
+  // Performance (issue 18): a body sent whole is compressed in one call instead of through compression's stream.
+  router.use(compressWholeBodies(compressible));
   // Fingerprinted static files come before logging and the page security headers: a CSP on a script file does
   // nothing, and those headers were ~1 KB per file of a first visit (see docs/PERFORMANCE.md).
   router.use(assets.router);
