@@ -7,10 +7,12 @@
 // and values, copied by a spread (V8 clones the includer's layout in one step), then given a null prototype, so
 // they stay a fast object: the render of a thread page takes about a third less CPU. (A prototype chain to the
 // includer's locals, tried first, was no faster: lookups walk it, and each object made a prototype is reshaped.)
-// Each view is compiled once when `cache` is on (production), and re-read on every render otherwise, as ejs did.
+// Each view is compiled once when `cache` is on (production), and re-read on every render otherwise, as ejs did;
+// compiled without `with (locals)` where that renders the same (render-compile.ts).
 import ejs from 'ejs';
 import fs from 'node:fs';
 import path from 'node:path';
+import { compileView } from './render-compile.ts';
 
 type Locals = Record<string, unknown>;
 type Include = (name: string, data?: Locals) => string;
@@ -49,7 +51,7 @@ export function ejsEngine(views: string, opts: { cache: boolean }): (file: strin
     if (!fn) {
       const text = fs.readFileSync(file).toString().replace(/^\uFEFF/, '');
       // client: true hands back the bare function; escapeXML and ejs's own rethrow (inlined) behave as renderFile's.
-      fn = ejs.compile(text, { filename: file, root: views, views: [views], client: true }) as unknown as TemplateFn;
+      fn = compileView(text, { filename: file, root: views, views: [views] }) as TemplateFn;
       if (opts.cache) compiled.set(file, fn);
     }
     return fn;
