@@ -43,10 +43,15 @@ export function knexConfig(databaseUrl: string, opts: { pool?: { min: number; ma
         // A thread's path is walked by a recursive query, one step per message (branches.repo.ts): MariaDB stops at
         // max_recursive_iterations (1000 by default, silently) and MySQL 8 fails past cte_max_recursion_depth (1000).
         // Each server knows only its own variable.
+        // A page reads each message's siblings as one GROUP_CONCAT of ids (branches.repo.ts): its 1,024-byte default
+        // would cut a list of more than about a hundred versions.
         afterCreate(conn: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) {
-          conn.query('SET SESSION max_recursive_iterations = 4294967295', (err) => {
-            if (!err) return done(null, conn);
-            conn.query('SET SESSION cte_max_recursion_depth = 4294967295', () => done(null, conn));
+          conn.query('SET SESSION group_concat_max_len = 4294967295', (err) => {
+            if (err) return done(err, conn);
+            conn.query('SET SESSION max_recursive_iterations = 4294967295', (err) => {
+              if (!err) return done(null, conn);
+              conn.query('SET SESSION cte_max_recursion_depth = 4294967295', () => done(null, conn));
+            });
           });
         },
       },

@@ -147,4 +147,26 @@ describe.each(DIALECTS)('a shown path deeper than 1,000 messages on %s', (dialec
     expect(hrefOf(last.text, 'Newer messages')).toBe(`/threads/${d.id}#m-${d.path[DEPTH - PAGE]}`);
     expect(hrefOf(last.text, 'Latest messages')).toBe(`/threads/${d.id}#latest`);
   });
+
+  it('an answer regenerated 300 times shows all its versions (page, loader, JSON): one list per message, never cut', async () => {
+    // The page reads each message's siblings as one GROUP_CONCAT of ids: MySQL's default 1,024 bytes would cut it.
+    const thread = await createThread(t.db, s.user.id, { title: 'Many versions' });
+    const now = new Date();
+    const [question] = await t.db('messages').insert({ thread_id: thread.id, parent_id: null, role: 'user', content: 'Q', status: 'complete', created_at: now, updated_at: now });
+    const q = Number(question);
+    await t.db('messages').insert(Array.from({ length: 300 }, (_, i) => ({ thread_id: thread.id, parent_id: q, role: 'assistant', content: `Version ${i + 1}`, status: 'complete', created_at: now, updated_at: now })));
+    const answers = (await t.db('messages').where({ thread_id: thread.id, parent_id: q }).orderBy('id').select('id')).map((r) => Number(r.id));
+    expect(answers.join(',').length).toBeGreaterThan(1024);
+    await t.db('threads').where({ id: thread.id }).update({ current_leaf_id: answers[199] });
+    const json = (await request(t.app).get(`/api/thread/${thread.id}`).set(auth)).body as Json;
+    expect(json.messages.map((m: Json) => m.content)).toEqual(['Q', 'Version 200']);
+    expect(json.messages[0].siblings).toEqual({ index: 1, count: 1, ids: [q] });
+    expect(json.messages[1].siblings).toEqual({ index: 200, count: 300, ids: answers });
+    const page = await get(`/threads/${thread.id}`);
+    expect(page.text).toMatch(/<span class="versions-count" title="Version 200 of 300">200\/300<\/span>/);
+    expect(page.text).toContain(`?messageId=${answers[198]}`);
+    expect(page.text).toContain(`?messageId=${answers[200]}`);
+    const fragment = await get(`/threads/${thread.id}/messages?before=${answers[199]}`).set('HX-Request', 'true');
+    expect(articleIds(fragment.text)).toEqual([q]);
+  });
 });

@@ -81,8 +81,7 @@ export function threadsApiRoutes(d: ChatRouteDeps) {
   const asJson = (m: Message, siblings?: Siblings) => messageJson(m, siblings, url);
   /** The thread and a page of its shown path (the latest messages, or those before `before`), with their versions. */
   const shownPathJson = async (t: Thread, before?: number) => {
-    const { messages, hasOlder } = await pagePath(d.db, t, { beforeId: before, limit: MESSAGES_PER_PAGE });
-    const siblings = await siblingsOf(d.db, t.id, messages);
+    const { messages, hasOlder, siblings } = await pagePath(d.db, t, { beforeId: before, limit: MESSAGES_PER_PAGE });
     return { thread: threadJson(t), messages: messages.map((m) => asJson(m, siblings.get(m.id))), hasOlder };
   };
   const own = async (req: Request) => {

@@ -11,31 +11,46 @@ export type Siblings = { index: number; count: number; ids: number[] };
 /**
  * Up to `limit` messages of a path ending at `from` (the thread's shown leaf when `from` is null), oldest first, and
  * whether older ones exist: one query whatever the thread's size. `limit` Infinity reads the whole path.
+ * `withSiblings`: each message's siblings too, in the same statement (a page needs them: one round trip less).
  */
-export async function pathUp(db: Db, threadId: string, from: { leafOf: number | null } | { id: number }, limit = Infinity): Promise<{ messages: Message[]; hasOlder: boolean }> {
+export async function pathUp(db: Db, threadId: string, from: { leafOf: number | null } | { id: number }, limit = Infinity,
+  opts: { withSiblings?: boolean } = {}): Promise<{ messages: Message[]; hasOlder: boolean; siblings: Map<number, Siblings> }> {
   const anchor = 'id' in from ? '?' : LEAF_SQL;
   const anchorArgs = 'id' in from ? [from.id] : leafArgs(threadId, from.leafOf);
   const depth = Number.isFinite(limit) ? limit + 1 : Number.MAX_SAFE_INTEGER;
+  // Performance (issue 18): the siblings of each message (its parent's children, on the (thread_id, parent_id) index),
+  // as a list of ids; a root's siblings are the thread's other roots. Null-safe equality is spelled per dialect.
+  const sameParent = db.client.dialect === 'mysql' ? 's.parent_id <=> m.parent_id' : 's.parent_id IS m.parent_id';
+  const siblingsColumn = opts.withSiblings ? `, (SELECT GROUP_CONCAT(s.id) FROM messages s WHERE s.thread_id = ? AND ${sameParent}) AS sibling_ids` : '';
   const { rows } = await raw(db, `WITH RECURSIVE up (id, parent_id, n) AS (
       SELECT id, parent_id, 1 FROM messages WHERE id = ${anchor} AND thread_id = ?
       UNION ALL
       SELECT m.id, m.parent_id, up.n + 1 FROM messages m JOIN up ON m.id = up.parent_id WHERE up.n < ?
-    ) SELECT m.* FROM up JOIN messages m ON m.id = up.id ORDER BY up.n DESC`, [...anchorArgs, threadId, depth]);
+    ) SELECT m.*${siblingsColumn} FROM up JOIN messages m ON m.id = up.id ORDER BY up.n DESC`, [...anchorArgs, threadId, depth, ...(opts.withSiblings ? [threadId] : [])]);
   const hasOlder = rows.length > limit;
-  return { messages: (hasOlder ? rows.slice(1) : rows).map(toMessage), hasOlder };
+  const shown = hasOlder ? rows.slice(1) : rows;
+  const siblings = new Map<number, Siblings>();
+  if (opts.withSiblings) {
+    for (const r of shown) {
+      const ids = String(r.sibling_ids).split(',').map(Number).sort((x, y) => x - y);
+      const id = Number(r.id);
+      siblings.set(id, { index: ids.indexOf(id) + 1, count: ids.length, ids });
+    }
+  }
+  return { messages: shown.map(toMessage), hasOlder, siblings };
 }
 
 /**
  * A page of the shown path: its latest `limit` messages, or (`beforeId`, "Show older messages") the `limit` before
- * that message on its path; oldest first, with whether older ones exist.
+ * that message on its path; oldest first, with whether older ones exist, and each message's siblings.
  */
-export async function pagePath(db: Db, thread: { id: string; currentLeafId: number | null }, opts: { beforeId?: number; limit: number }): Promise<{ messages: Message[]; hasOlder: boolean }> {
+export async function pagePath(db: Db, thread: { id: string; currentLeafId: number | null }, opts: { beforeId?: number; limit: number }): Promise<{ messages: Message[]; hasOlder: boolean; siblings: Map<number, Siblings> }> {
   if (opts.beforeId) {
-    const { messages, hasOlder } = await pathUp(db, thread.id, { id: opts.beforeId }, opts.limit + 1);
+    const { messages, hasOlder, siblings } = await pathUp(db, thread.id, { id: opts.beforeId }, opts.limit + 1, { withSiblings: true });
     // A `before` that is no message of the thread (an old link, a made-up id) gets the latest page.
-    if (messages.length) return { messages: messages.slice(0, -1), hasOlder };
+    if (messages.length) return { messages: messages.slice(0, -1), hasOlder, siblings };
   }
-  return pathUp(db, thread.id, { leafOf: thread.currentLeafId }, opts.limit);
+  return pathUp(db, thread.id, { leafOf: thread.currentLeafId }, opts.limit, { withSiblings: true });
 }
 
 /** The conversation up to and including `id`, root first (what the model is sent: one branch, never another). */

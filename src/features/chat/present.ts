@@ -60,9 +60,9 @@ export function presentAttachments(list: Attachment[], url: UrlFor, base = '/fil
   }));
 }
 
-/** A page of a path, each message with its versions (one query for all of them). */
-export async function presentPath(db: Db, threadId: string, messages: Message[], url: UrlFor, generations?: Generations): Promise<MessageView[]> {
-  const siblings = await siblingsOf(db, threadId, messages);
+/** A page of a path, each message with its versions (one query for all of them, unless the page read them already). */
+export async function presentPath(db: Db, threadId: string, messages: Message[], url: UrlFor, generations?: Generations, read?: Map<number, Siblings>): Promise<MessageView[]> {
+  const siblings = read ?? await siblingsOf(db, threadId, messages);
   return messages.map((m) => presentMessage(m, url, generations, siblings.get(m.id)));
 }
 

@@ -111,14 +111,14 @@ export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, 
     threadListView(d.db, url, user.id, {}, new Date(), { zone: zoneOf(res) }),
     headerLocals(d, req, thread, headerExtra),
   ]);
-  let { messages, hasOlder } = page;
+  let { messages, hasOlder, siblings } = page;
   // An answer left live by a crashed instance is marked interrupted, but that is a write: only when this page shows
   // one that has gone stale (a live answer is the newest of its branch, so the latest page is where it shows).
   if (messages.some((m) => !isFinal(m.status) && m.updatedAt < staleBefore(d.config))) {
     await recoverThread(d, thread.id);
-    ({ messages, hasOlder } = await pagePath(d.db, thread, { beforeId: before, limit: MESSAGES_PER_PAGE }));
+    ({ messages, hasOlder, siblings } = await pagePath(d.db, thread, { beforeId: before, limit: MESSAGES_PER_PAGE }));
   }
-  const views = await presentPath(d.db, thread.id, messages, url, d.generations);
+  const views = await presentPath(d.db, thread.id, messages, url, d.generations, siblings);
   const oldest = messages[0]?.id;
   const newer = before ? await newerLinks(d, url, thread, messages.at(-1)?.id) : null;
   // Without JavaScript, ?follow=<answer> streams that answer into this page while it is written (follow.ts).
@@ -140,10 +140,10 @@ export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, 
 
 /** The messages of a page of the shown path, for chat/_messages (the loader of older ones, or after a branch changed). */
 export async function messagesLocals(d: ChatRouteDeps, url: UrlFor, thread: Thread, beforeId?: number) {
-  const { messages, hasOlder } = await pagePath(d.db, thread, { beforeId, limit: MESSAGES_PER_PAGE });
+  const { messages, hasOlder, siblings } = await pagePath(d.db, thread, { beforeId, limit: MESSAGES_PER_PAGE });
   const oldest = messages[0]?.id;
   return {
-    messages: await presentPath(d.db, thread.id, messages, url, d.generations),
+    messages: await presentPath(d.db, thread.id, messages, url, d.generations, siblings),
     olderUrl: hasOlder ? url(`/threads/${thread.id}/messages?before=${oldest}`) : null,
     olderPageUrl: hasOlder ? olderPage(url, thread.id, oldest!) : null,
   };
