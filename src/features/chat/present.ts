@@ -3,8 +3,7 @@ import type { UrlFor } from '../../http/base-path.ts';
 import type { Generations, Snapshot } from './generation.ts';
 import { liveParts } from './live-view.ts';
 import { renderMarkdown } from './markdown.ts';
-import type { Db } from '../../db.ts';
-import { siblingsOf, type Siblings } from './branches.repo.ts';
+import type { Siblings } from './branches.repo.ts';
 import { isFinal, type Message, type MessageStatus, type Usage } from './messages.repo.ts';
 import { isKeyProblem, storedErrorText } from './upstream-errors.ts';
 import type { Text, Translatable } from '../../i18n/text.ts';
@@ -60,9 +59,8 @@ export function presentAttachments(list: Attachment[], url: UrlFor, base = '/fil
   }));
 }
 
-/** A page of a path, each message with its versions (one query for all of them, unless the page read them already). */
-export async function presentPath(db: Db, threadId: string, messages: Message[], url: UrlFor, generations?: Generations, read?: Map<number, Siblings>): Promise<MessageView[]> {
-  const siblings = read ?? await siblingsOf(db, threadId, messages);
+/** A page of a path, each message with its versions (read with the page: pagePath). */
+export function presentPath(messages: Message[], url: UrlFor, generations: Generations | undefined, siblings: Map<number, Siblings>): MessageView[] {
   return messages.map((m) => presentMessage(m, url, generations, siblings.get(m.id)));
 }
 

@@ -118,7 +118,7 @@ export async function threadPage(d: ChatRouteDeps, req: Request, res: Response, 
     await recoverThread(d, thread.id);
     ({ messages, hasOlder, siblings } = await pagePath(d.db, thread, { beforeId: before, limit: MESSAGES_PER_PAGE }));
   }
-  const views = await presentPath(d.db, thread.id, messages, url, d.generations, siblings);
+  const views = presentPath(messages, url, d.generations, siblings);
   const oldest = messages[0]?.id;
   const newer = before ? await newerLinks(d, url, thread, messages.at(-1)?.id) : null;
   // Without JavaScript, ?follow=<answer> streams that answer into this page while it is written (follow.ts).
@@ -143,7 +143,7 @@ export async function messagesLocals(d: ChatRouteDeps, url: UrlFor, thread: Thre
   const { messages, hasOlder, siblings } = await pagePath(d.db, thread, { beforeId, limit: MESSAGES_PER_PAGE });
   const oldest = messages[0]?.id;
   return {
-    messages: await presentPath(d.db, thread.id, messages, url, d.generations, siblings),
+    messages: presentPath(messages, url, d.generations, siblings),
     olderUrl: hasOlder ? url(`/threads/${thread.id}/messages?before=${oldest}`) : null,
     olderPageUrl: hasOlder ? olderPage(url, thread.id, oldest!) : null,
   };
