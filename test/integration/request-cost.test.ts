@@ -1,7 +1,8 @@
 // Issue 18 made requests cheaper without caching what can change: these are its correctness guarantees. A revoked
 // token, a disabled account, a deleted thread and a changed setting take effect on the very next request (the token
 // lookup is SQL written once, never a cached answer); a Bearer API call makes no session; SQLite statements prepared
-// once per connection still see the rows of the moment; remembered translations are the catalogue's own answers.
+// once per connection still see the rows of the moment; remembered translations are the catalogue's own answers; no
+// ETag is computed for answers nobody may store.
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../../src/features/auth/tokens.repo.ts';
@@ -93,6 +94,27 @@ describe.each(DIALECTS)('no stale answers on %s', (dialect) => {
     // A page still gets its session (its forms need the CSRF secret).
     const page = await request(t.app).get('/settings').set('Cookie', `access_token=${token}`);
     expect(String(page.headers['set-cookie'])).toMatch(/mc_sid=/);
+  });
+
+  it('computes no ETag for no-store answers; the web manifest keeps its own and its 304', async () => {
+    const user = await createUser(t.db, { email: 'etag@example.com' });
+    const token = await issueToken(t.db, user.id, { ttlDays: 7 });
+    const thread = await createThread(t.db, user.id, { title: 'No ETag' });
+    const answers = [
+      await request(t.app).get(`/threads/${thread.id}`).set('Cookie', `access_token=${token}`),
+      await request(t.app).get(`/api/thread/${thread.id}`).set(bearer(token)),
+      await request(t.app).get('/api/user').set(bearer(token)),
+      await request(t.app).get('/healthz'),
+      await request(t.app).get('/no-such-page'),
+    ];
+    for (const res of answers) {
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers.etag, `${res.req.path}: ${res.status}`).toBeUndefined();
+    }
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 404]);
+    const manifest = await request(t.app).get('/manifest.webmanifest');
+    expect(manifest.headers.etag).toMatch(/^"[\w-]{16}"$/);
+    expect((await request(t.app).get('/manifest.webmanifest').set('If-None-Match', manifest.headers.etag)).status).toBe(304);
   });
 });
 
