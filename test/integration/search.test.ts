@@ -61,6 +61,21 @@ describe.each(DIALECTS)('search on %s', (dialect) => {
     expect((await api(u, 'alfa')).results).toHaveLength(0);
   });
 
+  it('shows the words of Markdown, not its syntax, in snippets on the page and in the API', async () => {
+    const u = await signIn(t);
+    const answer = '## Day one\n\n- Walk **Belém** and try the `pastel de nata`\n- See [the tower](https://example.com/torre) ~~twice~~\n\n```\nbelem_route = 1\n```';
+    const a = await seedThread(t.db, u.user.id, { title: 'Trip', messages: ['plan my trip', answer] });
+    await attachDocument(t.db, u.user.id, a.messageIds[0], '| Item | Cost |\n|---|---:|\n| *Gondola* ride | 12 |');
+    expect((await api(u, 'belem')).results.map((h) => h.snippet)).toEqual([
+      'Day one Walk <mark>Belém</mark> and try the pastel de nata See the tower twice <mark>belem</mark>_route = 1',
+    ]);
+    expect((await api(u, 'gondola')).results.map((h) => h.snippet)).toEqual(['Item Cost <mark>Gondola</mark> ride 12']);
+    const page = await request(t.app).get('/search?q=belem').set('Cookie', u.cookie);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Walk <mark>Belém</mark> and try the pastel de nata See the tower twice');
+    expect(page.text).not.toMatch(/\*\*<mark>|example\.com\/torre|```/);
+  });
+
   it("never finds another user's content, on the page or in the API", async () => {
     const owner = await signIn(t);
     const other = await signIn(t);

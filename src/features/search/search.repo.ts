@@ -7,6 +7,7 @@ import type { Db } from '../../db.ts';
 import { fts5Query, type Term } from './query.ts';
 import { findMysql } from './search-mysql.ts';
 import { plainStart, snippet } from './snippet.ts';
+import { plainText } from './plain-text.ts';
 
 export type Sort = 'newest' | 'relevance';
 export type ArchivedFilter = 'exclude' | 'include' | 'only';
@@ -79,7 +80,8 @@ async function present(db: Db, userId: number, found: Found[], terms: Term[]): P
     }
     const m = messageById.get(f.messageId);
     if (!m) continue;
-    const texts = [String(m.content ?? ''), ...files.filter((x: Record<string, any>) => Number(x.message_id) === f.messageId).map((x: Record<string, any>) => String(x.text ?? ''))];
+    // Messages and their files' OCR text are Markdown: a snippet shows their words, not their syntax (plain-text.ts).
+    const texts = [String(m.content ?? ''), ...files.filter((x: Record<string, any>) => Number(x.message_id) === f.messageId).map((x: Record<string, any>) => String(x.text ?? ''))].map(plainText);
     const s = texts.map((x) => snippet(x, terms)).find((x) => x !== null) ?? plainStart(texts[0]);
     out.push({ threadId: f.threadId, title, messageId: f.messageId, role: String(m.role), snippet: s, at: toDate(m.created_at) });
   }
