@@ -42,16 +42,13 @@ export function zoneName(lang: string, d: Date, zone: string): string {
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /**
- * A date and time with its zone: "5 mars 2024, 15:07 UTC+1" in French. English keeps the ISO-like form it had before
- * i18n ("2024-03-05 14:07 UTC", which tests and users know), in the reader's zone.
+ * A date and time with its zone in English's form, the ISO-like one it had before i18n ("2024-03-05 14:07 UTC", which
+ * tests and users know), in the reader's zone. Other languages say a date and time as their messages' exact time does
+ * (the catalogue's chat:time.exact, "5 mars 2024 à 15:07 UTC+1": see fmtDate in negotiate.ts), one form per language.
  */
 export function dateTime(lang: string, d: Date, zone: string = DEFAULT_ZONE): string {
-  if (intlLang(lang) === 'en') {
-    const p = partsIn(d, zone);
-    return `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)} ${zoneName(lang, d, zone)}`;
-  }
-  const f = cached(`${lang}:dt:${zone}`, () => new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }));
-  return `${f.format(d)} ${zoneName(lang, d, zone)}`;
+  const p = partsIn(d, zone);
+  return `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)} ${zoneName(lang, d, zone)}`;
 }
 
 /** A number with the language's separators ("1 234,5" in French); at most `digits` decimals. */

@@ -36,7 +36,9 @@ export function localized(lang: string, zone: string = DEFAULT_ZONE): Localized 
     const t = tFor(lang);
     b = {
       lang, zone, t, th: htmlT(t), tx: (m) => say(t, m),
-      fmtDate: (d) => dateTime(lang, d, zone), fmtNumber: (n, digits) => number(lang, n, digits),
+      // English keeps its ISO-like dates; other languages write a date as their messages' exact time (one form).
+      fmtDate: lang === DEFAULT_LANGUAGE ? (d) => dateTime(lang, d, zone) : (d) => say(t, exactText(d, zone, lang)),
+      fmtNumber: (n, digits) => number(lang, n, digits),
       msgTime: (at) => {
         const d = new Date(at);
         return { relative: say(t, relativeText(d, new Date(), zone)), exact: say(t, exactText(d, zone, lang)) };

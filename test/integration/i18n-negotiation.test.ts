@@ -115,7 +115,7 @@ describe.each(DIALECTS)('language negotiation on %s', (dialect) => {
     const shown = await agent.get('/account').set('Accept-Language', 'fr');
     expect(shown.text).toContain('<p class="flash flash-ok">Votre nom est enregistré.</p>');
     // Dates and numbers through Intl in French.
-    expect(shown.text).toMatch(/Dernière utilisation\u00a0: \d{1,2} [a-zéû.]+ \d{4}, \d{2}:\d{2} UTC/);
+    expect(shown.text).toMatch(/Dernière utilisation\u00a0: \d{1,2} [a-zéû.]+ \d{4} à \d{2}:\d{2} UTC/);
   });
 });
 

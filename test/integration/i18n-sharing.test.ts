@@ -22,7 +22,7 @@ describe.each(DIALECTS)('the share page in the reader’s language on %s', (dial
     expect(res.status).toBe(200);
     expect(res.text).toContain('<html lang="fr"');
     expect(res.text).toContain('· Conversation partagée</p>');
-    expect(res.text).toMatch(/Une copie en lecture seule, partagée le \d{1,2} [a-zéû]+\.? \d{4}, \d\d:\d\d UTC\./);
+    expect(res.text).toMatch(/Une copie en lecture seule, partagée le \d{1,2} [a-zéû]+\.? \d{4} à \d\d:\d\d UTC\./);
     expect(res.text).toContain('>Connectez-vous</a> pour poursuivre cette conversation dans votre compte.');
     expect(String(res.headers.vary)).toMatch(/Accept-Language/i);
   });
