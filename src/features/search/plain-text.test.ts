@@ -4,7 +4,7 @@ import { plainText } from './plain-text.ts';
 
 describe('plainText: a message without its Markdown, for search snippets', () => {
   it.each([
-    ['**Lisbon** is _lovely_ and *sunny*, ~~cold~~ warm', 'Lisbon is lovely and sunny, warm'.replace('warm', 'cold warm')],
+    ['**Lisbon** is _lovely_ and *sunny*, ~~cold~~ warm', 'Lisbon is lovely and sunny, cold warm'],
     ['## Where to eat\n> Try the `pastel de nata`', 'Where to eat\nTry the pastel de nata'],
     ['- one\n* two\n3. three\n- [x] done', 'one\ntwo\nthree\ndone'],
     ['See [the guide](https://example.com/guide "Guide") and ![a tram](/files/1) or [ref][1] <https://example.org>', 'See the guide and a tram or ref https://example.org'],

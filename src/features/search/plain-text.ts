@@ -3,8 +3,8 @@
 // text, a link keeps its label, an image its description. HTML the user typed is text, as on the thread page
 // (markdown-it runs with html off), and is escaped by snippet.ts like everything else.
 
-// Every pattern is linear: a leading run of blanks is taken whole ((?=(…))\1 cannot give back), and no bracket, parenthesis or
-// angle bracket of a link can run past another one.
+// Every pattern is linear: a leading run of blanks is taken whole ((?=(…))\1 cannot give back), no bracket,
+// parenthesis or angle bracket of a link can run past another one, and emphasis spans at most 300 characters.
 /** Whole lines that are only syntax: code fences, rules, a table's separator row. */
 const SYNTAX_LINE = /^(?=([ \t]*))\1(?:(?:`{3,}|~{3,})[^\n]*|(?:[-*_][ \t]*){3,}|\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*)$/gm;
 /** What starts a line of a heading, a quote or a list item (a task's box too). */
@@ -29,7 +29,7 @@ export function plainText(markdown: string): string {
     .replace(/<((?:https?|mailto):[^<>\s]+)>/g, '$1')
     // Inline code keeps its text.
     .replace(/(?<!`)(`+)([^`\n]+?)\1(?!`)/g, '$2')
-    // Strong, emphasis and strikethrough (up to 300 characters, which keeps the search linear), never an underscore inside a word (snake_case) or a lone star (2 * 3).
+    // Strong, emphasis and strikethrough; never an underscore inside a word (snake_case) or a lone star (2 * 3).
     .replace(/(\*\*|__)(?=\S)([^\n]{1,300}?)(?<=\S)\1/g, '$2')
     .replace(/(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])/g, '$1')
     .replace(/(?<![\p{L}\p{N}_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\p{L}\p{N}_])/gu, '$1')
